@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { Logger as NestLogger, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { AppConfigService } from './config/app-config.service';
+import { validate } from './config/env.validation';
+import { HttpErrorFilter } from './common/errors/http-error.filter';
+import { parseRequestBody } from './common/http/body-parser';
+import { SERVICE_NAME, SERVICE_VERSION } from './version';
+
+export interface CreateAppOptions {
+  /** false silences Nest's bootstrap logger (tests). */
+  bufferLogs?: boolean;
+}
+
+/**
+ * Builds the configured application (routes, prefix, body parsing, docs, error filter) without listening.
+ * main.ts listens on it; e2e tests drive it through supertest.
+ */
+export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const maxBody = validate(process.env).WEBHOOK_MAX_BODY_BYTES;
+  const adapter = new FastifyAdapter({
+    bodyLimit: maxBody,
+    trustProxy: true,
+    // Zoho retries on failure; keep-alive connections are reused by load balancers.
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
+    bufferLogs: options.bufferLogs ?? true,
+    rawBody: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  const config = app.get(AppConfigService);
+  const { basePath, docsEnabled } = config.app;
+
+  // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides per route.
+  app.useBodyParser('*', { bodyLimit: config.webhooks.maxBodyBytes }, async (req: { url?: string; headers: Record<string, string | string[] | undefined> }, body: Buffer) =>
+    parseRequestBody(req, body, basePath),
+  );
+  if (basePath) app.setGlobalPrefix(basePath);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new HttpErrorFilter(config.webhooks.retryAfterSeconds));
+  app.enableShutdownHooks();
+
+  if (docsEnabled) {
+    const doc = new DocumentBuilder()
+      .setTitle('TDS Core API')
+      .setDescription(
+        'TSH Data Sync: receives Zoho Books / Zoho Inventory webhooks, queues them durably in PostgreSQL and applies ' +
+          'them to the ERP tables. Webhooks authenticate with `X-Webhook-Key` (or `?token=`) or `X-Zoho-Webhook-Signature`.',
+      )
+      .setVersion(SERVICE_VERSION)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Webhook-Key' }, 'webhookKey')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Zoho-Webhook-Signature' }, 'zohoSignature')
+      .build();
+    const document = SwaggerModule.createDocument(app, doc);
+    SwaggerModule.setup('docs', app, document, {
+      useGlobalPrefix: true,
+      jsonDocumentUrl: 'docs-json',
+      customSiteTitle: `${SERVICE_NAME} API`,
+    });
+  }
+  new NestLogger('Bootstrap').log(`application built (prefix "${basePath || '/'}", docs ${docsEnabled ? 'on' : 'off'})`);
+  return app;
+}

@@ -1,0 +1,38 @@
+/** Domain error codes; the HTTP filter maps each to a status. */
+export enum ErrorCode {
+  NotFound = 'NOT_FOUND',
+  Conflict = 'CONFLICT',
+  Invalid = 'INVALID',
+  Unauthorized = 'UNAUTHORIZED',
+  Forbidden = 'FORBIDDEN',
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
+  // webhooks
+  InvalidJson = 'INVALID_JSON',
+  UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  WebhookAuthFailed = 'WEBHOOK_AUTH_FAILED',
+  OrganizationNotAllowed = 'ORGANIZATION_NOT_ALLOWED',
+  InvalidEnvelope = 'INVALID_ENVELOPE',
+  UnknownEntity = 'UNKNOWN_ENTITY',
+  // queue
+  EventNotFound = 'EVENT_NOT_FOUND',
+  EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+}
+
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  [ErrorCode.NotFound]: 404,
+  [ErrorCode.Conflict]: 409,
+  [ErrorCode.Invalid]: 422,
+  [ErrorCode.Unauthorized]: 401,
+  [ErrorCode.Forbidden]: 403,
+  [ErrorCode.DatabaseUnavailable]: 503,
+  [ErrorCode.InvalidJson]: 400,
+  [ErrorCode.UnsupportedMediaType]: 415,
+  [ErrorCode.PayloadTooLarge]: 413,
+  [ErrorCode.WebhookAuthFailed]: 401,
+  [ErrorCode.OrganizationNotAllowed]: 403,
+  [ErrorCode.InvalidEnvelope]: 422,
+  [ErrorCode.UnknownEntity]: 404,
+  [ErrorCode.EventNotFound]: 404,
+  [ErrorCode.EventNotRetryable]: 409,
+};

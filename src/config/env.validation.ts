@@ -1,0 +1,193 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+export enum Environment {
+  Development = 'development',
+  Staging = 'staging',
+  Production = 'production',
+  Test = 'test',
+}
+
+export type ProcessRole = 'all' | 'api' | 'worker';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value).trim()) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  const v = String(value).trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * Every environment variable the service reads. Names of the earlier Python system are kept
+ * (API_PORT, DATABASE_*, TDS_*, LOG_*); later modules add their own keys here.
+ * Defaults live here so `.env.example`, the docs and the code agree.
+ */
+export class EnvironmentVariables {
+  // --- process ---
+  @IsIn(Object.values(Environment)) @IsOptional()
+  ENVIRONMENT: Environment = Environment.Development;
+
+  @IsIn(['all', 'api', 'worker']) @IsOptional()
+  TDS_ROLE: ProcessRole = 'all';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional()
+  API_PORT = 8001;
+
+  @IsString() @IsOptional()
+  API_HOST = '0.0.0.0';
+
+  @Transform(trimmed) @IsString() @Matches(/^(\/[A-Za-z0-9._~-]+)*\/?$/, { message: 'API_BASE_PATH must look like /tds (or be empty)' })
+  @IsOptional()
+  API_BASE_PATH = '';
+
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  DOCS_ENABLED = true;
+
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) @IsOptional()
+  SHUTDOWN_TIMEOUT_MS = 30000;
+
+  // --- logging ---
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
+  LOG_LEVEL = 'info';
+
+  @IsIn(['json', 'text']) @IsOptional()
+  LOG_FORMAT?: 'json' | 'text';
+
+  // --- database ---
+  @Transform(trimmed) @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) @IsOptional()
+  DATABASE_URL?: string;
+
+  @IsString() @IsOptional()
+  DATABASE_HOST?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) @IsOptional()
+  DATABASE_PORT?: number;
+
+  @IsString() @IsOptional()
+  DATABASE_NAME?: string;
+
+  @IsString() @IsOptional()
+  DATABASE_USER?: string;
+
+  @IsString() @IsOptional()
+  DATABASE_PASSWORD?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200) @IsOptional()
+  DATABASE_POOL_SIZE = 10;
+
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  DATABASE_SSL = false;
+
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  DB_MIGRATE_ON_START = true;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(60000) @IsOptional()
+  DATABASE_STATEMENT_TIMEOUT_MS = 30000;
+
+  /** Where the embedded PostgreSQL and generated secrets live when DATABASE_URL is not set. */
+  @IsString() @IsOptional()
+  TDS_DATA_DIR = './data';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional()
+  EMBEDDED_PG_PORT = 0;
+
+  // --- queue / worker ---
+  @Transform(toInt) @IsInt() @Min(1) @Max(5000) @IsOptional()
+  TDS_BATCH_SIZE = 100;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(600000) @IsOptional()
+  TDS_QUEUE_POLL_INTERVAL_MS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) @IsOptional()
+  TDS_MAX_RETRY_ATTEMPTS = 8;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600000) @IsOptional()
+  TDS_RETRY_BACKOFF_BASE_MS = 1000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400000) @IsOptional()
+  TDS_RETRY_BACKOFF_MAX_MS = 300000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400) @IsOptional()
+  TDS_LOCK_TIMEOUT_SECONDS = 60;
+
+  /** Batch loops per worker process (each holds one pool connection while it applies a batch). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(32) @IsOptional()
+  TDS_WORKER_CONCURRENCY = 2;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(600000) @IsOptional()
+  TDS_HEARTBEAT_INTERVAL_MS = 10000;
+
+  // --- webhooks ---
+  /** Comma-separated keys accepted in X-Webhook-Key / ?token= (several during a rotation). */
+  @IsString() @IsOptional()
+  WEBHOOK_API_KEYS?: string;
+
+  /** The earlier system's single key; merged into WEBHOOK_API_KEYS. */
+  @IsString() @IsOptional()
+  WEBHOOK_API_KEY?: string;
+
+  /** Comma-separated Zoho webhook secrets for X-Zoho-Webhook-Signature (HMAC-SHA256). */
+  @IsString() @IsOptional()
+  ZOHO_WEBHOOK_SECRETS?: string;
+
+  @IsString() @IsOptional()
+  ZOHO_WEBHOOK_SECRET?: string;
+
+  /** Comma-separated Zoho organization ids; when set, ?organization_id= must be one of them. */
+  @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'ZOHO_ORGANIZATION_IDS must be comma-separated digits' }) @IsOptional()
+  ZOHO_ORGANIZATION_IDS?: string;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) @IsOptional()
+  WEBHOOK_MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+  /** Ingest micro-batching: concurrent webhook inserts are committed together (0 = one INSERT per request). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(100) @IsOptional()
+  WEBHOOK_INGEST_BATCH_WINDOW_MS = 2;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) @IsOptional()
+  WEBHOOK_INGEST_BATCH_MAX = 100;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600) @IsOptional()
+  WEBHOOK_RETRY_AFTER_SECONDS = 30;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+function flatten(errors: ValidationError[]): string[] {
+  return errors.flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${JSON.stringify(e.value)}: ${msg}`),
+  );
+}
+
+/** Validates raw env; throws one error listing every bad key. Used by ConfigModule and ormconfig.ts. */
+export function validate(config: Record<string, unknown>): EnvironmentVariables {
+  const env = plainToInstance(EnvironmentVariables, config, { exposeDefaultValues: true });
+  const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false }));
+  if (env.TDS_RETRY_BACKOFF_MAX_MS < env.TDS_RETRY_BACKOFF_BASE_MS) {
+    problems.push(
+      `TDS_RETRY_BACKOFF_MAX_MS=${env.TDS_RETRY_BACKOFF_MAX_MS}: must be >= TDS_RETRY_BACKOFF_BASE_MS (${env.TDS_RETRY_BACKOFF_BASE_MS})`,
+    );
+  }
+  if (problems.length) throw new ConfigValidationError(problems);
+  return env;
+}

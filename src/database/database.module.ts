@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfigService } from '../config/app-config.service';
+import { buildDataSourceOptions } from './data-source-options';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfigService],
+      useFactory: (config: AppConfigService) => {
+        const db = config.database;
+        if (!db.url) throw new Error('DATABASE_URL is not set (the launcher sets it when it starts the embedded PostgreSQL)');
+        return {
+          ...buildDataSourceOptions({
+            url: db.url,
+            poolSize: db.poolSize,
+            ssl: db.ssl,
+            statementTimeoutMs: db.statementTimeoutMs,
+            applicationName: `tds-core:${config.app.role}`,
+          }),
+          autoLoadEntities: true,
+          // The launcher retries the first connection; inside Nest we fail fast and let the launcher report it.
+          retryAttempts: 0,
+        };
+      },
+    }),
+  ],
+})
+export class DatabaseModule {}

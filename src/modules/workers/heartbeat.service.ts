@@ -1,0 +1,47 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { AppConfigService } from '../../config/app-config.service';
+import { SERVICE_VERSION } from '../../version';
+import { PROCESS_ID } from './process-identity';
+import { WorkerRegistryRepository } from './worker-registry.repository';
+
+/** Registers this process in tds.workers and beats every TDS_HEARTBEAT_INTERVAL_MS. */
+@Injectable()
+export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private timer?: NodeJS.Timeout;
+  private processedSinceLast = 0;
+
+  constructor(
+    private readonly registry: WorkerRegistryRepository,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.registry.register(PROCESS_ID, this.config.app.role, hostname(), process.pid, SERVICE_VERSION);
+    await this.registry.prune().catch(() => undefined);
+    this.timer = setInterval(() => void this.beat(), this.config.queue.heartbeatIntervalMs);
+    this.timer.unref();
+  }
+
+  /** The worker reports how many events it finished; they are added to the row on the next beat. */
+  recordProcessed(n: number): void {
+    this.processedSinceLast += n;
+  }
+
+  async beat(): Promise<void> {
+    const n = this.processedSinceLast;
+    this.processedSinceLast = 0;
+    try {
+      await this.registry.heartbeat(PROCESS_ID, n);
+    } catch (err) {
+      this.processedSinceLast += n;
+      this.logger.warn(`heartbeat failed: ${(err as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.registry.markStopped(PROCESS_ID).catch(() => undefined);
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+export interface WorkerRow {
+  workerId: string;
+  role: string;
+  hostname: string;
+  pid: number;
+  version: string;
+  startedAt: Date;
+  lastHeartbeatAt: Date;
+  stoppedAt: Date | null;
+  eventsProcessed: number;
+}
+
+const REGISTER = `
+  INSERT INTO tds.workers (worker_id, role, hostname, pid, version)
+  VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (worker_id) DO UPDATE SET last_heartbeat_at = now(), stopped_at = NULL`;
+
+const HEARTBEAT = `
+  UPDATE tds.workers SET last_heartbeat_at = now(), events_processed = events_processed + $2, stopped_at = NULL
+  WHERE worker_id = $1`;
+
+const LIVE_WORKERS = `
+  SELECT worker_id AS "workerId", role, hostname, pid, version, started_at AS "startedAt",
+         last_heartbeat_at AS "lastHeartbeatAt", stopped_at AS "stoppedAt", events_processed::float8 AS "eventsProcessed"
+  FROM tds.workers
+  WHERE stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1::float8 / 1000)
+    AND role IN ('all', 'worker')
+  ORDER BY last_heartbeat_at DESC`;
+
+// Old rows of stopped/vanished processes are pruned so the table stays small.
+const PRUNE = `DELETE FROM tds.workers WHERE last_heartbeat_at < now() - interval '7 days'`;
+
+const TRY_ACQUIRE_LEADER = `
+  INSERT INTO tds.leader_leases AS l (name, holder, expires_at)
+  VALUES ($1, $2, now() + make_interval(secs => $3::float8 / 1000))
+  ON CONFLICT (name) DO UPDATE
+    SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
+        acquired_at = CASE WHEN l.holder = EXCLUDED.holder THEN l.acquired_at ELSE now() END
+    WHERE l.holder = EXCLUDED.holder OR l.expires_at < now()
+  RETURNING holder`;
+
+const RELEASE_LEADER = `DELETE FROM tds.leader_leases WHERE name = $1 AND holder = $2`;
+
+@Injectable()
+export class WorkerRegistryRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async register(workerId: string, role: string, host: string, pid: number, version: string): Promise<void> {
+    await this.ds.query(REGISTER, [workerId, role, host, pid, version]);
+  }
+
+  async heartbeat(workerId: string, processedSinceLast: number): Promise<void> {
+    await this.ds.query(HEARTBEAT, [workerId, processedSinceLast]);
+  }
+
+  async markStopped(workerId: string): Promise<void> {
+    await this.ds.query(`UPDATE tds.workers SET stopped_at = now() WHERE worker_id = $1`, [workerId]);
+  }
+
+  async liveWorkers(maxAgeMs: number): Promise<WorkerRow[]> {
+    return this.ds.query(LIVE_WORKERS, [maxAgeMs]);
+  }
+
+  async prune(): Promise<void> {
+    await this.ds.query(PRUNE);
+  }
+
+  /** True when `holder` now holds (or renewed) the named lease. */
+  async tryAcquireLeader(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const rows = await this.ds.query(TRY_ACQUIRE_LEADER, [name, holder, ttlMs]);
+    return rows.length === 1;
+  }
+
+  async releaseLeader(name: string, holder: string): Promise<void> {
+    await this.ds.query(RELEASE_LEADER, [name, holder]);
+  }
+}
