@@ -10,6 +10,7 @@ import { validate } from './config/env.validation';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { parseRequestBody } from './common/http/body-parser';
 import { SERVICE_NAME, SERVICE_VERSION } from './version';
+import { requestIdFor } from './common/logging/request-id';
 
 export interface CreateAppOptions {
   /** false silences Nest's bootstrap logger (tests). */
@@ -28,6 +29,14 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     // Zoho retries on failure; keep-alive connections are reused by load balancers.
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+  });
+  // Every response (errors and 404s included) echoes the request id; pino-http logs it (it reads raw.id).
+  adapter.getInstance().addHook('onRequest', (req, reply, done) => {
+    (req.raw as { id?: string }).id = req.id;
+    void reply.header('X-Request-Id', req.id);
+    done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
     bufferLogs: options.bufferLogs ?? true,

@@ -41,6 +41,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = ERROR_STATUS[exception.code] ?? 500;
       body = this.body(status, exception.code, exception.message, requestId, exception.details);
       Object.assign(headers, exception.headers ?? {});
+    } else if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
+      // Terminus reports (503 from /health) keep their own shape: uptime monitors parse it.
+      if (requestId) void reply.header('X-Request-Id', requestId);
+      void reply.status(exception.getStatus()).send(exception.getResponse());
+      return;
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
@@ -78,6 +83,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       ...(details ? { details } : {}),
     };
   }
+}
+
+function isHealthReport(res: unknown): boolean {
+  return typeof res === 'object' && res !== null && 'status' in res && 'details' in res;
 }
 
 function httpCode(status: number): string {

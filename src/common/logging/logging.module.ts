@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigService } from '../../config/app-config.service';
+import { requestIdFor } from './request-id';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Structured logs (pino): JSON in production, pretty text in development; a request id on every request line. */
 @Module({
@@ -16,12 +15,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
         pinoHttp: {
           level: config.logging.level,
           transport: config.logging.format === 'text' ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          // Fastify assigns the id (src/common/logging/request-id.ts) and copies it to raw.id before this runs.
+          genReqId: (req: IncomingMessage) => (req as { id?: string }).id ?? requestIdFor(req),
           // Secrets never reach the log: auth headers, webhook keys and signatures are redacted.
           redact: {
             paths: [

@@ -1,0 +1,64 @@
+import { createServer, Server, Socket, connect } from 'node:net';
+
+/**
+ * A loopback TCP proxy in front of PostgreSQL. cut() drops every connection and refuses new ones (what the app
+ * sees when the database stops); restore() lets traffic through again.
+ */
+export class TcpProxy {
+  private sockets = new Set<Socket>();
+  private refusing = false;
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(targetUrl: string): Promise<TcpProxy> {
+    const target = new URL(targetUrl);
+    const targetPort = Number(target.port || 5432);
+    const targetHost = target.hostname;
+    let proxy!: TcpProxy;
+    const server = createServer((client) => {
+      if (proxy.refusing) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(targetPort, targetHost);
+      proxy.sockets.add(client);
+      proxy.sockets.add(upstream);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        proxy.sockets.delete(client);
+        proxy.sockets.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const url = new URL(targetUrl);
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+    proxy = new TcpProxy(server, url.toString());
+    return proxy;
+  }
+
+  cut(): void {
+    this.refusing = true;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.refusing = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
