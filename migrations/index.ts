@@ -1,4 +1,6 @@
 // Every migration, in order. A new migration file must be added here (a unit test checks that none is missing).
 import { CreateSchemas1764300000000 } from './1764300000000-CreateSchemas';
+import { CreateEventQueue1764300000001 } from './1764300000001-CreateEventQueue';
+import { CreateErpTables1764300000002 } from './1764300000002-CreateErpTables';
 
-export const MIGRATIONS = [CreateSchemas1764300000000];
+export const MIGRATIONS = [CreateSchemas1764300000000, CreateEventQueue1764300000001, CreateErpTables1764300000002];

@@ -47,6 +47,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   const config = app.get(AppConfigService);
   const { basePath, docsEnabled } = config.app;
 
+  // Fastify's built-in JSON/text parsers would win over a catch-all: remove them first.
+  app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
   // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides per route.
   app.useBodyParser('*', { bodyLimit: config.webhooks.maxBodyBytes }, async (req: { url?: string; headers: Record<string, string | string[] | undefined> }, body: Buffer) =>
     parseRequestBody(req, body, basePath),

@@ -3,13 +3,18 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfigModule } from './config/config.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthCoreModule } from './modules/health/health-core.module';
 import { HealthModule } from './modules/health/health.module';
+import { QueueModule } from './modules/queue/queue.module';
+import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
 import { RootModule } from './modules/root/root.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WorkersModule } from './modules/workers/workers.module';
 
 /**
  * Feature modules are wired here. Later modules (monitoring, alerts, notifications, dashboard) import the
  * services they need from the modules below; none reaches into another module's repositories.
+ * The worker runs in the same process when TDS_ROLE is all or worker (QueueWorker checks the role).
  */
 @Module({})
 export class AppModule {
@@ -21,8 +26,11 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         ScheduleModule.forRoot(),
+        HealthCoreModule,
         WorkersModule,
-        HealthModule.register({ imports: [WorkersModule] }),
+        QueueModule,
+        WebhooksModule,
+        HealthModule.register({ imports: [QueueModule], indicators: [QueueHealthIndicator, WorkerHealthIndicator] }),
         RootModule,
       ],
     };

@@ -75,13 +75,20 @@ export class AppConfigService {
     };
   }
 
+  get health() {
+    return {
+      queueMaxAgeSeconds: this.get('HEALTH_QUEUE_MAX_AGE_SECONDS'),
+      requireWorker: this.get('HEALTH_REQUIRE_WORKER'),
+    };
+  }
+
   get webhooks() {
     return {
       apiKeys: list(this.get('WEBHOOK_API_KEYS'), this.get('WEBHOOK_API_KEY')),
       signatureSecrets: list(this.get('ZOHO_WEBHOOK_SECRETS'), this.get('ZOHO_WEBHOOK_SECRET')),
       organizationIds: list(this.get('ZOHO_ORGANIZATION_IDS')),
       maxBodyBytes: this.get('WEBHOOK_MAX_BODY_BYTES'),
-      batchWindowMs: this.get('WEBHOOK_INGEST_BATCH_WINDOW_MS'),
+      maxInFlight: this.get('WEBHOOK_INGEST_MAX_INFLIGHT'),
       batchMax: this.get('WEBHOOK_INGEST_BATCH_MAX'),
       retryAfterSeconds: this.get('WEBHOOK_RETRY_AFTER_SECONDS'),
     };

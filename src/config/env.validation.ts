@@ -132,6 +132,15 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) @IsOptional()
   TDS_HEARTBEAT_INTERVAL_MS = 10000;
 
+  // --- health ---
+  /** /health reports the queue down when the oldest waiting event is older than this. */
+  @Transform(toInt) @IsInt() @Min(10) @Max(604800) @IsOptional()
+  HEALTH_QUEUE_MAX_AGE_SECONDS = 900;
+
+  /** /health requires a live worker heartbeat (set false for an API-only deployment monitored elsewhere). */
+  @Transform(toBool) @IsBoolean() @IsOptional()
+  HEALTH_REQUIRE_WORKER = true;
+
   // --- webhooks ---
   /** Comma-separated keys accepted in X-Webhook-Key / ?token= (several during a rotation). */
   @IsString() @IsOptional()
@@ -155,9 +164,12 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) @IsOptional()
   WEBHOOK_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-  /** Ingest micro-batching: concurrent webhook inserts are committed together (0 = one INSERT per request). */
-  @Transform(toInt) @IsInt() @Min(0) @Max(100) @IsOptional()
-  WEBHOOK_INGEST_BATCH_WINDOW_MS = 2;
+  /**
+   * Ingest group commit: at most this many INSERT batches in flight per process; requests arriving meanwhile wait
+   * and are committed together in the next batch. 1 batch = 1 commit for up to WEBHOOK_INGEST_BATCH_MAX events.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64) @IsOptional()
+  WEBHOOK_INGEST_MAX_INFLIGHT = 4;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) @IsOptional()
   WEBHOOK_INGEST_BATCH_MAX = 100;

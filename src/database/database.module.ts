@@ -1,8 +1,10 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { buildDataSourceOptions } from './data-source-options';
+import { PgPoolService } from './pg-pool.service';
 
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -25,5 +27,7 @@ import { buildDataSourceOptions } from './data-source-options';
       },
     }),
   ],
+  providers: [PgPoolService],
+  exports: [PgPoolService],
 })
 export class DatabaseModule {}

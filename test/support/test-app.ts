@@ -18,6 +18,7 @@ const BASE_ENV: Record<string, string> = {
   DB_MIGRATE_ON_START: 'false',
   DATABASE_POOL_SIZE: '5',
   WEBHOOK_API_KEYS: 'test-key-1',
+  HEALTH_REQUIRE_WORKER: 'false',
 };
 
 /** Keys a test may set; each start clears them first so files sharing a process don't leak settings. */

@@ -1,26 +1,21 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
 import { HEALTH_INDICATORS } from './health-indicators';
-import { ShutdownState } from './shutdown-state';
 
 @Module({})
 export class HealthModule {
-  /** `indicators` are provider classes (from imported modules) whose check() joins /health. */
-  static register(options: { imports?: DynamicModule['imports']; indicators?: Provider[]; indicatorTokens?: unknown[] } = {}): DynamicModule {
-    const tokens = (options.indicatorTokens ?? []) as never[];
+  /**
+   * The probe controller. `indicators` are provider tokens exported by `imports` whose check() joins /health
+   * (e.g. the queue's age and worker-heartbeat indicators).
+   */
+  static register(options: { imports?: DynamicModule['imports']; indicators?: unknown[] } = {}): DynamicModule {
+    const tokens = (options.indicators ?? []) as never[];
     return {
       module: HealthModule,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }), ...(options.imports ?? [])],
       controllers: [HealthController],
-      providers: [
-        DatabaseHealthIndicator,
-        ShutdownState,
-        ...(options.indicators ?? []),
-        { provide: HEALTH_INDICATORS, inject: tokens, useFactory: (...indicators: unknown[]) => indicators },
-      ],
-      exports: [DatabaseHealthIndicator, ShutdownState],
+      providers: [{ provide: HEALTH_INDICATORS, inject: tokens, useFactory: (...indicators: unknown[]) => indicators }],
     };
   }
 }

@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// Ingest benchmark: signed ~2.4 KB Zoho invoice webhooks (a fresh id per request) from autocannon, 64 connections,
+// BENCH_DURATION_S seconds, against
+//   - the service with TDS_ROLE=api (no worker competing for the CPU), with GET /health probed at ~50 req/s
+//     from a second autocannon (child process) during the load, and the service's peak RSS;
+//   - the service with TDS_ROLE=all (API and worker in one process), once (BENCH_INGEST_ALL_RUNS to repeat);
+//   - a bare Fastify route answering 202 with no database;
+//   - a bare Fastify route doing one INSERT per request (pg Pool of 10).
+// Every accepted (2xx) request of the service is checked against the rows in tds.events afterwards.
+// Usage: node scripts/build.mjs && node bench/ingest.mjs   (BENCH_QUICK=1 for a smoke run)
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion } from './lib/pg.mjs';
+import { probeWebhook, startService, memorySampler, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
+import { webhookLoad, startProbe } from './lib/load.mjs';
+import { bodyFactory, makeIds, queryString, webhookQuery, zohoSignature } from './lib/payloads.mjs';
+import { fmtNumber, fmtStat, isMain, log, printTable, settings, sleep, summarize, writeResult } from './lib/report.mjs';
+
+const BASELINE = fileURLToPath(new URL('./lib/baseline-server.mjs', import.meta.url));
+
+async function startBaseline(mode, databaseUrl) {
+  const child = fork(BASELINE, [], {
+    env: { ...process.env, BASELINE_MODE: mode, BASELINE_DATABASE_URL: databaseUrl ?? '' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`baseline ${mode} exited with ${code}`)));
+  });
+  const memory = memorySampler(child.pid);
+  const exited = new Promise((r) => child.once('exit', r));
+  let stopping;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        const peak = memory.stop();
+        child.kill('SIGTERM');
+        await exited;
+        return peak;
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** One signed request first, so a missing route or refused credentials fail loudly instead of as a 0 req/s row. */
+async function probeService(url, ids) {
+  const { body } = bodyFactory('invoice', { ids }).body(999_999_999);
+  const params = webhookQuery('created', ORGANIZATION_ID);
+  return probeWebhook(url, {
+    entity: 'invoices',
+    body,
+    query: queryString(params),
+    headers: { 'x-zoho-webhook-signature': zohoSignature(ZOHO_SECRET, params, body) },
+  });
+}
+
+async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth }) {
+  const db = await createScratchDatabase(serverUrl, `ingest_${role}`);
+  let service;
+  try {
+    service = await startService({ databaseUrl: db.url, role, label: `ingest-${role}` });
+    const ids = makeIds();
+    await probeService(service.url, ids);
+    let seq = 0;
+    let warmupAccepted = 0;
+    if (warmupS > 0) {
+      const warm = await webhookLoad({ target: service.url, connections, duration: warmupS, ids });
+      seq = warm.nextSeq;
+      warmupAccepted = warm.digest.accepted;
+    }
+    const probe = probeHealth ? startProbe({ url: `${service.url}/health`, durationS }) : undefined;
+    const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
+    const health = probe ? await probe.done : undefined;
+    const { peakRssMb } = await service.stop();
+    service = undefined;
+    const stored = Number((await query(db.url, 'SELECT count(*)::int AS n FROM tds.events')).rows[0].n);
+    // Every body is unique, so every 2xx (probe, warm-up, measured) must be one row.
+    return { ...load.digest, peakRssMb, health, storedEvents: stored, acceptedTotal: 1 + warmupAccepted + load.digest.accepted, role };
+  } finally {
+    if (service) await service.stop().catch(() => undefined);
+    await dropScratchDatabase(serverUrl, db.name);
+  }
+}
+
+async function measureBaseline({ serverUrl, mode, durationS, connections, warmupS }) {
+  const db = mode === 'insert' ? await createScratchDatabase(serverUrl, 'ingest_baseline') : undefined;
+  const baseline = await startBaseline(mode, db?.url);
+  try {
+    const ids = makeIds();
+    let seq = 0;
+    if (warmupS > 0) seq = (await webhookLoad({ target: baseline.url, connections, duration: warmupS, ids })).nextSeq;
+    const load = await webhookLoad({ target: baseline.url, connections, duration: durationS, ids, startSeq: seq });
+    const peakRssMb = await baseline.stop();
+    return { ...load.digest, peakRssMb, mode };
+  } finally {
+    await baseline.stop().catch(() => undefined);
+    if (db) await dropScratchDatabase(serverUrl, db.name);
+  }
+}
+
+export async function runIngest(opts = {}) {
+  const s = { ...settings(), ...opts };
+  const warmupS = Number(process.env.BENCH_WARMUP_S ?? (s.quick ? 1 : 2));
+  const allRuns = Number(process.env.BENCH_INGEST_ALL_RUNS ?? 1);
+  const server = await acquireServer({ log });
+  const runs = [];
+  const errors = [];
+  log(`ingest: ${s.runs} run(s) × ${s.durationS} s, ${s.connections} connections, PostgreSQL ${await serverVersion(server.url)}`);
+  for (let r = 0; r < s.runs; r++) {
+    const run = {};
+    const common = { serverUrl: server.url, durationS: s.durationS, connections: s.connections, warmupS };
+    const step = async (key, label, fn) => {
+      log(`ingest run ${r + 1}/${s.runs}: ${label}`);
+      try {
+        run[key] = await fn();
+        const d = run[key];
+        log(
+          `  ${fmtNumber(d.acceptedPerS)} accepted/s, p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, non-2xx ${d.non2xx}, errors ${d.errors}` +
+            (d.peakRssMb ? `, peak RSS ${fmtNumber(d.peakRssMb)} MB` : '') +
+            (d.health ? `; /health p99 ${d.health.latencyMs.p99} ms (${d.health.requests} req, non-2xx ${d.health.non2xx})` : ''),
+        );
+        // requests still in flight when autocannon stops may be stored without being counted (≤ 2 × connections)
+        if (d.storedEvents !== undefined && (d.storedEvents < d.acceptedTotal || d.storedEvents > d.acceptedTotal + 2 * s.connections)) {
+          errors.push(`${label}: ${d.acceptedTotal} requests answered 2xx but tds.events holds ${d.storedEvents} rows`);
+          log(`  WARNING ${errors[errors.length - 1]}`);
+        }
+      } catch (err) {
+        run[key] = { error: err.message };
+        errors.push(`${label}: ${err.message.split('\n')[0]}`);
+        log(`  FAILED: ${err.message.split('\n').slice(0, 6).join('\n  ')}`);
+      }
+    };
+    await step('serviceApi', 'service, TDS_ROLE=api, /health probed', () =>
+      measureService({ ...common, role: 'api', probeHealth: true }),
+    );
+    if (r < allRuns) {
+      await step('serviceAll', 'service, TDS_ROLE=all (API + worker), /health probed', () =>
+        measureService({ ...common, role: 'all', probeHealth: true }),
+      );
+    }
+    await step('noDb', 'bare Fastify, 202 without a database', () => measureBaseline({ ...common, mode: 'nodb' }));
+    await step('insert', 'bare Fastify, one INSERT per request (pool 10)', () =>
+      measureBaseline({ ...common, mode: 'insert' }),
+    );
+    runs.push(run);
+    await sleep(500);
+  }
+
+  const pick = (key, f) => summarize(runs.map((r) => (r[key] && !r[key].error ? f(r[key]) : undefined)));
+  const summary = {};
+  for (const key of ['serviceApi', 'serviceAll', 'noDb', 'insert']) {
+    summary[key] = {
+      acceptedPerS: pick(key, (d) => d.acceptedPerS),
+      p50Ms: pick(key, (d) => d.latencyMs.p50),
+      p99Ms: pick(key, (d) => d.latencyMs.p99),
+      non2xx: pick(key, (d) => d.non2xx),
+      errors: pick(key, (d) => d.errors + d.timeouts),
+      peakRssMb: pick(key, (d) => d.peakRssMb),
+    };
+  }
+  summary.healthApi = {
+    p50Ms: pick('serviceApi', (d) => d.health?.latencyMs.p50),
+    p99Ms: pick('serviceApi', (d) => d.health?.latencyMs.p99),
+    non2xx: pick('serviceApi', (d) => d.health?.non2xx),
+  };
+  summary.healthAll = {
+    p50Ms: pick('serviceAll', (d) => d.health?.latencyMs.p50),
+    p99Ms: pick('serviceAll', (d) => d.health?.latencyMs.p99),
+    non2xx: pick('serviceAll', (d) => d.health?.non2xx),
+  };
+
+  const row = (label, x) => [
+    label,
+    fmtStat(x.acceptedPerS),
+    fmtStat(x.p50Ms),
+    fmtStat(x.p99Ms),
+    fmtStat(x.non2xx),
+    fmtStat(x.errors),
+    fmtStat(x.peakRssMb),
+  ];
+  printTable(
+    `Ingest: ${s.connections} connections, ${s.durationS} s, ~2.4 KB signed invoice bodies; median (min–max) of ${s.runs} run(s)`,
+    ['target', 'accepted/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'peak RSS MB'],
+    [
+      row('TDS service, TDS_ROLE=api', summary.serviceApi),
+      row('TDS service, TDS_ROLE=all', summary.serviceAll),
+      row('bare Fastify, no database', summary.noDb),
+      row('bare Fastify, 1 INSERT/request', summary.insert),
+      ['GET /health during ingest (api)', '', fmtStat(summary.healthApi.p50Ms), fmtStat(summary.healthApi.p99Ms), fmtStat(summary.healthApi.non2xx), '', ''],
+      ['GET /health during ingest (all)', '', fmtStat(summary.healthAll.p50Ms), fmtStat(summary.healthAll.p99Ms), fmtStat(summary.healthAll.non2xx), '', ''],
+    ],
+  );
+  const result = { name: 'ingest', at: new Date().toISOString(), settings: { ...s, warmupS, allRuns }, summary, runs, errors };
+  const file = writeResult('ingest', result);
+  log(`ingest results: ${file}`);
+  return result;
+}
+
+if (isMain(import.meta.url)) {
+  runIngest()
+    .then(async (r) => {
+      await (await acquireServer()).stop();
+      process.exit(r.errors.length ? 1 : 0);
+    })
+    .catch(async (err) => {
+      console.error(err);
+      await (await acquireServer()).stop().catch(() => undefined);
+      process.exit(1);
+    });
+}

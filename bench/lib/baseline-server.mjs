@@ -1,0 +1,58 @@
+// Child process: the ingest baselines, a bare Fastify 5 server (the one Nest's platform-fastify uses) with
+//   mode "nodb":   POST /webhooks/:entity parses the JSON body and answers 202, no database;
+//   mode "insert": the same, plus one INSERT of the body per request (pg Pool of 10) into a scratch table.
+// Started by ingest.mjs with fork(); reports { port } over IPC once listening, stops on SIGTERM.
+import Fastify from 'fastify';
+import pg from 'pg';
+
+const mode = process.env.BASELINE_MODE ?? 'nodb';
+const port = Number(process.env.BASELINE_PORT ?? 0);
+const databaseUrl = process.env.BASELINE_DATABASE_URL;
+
+const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, keepAliveTimeout: 65_000 });
+// Keep the raw text (what a webhook receiver stores) and parse it, as the service has to.
+app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  try {
+    done(null, { raw: body, json: JSON.parse(body) });
+  } catch (err) {
+    err.statusCode = 400;
+    done(err);
+  }
+});
+
+let pool;
+if (mode === 'insert') {
+  pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  await pool.query(`CREATE TABLE IF NOT EXISTS bench_ingest (
+      id          bigserial PRIMARY KEY,
+      entity_type text NOT NULL,
+      body        jsonb NOT NULL,
+      received_at timestamptz NOT NULL DEFAULT now())`);
+  app.post('/webhooks/:entity', async (req, reply) => {
+    const { rows } = await pool.query('INSERT INTO bench_ingest (entity_type, body) VALUES ($1, $2) RETURNING id', [
+      req.params.entity,
+      req.body.raw,
+    ]);
+    reply.code(202);
+    return { eventId: rows[0].id, status: 'queued' };
+  });
+} else {
+  let n = 0;
+  app.post('/webhooks/:entity', async (_req, reply) => {
+    reply.code(202);
+    return { eventId: String(++n), status: 'queued' };
+  });
+}
+app.get('/health', async () => ({ status: 'ok' }));
+
+await app.listen({ port, host: '127.0.0.1' });
+process.send?.({ port: app.server.address().port });
+
+const stop = async () => {
+  await app.close();
+  if (pool) await pool.end();
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.on('disconnect', stop);

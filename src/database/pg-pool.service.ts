@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+
+/**
+ * The pg Pool that TypeORM opened. The queue's hot paths (ingest batches, claims, batch transactions) use it
+ * directly: they need exact control over transactions and multi-row statements, and one pool means one
+ * DATABASE_POOL_SIZE budget for the process.
+ */
+@Injectable()
+export class PgPoolService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  get pool(): Pool {
+    const pool = (this.ds.driver as unknown as { master?: Pool }).master;
+    if (!pool) throw new Error('database pool is not initialised');
+    return pool;
+  }
+
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]) {
+    return this.pool.query<R & object>(text, params);
+  }
+
+  /** Runs fn inside BEGIN/COMMIT on one pooled client; rolls back on error. */
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // connection is gone; do not return it to the pool
+      }
+      throw err;
+    } finally {
+      client.release(broken ? true : undefined);
+    }
+  }
+}

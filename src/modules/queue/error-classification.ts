@@ -1,0 +1,18 @@
+import { isDatabaseUnavailable } from '../../common/errors/domain-error';
+
+export type ErrorKind = 'transient' | 'permanent';
+
+/**
+ * Transient: the database is unreachable, restarting, out of resources, or the transaction lost a
+ * deadlock/serialization race — retry with backoff. Permanent: PostgreSQL refused the data itself
+ * (class 22 data exception, 23 integrity violation) — retrying cannot help, straight to dead letter.
+ * Anything else (a bug in a handler) is retried up to the attempt limit, then dead-lettered.
+ */
+export function classifyError(err: unknown): { kind: ErrorKind; code: string; message: string } {
+  const e = err as { code?: string; message?: string };
+  const code = typeof e?.code === 'string' ? e.code : 'ERROR';
+  const message = e?.message ?? String(err);
+  if (isDatabaseUnavailable(err)) return { kind: 'transient', code, message };
+  if (/^2[23]/.test(code)) return { kind: 'permanent', code, message };
+  return { kind: 'transient', code, message };
+}

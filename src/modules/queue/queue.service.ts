@@ -1,0 +1,41 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '../../common/errors/domain-error';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { EventRepository } from './event.repository';
+
+/** Queue operations other modules (dashboard, alerts) use; they never touch the repository. */
+@Injectable()
+export class QueueService {
+  private readonly logger = new Logger(QueueService.name);
+
+  constructor(private readonly events: EventRepository) {}
+
+  /** Manual retry of a dead-lettered (or failed) event: back to pending with a fresh attempt budget. */
+  async retry(id: string): Promise<void> {
+    if (!/^\d{1,19}$/.test(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+    const event = await this.events.findById(id);
+    if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+    if (!(await this.events.retry(id))) {
+      throw new DomainError(ErrorCode.EventNotRetryable, `Event ${id} is ${event.status}; only dead_letter or failed events can be retried`, {
+        id,
+        status: event.status,
+      });
+    }
+    this.logger.log(`event ${id} re-queued by manual retry (was ${event.status})`);
+  }
+
+  async get(id: string) {
+    if (!/^\d{1,19}$/.test(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+    const event = await this.events.findById(id);
+    if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+    return { ...event, attemptLog: await this.events.attemptsOf(id) };
+  }
+
+  /** Counts and oldest age per unfinished status. */
+  async stats() {
+    const rows = await this.events.stats();
+    const by = Object.fromEntries(rows.map((r) => [r.status, r]));
+    const pick = (s: string) => ({ count: by[s]?.count ?? 0, oldestAgeSeconds: by[s] ? Math.round(by[s].oldest_age_seconds) : null });
+    return { pending: pick('pending'), processing: pick('processing'), failed: pick('failed'), deadLetter: pick('dead_letter') };
+  }
+}

@@ -1,0 +1,191 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { isLosslessNumber } from 'lossless-json';
+import { AppConfigService } from '../../config/app-config.service';
+import { DomainError } from '../../common/errors/domain-error';
+import { ErrorCode } from '../../common/errors/error-codes';
+import { IngestBatcher } from '../queue/ingest-batcher';
+import { recordJsonOf } from '../sync/lossless-record';
+import { ENTITY_ENVELOPES, EventKind, SyncEntityType } from '../sync/sync.types';
+import { WebhookAcceptedDto } from './dto/webhook-accepted.dto';
+import { WebhookAuthService } from './webhook-auth.service';
+import { routeOf } from './webhook-routes';
+import { bodyFormatOf, isPlainObject, parseFormFields, parseZohoBody } from './zoho-body';
+import { parseZohoTimestamp } from './zoho-time';
+
+export interface IncomingWebhook {
+  entityType: SyncEntityType;
+  route: string;
+  method: string;
+  contentType: string | undefined;
+  body: Buffer;
+  /** Decoded query parameters (last value wins for repeated keys). */
+  query: Record<string, string>;
+  apiKeyHeader?: string;
+  signatureHeader?: string;
+  requestId?: string;
+}
+
+const EVENT_ALIASES: Record<string, EventKind> = {
+  created: 'created',
+  create: 'created',
+  new: 'created',
+  updated: 'updated',
+  update: 'updated',
+  edited: 'updated',
+  edit: 'updated',
+  modified: 'updated',
+  deleted: 'deleted',
+  delete: 'deleted',
+  removed: 'deleted',
+};
+
+const ID_MAX_LENGTH = 100;
+const sha256hex = (v: string | Buffer) => createHash('sha256').update(v).digest('hex');
+
+/**
+ * Receives one Zoho webhook: authenticate (on the exact bytes) → parse leniently (extra fields welcome, numbers
+ * exact) → find the record under its module key → store (group commit) → 202. Nothing is stored unless every
+ * check passed; a 202 is sent only once the row is committed.
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly logger = new Logger(WebhooksService.name);
+
+  constructor(
+    private readonly auth: WebhookAuthService,
+    private readonly batcher: IngestBatcher,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async receive(w: IncomingWebhook): Promise<WebhookAcceptedDto> {
+    // An empty body has no record to find; report it as such rather than as a content-type problem.
+    const format = w.body.length === 0 && !w.contentType ? 'json' : bodyFormatOf(w.contentType);
+    // Form fields are part of Zoho's signed string, so they are read (not yet interpreted) before auth.
+    const formFields = format === 'form' ? parseFormFields(w.body) : {};
+    this.auth.verify({
+      apiKey: w.apiKeyHeader ?? w.query.token,
+      signature: w.signatureHeader,
+      signedParams: { ...w.query, ...formFields },
+      rawBody: format === 'json' ? w.body : undefined,
+    });
+
+    const organizationId = this.checkOrganization(w.query.organization_id);
+    const eventKind = this.eventKind(w);
+    const parsed = parseZohoBody(w.body, format);
+    const { key, idField, modifiedFields, record } = this.envelope(parsed.document, w.entityType, w.route);
+    const entityId = this.recordId(record, key, idField);
+    const modifiedRaw = modifiedFields.map((f) => record[f]).find((v) => typeof v === 'string' && v.trim() !== '') as
+      | string
+      | undefined;
+    const zohoModifiedAt = parseZohoTimestamp(modifiedRaw);
+
+    // Same record version (or, without a timestamp, the same bytes) = the same event: stored once.
+    const version = zohoModifiedAt ? `t:${modifiedRaw}` : `b:${sha256hex(w.body)}`;
+    const dedupKey = sha256hex(
+      [organizationId ?? '', w.entityType, key, entityId, eventKind, version].join('\u001f'),
+    );
+
+    const result = await this.batcher.submit({
+      dedupKey,
+      entityType: w.entityType,
+      recordType: key,
+      entityId,
+      eventKind,
+      organizationId,
+      zohoModifiedAt,
+      contentType: String(w.contentType ?? '').slice(0, 200),
+      body: w.body,
+      payloadJson: recordJsonOf(record),
+      requestId: w.requestId ?? null,
+    });
+    this.logger.debug(
+      `webhook ${w.entityType}/${entityId} ${eventKind} → event ${result.eventId}${result.duplicate ? ' (duplicate)' : ''}`,
+    );
+    return {
+      eventId: result.eventId,
+      status: result.duplicate ? 'duplicate' : 'queued',
+      entityType: w.entityType,
+      entityId,
+      recordType: key,
+      event: eventKind,
+    };
+  }
+
+  private checkOrganization(orgId: string | undefined): string | null {
+    const allowed = this.config.webhooks.organizationIds;
+    const id = orgId?.trim() || null;
+    if (allowed.length > 0 && (!id || !allowed.includes(id))) {
+      throw new DomainError(
+        ErrorCode.OrganizationNotAllowed,
+        id
+          ? `organization_id ${id} is not one of the configured ZOHO_ORGANIZATION_IDS`
+          : 'organization_id query parameter is required (ZOHO_ORGANIZATION_IDS is set)',
+      );
+    }
+    if (id && id.length > 64) throw new DomainError(ErrorCode.InvalidEnvelope, 'organization_id is too long', { field: 'organization_id' });
+    return id;
+  }
+
+  private eventKind(w: IncomingWebhook): EventKind {
+    if (w.method === 'DELETE') return 'deleted';
+    const raw = w.query.event?.trim().toLowerCase();
+    if (!raw) return 'updated';
+    const kind = EVENT_ALIASES[raw];
+    if (!kind) {
+      throw new DomainError(ErrorCode.InvalidEnvelope, `Query parameter event="${w.query.event}" must be created, updated or deleted`, {
+        field: 'event',
+      });
+    }
+    return kind;
+  }
+
+  private envelope(document: unknown, type: SyncEntityType, route: string) {
+    const specs = ENTITY_ENVELOPES[type];
+    const expected = specs.map((s) => `'${s.key}'`).join(' or ');
+    if (!isPlainObject(document)) {
+      throw new DomainError(ErrorCode.InvalidEnvelope, `The body must be a JSON object holding the record under ${expected}`, {
+        field: specs[0].key,
+      });
+    }
+    for (const spec of specs) {
+      if (!(spec.key in document)) continue;
+      const record = document[spec.key];
+      if (!isPlainObject(record)) {
+        throw new DomainError(ErrorCode.InvalidEnvelope, `'${spec.key}' must be a JSON object (the Zoho record)`, { field: spec.key });
+      }
+      return { ...spec, record };
+    }
+    const other = Object.entries(ENTITY_ENVELOPES)
+      .flatMap(([t, s]) => s.map((x) => ({ type: t as SyncEntityType, key: x.key })))
+      .find((x) => x.key in document);
+    if (other) {
+      throw new DomainError(
+        ErrorCode.InvalidEnvelope,
+        `The body holds '${other.key}' (a ${other.type} record) but /webhooks/${route} expects ${expected}; send it to /webhooks/${routeOf(other.type)}`,
+        { field: specs[0].key, found: other.key },
+      );
+    }
+    throw new DomainError(ErrorCode.InvalidEnvelope, `Missing envelope: expected the record under ${expected}`, { field: specs[0].key });
+  }
+
+  private recordId(record: Record<string, unknown>, key: string, idField: string): string {
+    const raw = record[idField];
+    const field = `${key}.${idField}`;
+    let id: string | undefined;
+    if (typeof raw === 'string') id = raw.trim();
+    else if (isLosslessNumber(raw)) id = raw.value; // exact digits, never through a JS number
+    if (id === undefined) {
+      throw new DomainError(
+        ErrorCode.InvalidEnvelope,
+        raw === undefined || raw === null ? `Missing ${field}` : `${field} must be a string or number`,
+        { field },
+      );
+    }
+    if (id === '') throw new DomainError(ErrorCode.InvalidEnvelope, `${field} is empty`, { field });
+    if (id.length > ID_MAX_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
+      throw new DomainError(ErrorCode.InvalidEnvelope, `${field} is not a valid Zoho id`, { field });
+    }
+    return id;
+  }
+}

@@ -1,0 +1,164 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { QueueWorker } from '../../src/modules/queue/queue.worker';
+import { QueueService } from '../../src/modules/queue/queue.service';
+import { SyncService } from '../../src/modules/sync/sync.service';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const KEY = 'queue-test-key-1';
+
+const contact = (id: string, name: string, modified: string) =>
+  JSON.stringify({ contact: { contact_id: id, contact_name: name, contact_type: 'customer', last_modified_time: modified } });
+
+describe('queue worker (integration, real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let worker: QueueWorker;
+
+  const send = (route: string, body: string, query = '') =>
+    request(t.server).post(`/webhooks/${route}${query}`).set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(body);
+  const statuses = async () =>
+    Object.fromEntries(
+      (await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM tds.events GROUP BY status')).map((r) => [r.status, Number(r.n)]),
+    );
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // Role api: the worker is driven by hand here (drainOnce), so every step is deterministic.
+    t = await startTestApp(db.url, {
+      WEBHOOK_API_KEYS: KEY,
+      TDS_MAX_RETRY_ATTEMPTS: '3',
+      TDS_RETRY_BACKOFF_BASE_MS: '1',
+      TDS_RETRY_BACKOFF_MAX_MS: '2',
+      TDS_LOCK_TIMEOUT_SECONDS: '1',
+    });
+    worker = t.app.get(QueueWorker);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+  beforeEach(async () => {
+    await db.query('TRUNCATE tds.events, erp.contacts CASCADE');
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('applies queued events to the ERP tables and records each attempt', async () => {
+    const a = await send('contacts', contact('1001', 'Alpha', '2026-11-28T10:00:00+0300'), '?event=created').expect(202);
+    await send('customers', contact('1002', 'Beta', '2026-11-28T10:00:00+0300')).expect(202);
+    expect(await worker.drainOnce()).toBe(2);
+    const rows = await db.query<{ zoho_contact_id: string; contact_name: string }>(
+      'SELECT zoho_contact_id, contact_name FROM erp.contacts ORDER BY 1',
+    );
+    expect(rows).toEqual([
+      { zoho_contact_id: '1001', contact_name: 'Alpha' },
+      { zoho_contact_id: '1002', contact_name: 'Beta' },
+    ]);
+    expect(await statuses()).toEqual({ completed: 2 });
+    const attempts = await db.query<{ outcome: string; attempt: number }>(
+      'SELECT outcome, attempt FROM tds.event_attempts WHERE event_id = $1',
+      [a.body.eventId],
+    );
+    expect(attempts).toEqual([{ outcome: 'applied', attempt: 1 }]);
+  });
+
+  it('per record: versions apply in arrival order, an older version arriving later is skipped_stale', async () => {
+    await send('contacts', contact('2001', 'v1', '2026-11-28T10:00:00+0300')).expect(202);
+    await send('contacts', contact('2001', 'v3', '2026-11-28T12:00:00+0300')).expect(202);
+    await send('contacts', contact('2001', 'v2 (late)', '2026-11-28T11:00:00+0300')).expect(202);
+    // The chain rule lets only the oldest unfinished event of a record be claimed: three rounds for three versions.
+    expect(await worker.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(0);
+    const [row] = await db.query<{ contact_name: string }>(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '2001'`);
+    expect(row.contact_name).toBe('v3');
+    const outcomes = await db.query<{ outcome: string }>('SELECT outcome FROM tds.events ORDER BY id');
+    expect(outcomes.map((o) => o.outcome)).toEqual(['applied', 'applied', 'skipped_stale']);
+  });
+
+  it('a transient failure retries with backoff, then dead-letters after TDS_MAX_RETRY_ATTEMPTS with every error recorded; manual retry re-queues', async () => {
+    const sync = t.app.get(SyncService);
+    const real = sync.applyBatch.bind(sync);
+    vi.spyOn(sync, 'applyBatch').mockImplementation(async (tx, events) => {
+      if (events.some((e) => e.entityId === '3666')) throw new Error('simulated handler crash for 3666');
+      return real(tx, events);
+    });
+    const poison = await send('contacts', contact('3666', 'Poison', '2026-11-28T10:00:00+0300')).expect(202);
+    await send('contacts', contact('3001', 'Healthy', '2026-11-28T10:00:00+0300')).expect(202);
+
+    for (let i = 0; i < 10; i++) {
+      await worker.drainOnce();
+      await new Promise((r) => setTimeout(r, 10)); // let the 1–2 ms backoff pass
+    }
+    const [ev] = await db.query<{ status: string; attempts: number; last_error: string }>(
+      'SELECT status, attempts, last_error FROM tds.events WHERE id = $1',
+      [poison.body.eventId],
+    );
+    expect(ev.status).toBe('dead_letter');
+    expect(ev.attempts).toBe(3);
+    expect(ev.last_error).toMatch(/simulated handler crash for 3666.*gave up after 3 attempts/);
+    const attempts = await db.query<{ attempt: number; outcome: string; error: string }>(
+      'SELECT attempt, outcome, error FROM tds.event_attempts WHERE event_id = $1 ORDER BY id',
+      [poison.body.eventId],
+    );
+    expect(attempts.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'retry'],
+      [3, 'dead_letter'],
+    ]);
+    expect(attempts.every((a) => a.error.includes('simulated handler crash'))).toBe(true);
+    // The healthy neighbour in the same batch was applied regardless.
+    expect(await db.query(`SELECT 1 FROM erp.contacts WHERE zoho_contact_id = '3001'`)).toHaveLength(1);
+
+    vi.restoreAllMocks();
+    await t.app.get(QueueService).retry(poison.body.eventId);
+    await worker.drainOnce();
+    expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '3666'`)).toEqual([{ contact_name: 'Poison' }]);
+  });
+
+  it('a payload the database refuses goes to dead letter at once (permanent), without blocking others', async () => {
+    const sync = t.app.get(SyncService);
+    const real = sync.applyBatch.bind(sync);
+    vi.spyOn(sync, 'applyBatch').mockImplementation(async (tx, events) => {
+      // A real SQL data exception (22003 numeric out of range) for one record.
+      if (events.some((e) => e.entityId === '4666')) await tx.query(`SELECT '1e400'::numeric::float8`);
+      return real(tx, events);
+    });
+    const bad = await send('contacts', contact('4666', 'Overflow', '2026-11-28T10:00:00+0300')).expect(202);
+    await send('contacts', contact('4001', 'Fine', '2026-11-28T10:00:00+0300')).expect(202);
+    await worker.drainOnce();
+    const [ev] = await db.query<{ status: string; attempts: number; last_error_code: string }>(
+      'SELECT status, attempts, last_error_code FROM tds.events WHERE id = $1',
+      [bad.body.eventId],
+    );
+    expect(ev).toEqual({ status: 'dead_letter', attempts: 1, last_error_code: '22003' });
+    expect(await db.query(`SELECT 1 FROM erp.contacts WHERE zoho_contact_id = '4001'`)).toHaveLength(1);
+  });
+
+  it('fencing: a worker whose lease expired and was re-claimed cannot commit its stale result', async () => {
+    await send('contacts', contact('5001', 'Fenced', '2026-11-28T10:00:00+0300')).expect(202);
+    const sync = t.app.get(SyncService);
+    const real = sync.applyBatch.bind(sync);
+    let stalled = true;
+    vi.spyOn(sync, 'applyBatch').mockImplementation(async (tx, events) => {
+      return real(tx, events);
+    });
+    // Worker A claims with a lease, then stalls past it before applying.
+    const repo = (worker as unknown as { events: { claim: (...a: unknown[]) => Promise<unknown[]> } }).events;
+    const claimed = await repo.claim(10, '00000000-0000-4000-8000-000000000001', 'worker-A', 1);
+    expect(claimed).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1200));
+    // The reaper returns the expired event; worker B claims and completes it.
+    await (worker as unknown as { reap: () => Promise<void> }).reap.call(Object.assign(Object.create(worker), { running: true }));
+    expect(await worker.drainOnce()).toBe(1);
+    stalled = false;
+    // Worker A wakes up and tries to finish with its old token: the fence drops it.
+    await (worker as unknown as { processBatch: (r: unknown[], t: string) => Promise<void> }).processBatch(claimed, '00000000-0000-4000-8000-000000000001');
+    expect(stalled).toBe(false);
+    const attempts = await db.query<{ outcome: string }>('SELECT outcome FROM tds.event_attempts ORDER BY id');
+    expect(attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'applied']);
+    expect(await statuses()).toEqual({ completed: 1 });
+  });
+});
