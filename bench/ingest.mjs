@@ -173,12 +173,12 @@ export async function runIngest(opts = {}) {
 
   const row = (label, x) => [
     label,
-    fmtStat(x.acceptedPerS),
-    fmtStat(x.p50Ms),
-    fmtStat(x.p99Ms),
-    fmtStat(x.non2xx),
-    fmtStat(x.errors),
-    fmtStat(x.peakRssMb),
+    fmtStat(x.acceptedPerS, 0),
+    fmtStat(x.p50Ms, 1),
+    fmtStat(x.p99Ms, 1),
+    fmtStat(x.non2xx, 0),
+    fmtStat(x.errors, 0),
+    fmtStat(x.peakRssMb, 0),
   ];
   printTable(
     `Ingest: ${s.connections} connections, ${s.durationS} s, ~2.4 KB signed invoice bodies; median (min–max) of ${s.runs} run(s)`,
@@ -188,8 +188,8 @@ export async function runIngest(opts = {}) {
       row('TDS service, TDS_ROLE=all', summary.serviceAll),
       row('bare Fastify, no database', summary.noDb),
       row('bare Fastify, 1 INSERT/request', summary.insert),
-      ['GET /health during ingest (api)', '', fmtStat(summary.healthApi.p50Ms), fmtStat(summary.healthApi.p99Ms), fmtStat(summary.healthApi.non2xx), '', ''],
-      ['GET /health during ingest (all)', '', fmtStat(summary.healthAll.p50Ms), fmtStat(summary.healthAll.p99Ms), fmtStat(summary.healthAll.non2xx), '', ''],
+      ['GET /health during ingest (api)', '', fmtStat(summary.healthApi.p50Ms, 1), fmtStat(summary.healthApi.p99Ms, 1), fmtStat(summary.healthApi.non2xx, 0), '', ''],
+      ['GET /health during ingest (all)', '', fmtStat(summary.healthAll.p50Ms, 1), fmtStat(summary.healthAll.p99Ms, 1), fmtStat(summary.healthAll.non2xx, 0), '', ''],
     ],
   );
   const result = { name: 'ingest', at: new Date().toISOString(), settings: { ...s, warmupS, allRuns }, summary, runs, errors };

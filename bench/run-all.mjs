@@ -1,0 +1,258 @@
+#!/usr/bin/env node
+// Runs ingest, drain and peers (BENCH_RUNS repetitions each, default 3), prints one summary table with the targets of
+// issue 4 (PASS/MISS and the margin), writes bench/results/summary-<ts>.json and docs/PERFORMANCE.md.
+// Usage: npm run bench            (= node scripts/build.mjs && node bench/run-all.mjs; ~12–15 minutes)
+//        BENCH_QUICK=1 npm run bench   (smoke test: 1 run, 5 s ingest, 5,000 events; figures not meaningful)
+// Other knobs: BENCH_RUNS, BENCH_DURATION_S, BENCH_DRAIN_EVENTS, BENCH_CONNECTIONS, BENCH_DRAIN_CONFIGS (2x2,1x4),
+// BENCH_PEERS (pgboss,graphile,ceiling), BENCH_DATABASE_URL, BENCH_CPU_PROF=1 (worker CPU profiles in bench/results/profiles).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { acquireServer, dropStaleScratchDatabases, redact, serverSettings, serverVersion } from './lib/pg.mjs';
+import { ROOT, MAIN } from './lib/service.mjs';
+import { fmtNumber, fmtStat, formatTable, log, markdownTable, settings, writeResult } from './lib/report.mjs';
+import { runIngest } from './ingest.mjs';
+import { runDrain } from './drain.mjs';
+import { runPeers, packageVersion } from './peers.mjs';
+
+const TARGETS = {
+  pgboss: 1.2,
+  graphile: 3,
+  ceiling: 0.7,
+  invoicesPerS: 2000,
+  ingestVsInsert: 1.0,
+  ingestVsNoDb: 0.5,
+  ingestP99Ms: 50,
+  healthP99Ms: 10,
+  rssMb: 300,
+};
+
+function machine() {
+  let cpuModel = cpus()[0]?.model;
+  try {
+    const m = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpuModel = m[1].trim();
+  } catch {
+    /* not Linux */
+  }
+  let nproc = cpus().length;
+  try {
+    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+  } catch {
+    /* use os.cpus() */
+  }
+  let commit;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'migrations'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' (with uncommitted changes in src/ or migrations/)';
+  } catch {
+    /* not a git checkout */
+  }
+  return {
+    nproc,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    cpuModel,
+    node: process.version,
+    commit,
+    packages: Object.fromEntries(
+      ['@nestjs/core', '@nestjs/platform-fastify', 'fastify', 'pg', 'typeorm', 'autocannon', 'pg-boss', 'graphile-worker'].map((p) => [p, packageVersion(p)]),
+    ),
+  };
+}
+
+/** One target line: value (stat or number), goal, direction; returns [label, value, target, result, margin]. */
+function check(label, stat, goal, { higherIsBetter = true, unit = '', digits, valueText } = {}) {
+  const value = typeof stat === 'number' ? stat : stat?.median;
+  if (value === undefined || !Number.isFinite(value)) return { row: [label, '–', `${higherIsBetter ? '≥' : '≤'} ${fmtNumber(goal, digits)}${unit}`, 'NO DATA', ''], pass: undefined };
+  const pass = higherIsBetter ? value >= goal : value <= goal;
+  const margin = higherIsBetter ? value / goal - 1 : goal / value - 1;
+  const text = valueText ?? (typeof stat === 'number' ? fmtNumber(stat, digits) : fmtStat(stat, digits));
+  return {
+    row: [label, `${text}${unit}`, `${higherIsBetter ? '≥' : '≤'} ${fmtNumber(goal, digits)}${unit}`, pass ? 'PASS' : 'MISS', `${margin >= 0 ? '+' : ''}${fmtNumber(margin * 100, 0)}%`],
+    pass,
+    value,
+    goal,
+    margin,
+  };
+}
+
+/** Ratio of two medians, with the range of per-run ratios when both have the same number of runs. */
+function ratioStat(ours, peer) {
+  if (!ours || !peer) return undefined;
+  return { median: ours.median / peer.median, min: ours.min / peer.max, max: ours.max / peer.min, runs: Math.min(ours.runs, peer.runs) };
+}
+
+export async function runAll() {
+  const s = settings();
+  const started = Date.now();
+  const server = await acquireServer({ log });
+  await dropStaleScratchDatabases(server.url);
+  const pgVersion = await serverVersion(server.url);
+  const pgSettings = await serverSettings(server.url);
+  log(`benchmark: ${s.quick ? 'QUICK smoke run (figures not meaningful) ' : ''}runs=${s.runs}, ingest ${s.durationS} s × ${s.connections} connections, drain ${s.drainEvents} events; PostgreSQL ${pgVersion} at ${redact(server.url)}${server.embedded ? ' (embedded)' : ''}`);
+
+  const ingest = await runIngest(s);
+  const drain = await runDrain(s);
+  const oursContacts = drain.summary.contacts?.best?.eventsPerS;
+  const peers = await runPeers({ ...s, oursContacts });
+
+  const ing = ingest.summary;
+  const peerStat = (p) => peers.summary[p]?.eventsPerS;
+  const rssCandidates = [
+    ing.serviceApi.peakRssMb?.max,
+    ing.serviceAll.peakRssMb?.max,
+    ...Object.values(drain.summary).flatMap((k) => Object.values(k.configs ?? {}).map((c) => c.peakRssMb?.max)),
+  ].filter((x) => Number.isFinite(x));
+  const rssMax = rssCandidates.length ? Math.max(...rssCandidates) : undefined;
+  const contactsBest = drain.summary.contacts?.best;
+  const invoicesBest = drain.summary.invoices?.best;
+
+  const checks = [
+    check(`drain contacts / pg-boss (TDS ${fmtNumber(oursContacts?.median)}/s, ${contactsBest?.description ?? '–'})`, ratioStat(oursContacts, peerStat('pgboss')), TARGETS.pgboss, { unit: '×', digits: 2 }),
+    check(`drain contacts / graphile-worker`, ratioStat(oursContacts, peerStat('graphile')), TARGETS.graphile, { unit: '×', digits: 2 }),
+    check(`drain contacts / SKIP LOCKED ceiling`, ratioStat(oursContacts, peerStat('ceiling')), TARGETS.ceiling, { unit: '×', digits: 2 }),
+    check(`drain invoices, 5 lines (events/s, ${invoicesBest?.description ?? '–'})`, invoicesBest?.eventsPerS, TARGETS.invoicesPerS),
+    check(`ingest accepted/s / one-INSERT baseline (TDS ${fmtNumber(ing.serviceApi.acceptedPerS?.median)}/s)`, ratioStat(ing.serviceApi.acceptedPerS, ing.insert.acceptedPerS), TARGETS.ingestVsInsert, { unit: '×', digits: 2 }),
+    check(`ingest accepted/s / no-database route`, ratioStat(ing.serviceApi.acceptedPerS, ing.noDb.acceptedPerS), TARGETS.ingestVsNoDb, { unit: '×', digits: 2 }),
+    check('ingest p99 latency (ms)', ing.serviceApi.p99Ms, TARGETS.ingestP99Ms, { higherIsBetter: false }),
+    check('GET /health p99 during ingest (ms)', ing.healthApi.p99Ms, TARGETS.healthP99Ms, { higherIsBetter: false }),
+    check('peak RSS of a service process (MB)', rssMax, TARGETS.rssMb, { higherIsBetter: false }),
+  ];
+
+  const figures = [
+    ['ingest, TDS_ROLE=api (accepted/s)', fmtStat(ing.serviceApi.acceptedPerS), `p50 ${fmtStat(ing.serviceApi.p50Ms)} ms, p99 ${fmtStat(ing.serviceApi.p99Ms)} ms, non-2xx ${fmtStat(ing.serviceApi.non2xx, 0)}, errors ${fmtStat(ing.serviceApi.errors, 0)}, peak RSS ${fmtStat(ing.serviceApi.peakRssMb)} MB`],
+    ['ingest, TDS_ROLE=all (accepted/s)', fmtStat(ing.serviceAll.acceptedPerS), `p50 ${fmtStat(ing.serviceAll.p50Ms)} ms, p99 ${fmtStat(ing.serviceAll.p99Ms)} ms, non-2xx ${fmtStat(ing.serviceAll.non2xx, 0)}, peak RSS ${fmtStat(ing.serviceAll.peakRssMb)} MB`],
+    ['bare Fastify, no database (req/s)', fmtStat(ing.noDb.acceptedPerS), `p50 ${fmtStat(ing.noDb.p50Ms)} ms, p99 ${fmtStat(ing.noDb.p99Ms)} ms`],
+    ['bare Fastify, 1 INSERT/request (req/s)', fmtStat(ing.insert.acceptedPerS), `p50 ${fmtStat(ing.insert.p50Ms)} ms, p99 ${fmtStat(ing.insert.p99Ms)} ms`],
+    ['GET /health during ingest (ms)', `p99 ${fmtStat(ing.healthApi.p99Ms)}`, `p50 ${fmtStat(ing.healthApi.p50Ms)} ms, non-2xx ${fmtStat(ing.healthApi.non2xx, 0)} (role all: p99 ${fmtStat(ing.healthAll.p99Ms)} ms)`],
+  ];
+  for (const [kindName, k] of Object.entries(drain.summary)) {
+    for (const [name, c] of Object.entries(k.configs ?? {})) {
+      figures.push([
+        `drain ${kindName}, ${c.description} (events/s)`,
+        fmtStat(c.eventsPerS),
+        `peak RSS ${fmtStat(c.peakRssMb)} MB/process${k.best?.config === name ? '; best layout' : ''}${c.eventsPerS && !c.verified ? '; NOT VERIFIED' : ''}`,
+      ]);
+    }
+  }
+  for (const [peer, p] of Object.entries(peers.summary)) {
+    figures.push([`peer: ${peer}${p.version ? ' ' + p.version : ''} (events/s)`, fmtStat(p.eventsPerS), `peak RSS ${fmtStat(p.peakRssMb)} MB; ${JSON.stringify(p.options ?? {})}`]);
+  }
+
+  const checksText = formatTable(['target', 'value: median (min–max)', 'goal', 'result', 'margin'], checks.map((c) => c.row));
+  const figuresText = formatTable(['figure', 'median (min–max)', 'details'], figures);
+  console.log(`\nAll figures (median (min–max) of ${s.runs} run(s))\n${figuresText}\n`);
+  console.log(`Targets (issue 4)\n${checksText}\n`);
+  const errors = [...ingest.errors.map((e) => `ingest: ${e}`), ...drain.errors.map((e) => `drain: ${e}`), ...peers.errors.map((e) => `peers: ${e}`)];
+  if (errors.length) console.log(`Problems:\n  - ${errors.join('\n  - ')}\n`);
+
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_DATABASE_URL'));
+  const command = `${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}npm run bench`;
+  const m = machine();
+  const summary = {
+    name: 'summary',
+    at: new Date().toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    command,
+    settings: s,
+    machine: { ...m, postgres: pgVersion, postgresSettings: pgSettings, postgresEmbedded: server.embedded, service: MAIN },
+    targets: TARGETS,
+    checks: checks.map((c) => ({ label: c.row[0], value: c.value, goal: c.goal, pass: c.pass, margin: c.margin })),
+    figures: figures.map(([label, value, details]) => ({ label, value, details })),
+    ingest: ingest.summary,
+    drain: drain.summary,
+    peers: peers.summary,
+    errors,
+  };
+  const file = writeResult('summary', summary);
+  writePerformanceDoc({ summary, checksText: markdownTable(['target', 'value: median (min–max)', 'goal', 'result', 'margin'], checks.map((c) => c.row)), figuresText: markdownTable(['figure', 'median (min–max)', 'details'], figures), s, m, pgVersion, pgSettings, server, command });
+  log(`summary: ${file}; docs/PERFORMANCE.md updated (${summary.durationS} s in all)`);
+  await server.stop();
+  return summary;
+}
+
+function writePerformanceDoc({ summary, checksText, figuresText, s, m, pgVersion, pgSettings, server, command }) {
+  const path = join(ROOT, 'docs', 'PERFORMANCE.md');
+  // Hand-written analysis between the notes markers survives regeneration.
+  let notes = '_No notes yet. Where a target is missed, say here by how much and why (profile with `BENCH_CPU_PROF=1`, `EXPLAIN ANALYZE`, `pg_stat_statements`)._';
+  if (existsSync(path)) {
+    const old = readFileSync(path, 'utf8');
+    const mm = /<!-- notes:start -->\n([\s\S]*?)\n<!-- notes:end -->/.exec(old);
+    if (mm) notes = mm[1];
+  }
+  const pkgs = Object.entries(m.packages).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ');
+  const doc = `# Performance
+
+Generated by \`bench/run-all.mjs\` on ${summary.at}${s.quick ? ' — **QUICK smoke run: 1 run, short load, small backlogs; these figures are not meaningful**' : ''}.
+Every figure is the median of ${s.runs} run${s.runs > 1 ? 's' : ''} with (min–max); the JSON is in \`bench/results/summary-*.json\`.
+
+## Command
+
+\`\`\`sh
+${command}
+\`\`\`
+
+Settings: ingest ${s.durationS} s per run with ${s.connections} connections; drain backlogs of ${s.drainEvents.toLocaleString('en-US')} events; ${s.runs} run(s) of each; ${summary.durationS} s in all.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpuModel} (nproc ${m.nproc}) |
+| memory | ${m.memoryGiB} GiB |
+| PostgreSQL | ${pgVersion}${server.embedded ? ' (embedded, started by the benchmark)' : ''} on the same machine; ${Object.entries(pgSettings).map(([k, v]) => `${k}=${v || "''"}`).join(', ')} |
+| Node.js | ${m.node} |
+| packages | ${pkgs} |
+| service build | ${m.commit ?? 'unknown commit'} |
+
+PostgreSQL, the service, the peers and the load generator (autocannon) share the same cores, as they did for the
+reference figures in shared/STACK.md.
+
+## Targets (issue 4)
+
+${checksText}
+
+## All figures
+
+${figuresText}
+
+## What is measured
+
+- **Ingest**: autocannon, ${s.connections} connections, signed ~2.4 KB Zoho invoice bodies (\`X-Zoho-Webhook-Signature\`, HMAC-SHA256 over
+  the sorted query parameters and the raw body), a fresh invoice id per request. The service runs with \`TDS_ROLE=api\` (no worker
+  competing), once with \`TDS_ROLE=all\`. Accepted = 2xx; afterwards every 2xx is checked against the rows in \`tds.events\`.
+  Baselines in the same script: a bare Fastify 5 route that parses the JSON and answers 202, and one that also INSERTs the body
+  (pg Pool of 10), one INSERT per request. \`GET /health\` is probed at ~50 req/s from a second autocannon in its own process during
+  the \`TDS_ROLE=api\` load. Peak RSS is the child's VmHWM/VmRSS from /proc, sampled every 200 ms.
+- **Drain**: the backlogs are sent once through the API; each trial empties \`tds.events\` and the erp tables, starts the
+  \`TDS_ROLE=worker\` processes, then restores the whole backlog in one transaction (ANALYZE + NOTIFY). Time runs from the
+  first claim to the moment no event is pending, processing or failed; then every event must be completed and the erp row
+  counts must match (invoices: 5 lines each). Two layouts are tried (2 processes × 2 loops, 1 process × 4 loops); the best is
+  reported and named.
+- **Peers**: same server, same 50,000-style contact records (${s.drainEvents.toLocaleString('en-US')} here), an equivalent table
+  \`bench_contacts\` and an equivalent handler (field mapping, raw jsonb, stale check on last_modified_time, repeated keys in a
+  batch dropped). pg-boss: batch handler, one multi-row upsert per batch inside pg-boss's transaction (\`transactional\`), batchSize
+  100, localConcurrency 4, burstWhenBatchFull, pollingIntervalSeconds 0.5. graphile-worker: one upsert per job, concurrency 32,
+  localQueue 500, completeJobBatchDelay 0. Ceiling: 4 loops of BEGIN; SELECT … LIMIT 100 FOR UPDATE SKIP LOCKED; one
+  multi-row upsert of the claimed records; DELETE; COMMIT. Each peer runs in its own process on its own scratch database, the
+  queue filled and ANALYZEd before the clock starts at the first handler call; it stops when no unfinished job is left.
+
+## Notes
+
+<!-- notes:start -->
+${notes}
+<!-- notes:end -->
+`;
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(path, doc);
+}
+
+runAll()
+  .then((summary) => process.exit(summary.errors.length ? 1 : 0))
+  .catch(async (err) => {
+    console.error(err);
+    await (await acquireServer()).stop().catch(() => undefined);
+    process.exit(1);
+  });
