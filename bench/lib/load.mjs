@@ -76,8 +76,7 @@ export async function webhookLoad({
   const result = await runAutocannon({
     url: target,
     connections,
-    duration,
-    amount,
+    ...(amount ? { amount } : { duration }),
     timeout,
     pipelining: 1,
     requests: [
