@@ -13,13 +13,11 @@
 // 1x4 (one process, 4 loops); the best median is reported and named.
 // Usage: node scripts/build.mjs && node bench/drain.mjs   (BENCH_QUICK=1 for a smoke run)
 import pg from 'pg';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion, statStatements } from './lib/pg.mjs';
-import { probeWebhook, startService, ORGANIZATION_ID, ZOHO_SECRET, ROOT } from './lib/service.mjs';
+import { cpuProfArgs, probeWebhook, startService, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
 import { webhookLoad } from './lib/load.mjs';
 import { bodyFactory, makeIds, queryString, webhookQuery, zohoSignature, ENTITY_ROUTE } from './lib/payloads.mjs';
-import { fmtNumber, fmtStat, isMain, log, printTable, settings, sleep, summarize, writeResult, RESULTS_DIR } from './lib/report.mjs';
+import { fmtNumber, fmtStat, isMain, log, printTable, settings, sleep, summarize, writeResult } from './lib/report.mjs';
 
 export const KINDS = {
   contacts: { kind: 'contact', tables: { 'erp.contacts': 1 } },
@@ -36,13 +34,6 @@ function parseConfigs() {
 
 function describe(config) {
   return `${config.processes} process${config.processes > 1 ? 'es' : ''} × ${config.concurrency} loop${config.concurrency > 1 ? 's' : ''}`;
-}
-
-function cpuProfArgs(label) {
-  if (!/^(1|true|yes)$/i.test(process.env.BENCH_CPU_PROF ?? '')) return [];
-  const dir = join(RESULTS_DIR, 'profiles');
-  mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${label}-${Date.now()}-\${pid}.cpuprofile`];
 }
 
 /** Sends n signed webhooks of one kind through the API; returns the fill rate. */

@@ -11,7 +11,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion } from './lib/pg.mjs';
-import { probeWebhook, startService, memorySampler, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
+import { cpuProfArgs, probeWebhook, startService, memorySampler, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
 import { webhookLoad, startProbe } from './lib/load.mjs';
 import { bodyFactory, makeIds, queryString, webhookQuery, zohoSignature } from './lib/payloads.mjs';
 import { fmtNumber, fmtStat, isMain, log, printTable, settings, sleep, summarize, writeResult } from './lib/report.mjs';
@@ -60,7 +60,16 @@ async function measureService({ serverUrl, role, durationS, connections, warmupS
   const db = await createScratchDatabase(serverUrl, `ingest_${role}`);
   let service;
   try {
-    service = await startService({ databaseUrl: db.url, role, label: `ingest-${role}` });
+    service = await startService({ databaseUrl: db.url, role, label: `ingest-${role}`, nodeArgs: cpuProfArgs(`ingest-${role}`) });
+    if (role === 'api') {
+      // No worker runs beside an API-only process here, so /health would answer 503 ("no worker heartbeat"). A
+      // heartbeat row that stays fresh for the run lets /health take its normal, complete path (all checks up).
+      await query(
+        db.url,
+        `INSERT INTO tds.workers (worker_id, role, hostname, pid, version, last_heartbeat_at)
+         VALUES ('bench-absent-worker', 'worker', 'bench', 0, 'bench', now() + interval '1 hour')`,
+      );
+    }
     const ids = makeIds();
     await probeService(service.url, ids);
     let seq = 0;

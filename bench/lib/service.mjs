@@ -1,6 +1,6 @@
 // Starts the real service (dist/src/main.js) as a child process, waits until it is ready, samples its memory, stops it.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +13,14 @@ export const MAIN = process.env.BENCH_MAIN ? resolve(process.env.BENCH_MAIN) : j
 export const WEBHOOK_KEY = 'bench-webhook-key-0123456789abcdef';
 export const ZOHO_SECRET = 'benchZohoSecret0123456789';
 export const ORGANIZATION_ID = '20099887766';
+
+/** node flags for a CPU profile of a service process when BENCH_CPU_PROF=1 (written to bench/results/profiles/). */
+export function cpuProfArgs(label) {
+  if (!/^(1|true|yes)$/i.test(process.env.BENCH_CPU_PROF ?? '')) return [];
+  const dir = join(ROOT, 'bench', 'results', 'profiles', label);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', dir];
+}
 
 export async function freePort() {
   return new Promise((resolve, reject) => {

@@ -186,14 +186,15 @@ export class ConfigValidationError extends Error {
 }
 
 function flatten(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((msg) => `${e.property}=${JSON.stringify(e.value)}: ${msg}`),
-  );
+  // One line per bad key, with every reason.
+  return errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
 }
 
 /** Validates raw env; throws one error listing every bad key. Used by ConfigModule and ormconfig.ts. */
 export function validate(config: Record<string, unknown>): EnvironmentVariables {
-  const env = plainToInstance(EnvironmentVariables, config, { exposeDefaultValues: true });
+  // An empty value (`DATABASE_URL=` in .env) means "not set": the default applies.
+  const present = Object.fromEntries(Object.entries(config).filter(([, v]) => !(typeof v === 'string' && v.trim() === '')));
+  const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false }));
   if (env.TDS_RETRY_BACKOFF_MAX_MS < env.TDS_RETRY_BACKOFF_BASE_MS) {
     problems.push(
