@@ -10,7 +10,7 @@
 // Usage: node scripts/build.mjs && node bench/ingest.mjs   (BENCH_QUICK=1 for a smoke run)
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion } from './lib/pg.mjs';
+import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion, statStatements } from './lib/pg.mjs';
 import { cpuProfArgs, probeWebhook, startService, memorySampler, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
 import { webhookLoad, startProbe } from './lib/load.mjs';
 import { bodyFactory, makeIds, queryString, webhookQuery, zohoSignature } from './lib/payloads.mjs';
@@ -79,14 +79,17 @@ async function measureService({ serverUrl, role, durationS, connections, warmupS
       seq = warm.nextSeq;
       warmupAccepted = warm.digest.accepted;
     }
+    const pgss = await statStatements(db.url); // only when the server preloads pg_stat_statements
+    if (pgss) await pgss.reset();
     const probe = probeHealth ? startProbe({ url: `${service.url}/health`, durationS }) : undefined;
     const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
     const health = probe ? await probe.done : undefined;
+    const pgStatStatements = pgss ? await pgss.top(10) : undefined;
     const { peakRssMb } = await service.stop();
     service = undefined;
     const stored = Number((await query(db.url, 'SELECT count(*)::int AS n FROM tds.events')).rows[0].n);
     // Every body is unique, so every 2xx (probe, warm-up, measured) must be one row.
-    return { ...load.digest, peakRssMb, health, storedEvents: stored, acceptedTotal: 1 + warmupAccepted + load.digest.accepted, role };
+    return { ...load.digest, peakRssMb, health, storedEvents: stored, acceptedTotal: 1 + warmupAccepted + load.digest.accepted, role, pgStatStatements };
   } finally {
     if (service) await service.stop().catch(() => undefined);
     await dropScratchDatabase(serverUrl, db.name);
