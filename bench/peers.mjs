@@ -32,6 +32,15 @@ export function packageVersion(name) {
   }
 }
 
+/** BENCH_PEER_OPTIONS='{"graphile":{"concurrency":16}}' overrides a peer's tuning (for exploring; defaults documented). */
+function peerOptions() {
+  try {
+    return JSON.parse(process.env.BENCH_PEER_OPTIONS ?? '{}');
+  } catch (err) {
+    throw new Error(`BENCH_PEER_OPTIONS is not JSON: ${err.message}`);
+  }
+}
+
 async function runPeer(serverUrl, peer, n) {
   const db = await createScratchDatabase(serverUrl, `peer_${peer}`);
   const child = fork(CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -40,7 +49,7 @@ async function runPeer(serverUrl, peer, n) {
     const reply = await new Promise((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`${peer} child exited with ${code}`)));
-      child.send({ peer, databaseUrl: db.url, n, nonce: randomInt(0, 100_000) });
+      child.send({ peer, databaseUrl: db.url, n, nonce: randomInt(0, 100_000), options: peerOptions()[peer] });
     });
     if (reply.error) throw new Error(`${peer}: ${reply.error}`);
     const r = reply.result;
