@@ -56,7 +56,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   if (basePath) app.setGlobalPrefix(basePath);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new HttpErrorFilter(config.webhooks.retryAfterSeconds));
-  app.enableShutdownHooks();
+  // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {
     const doc = new DocumentBuilder()

@@ -66,7 +66,17 @@ export async function startService(
       await exited;
     },
   };
-  if (opts.waitReady !== false && childEnv.TDS_ROLE !== 'worker') {
+  if (opts.waitReady !== false && childEnv.TDS_ROLE === 'worker') {
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    while (!out.includes('worker started')) {
+      if (proc.exitCode !== null) throw new Error(`worker exited with ${proc.exitCode}:\n${out}`);
+      if (Date.now() > deadline) {
+        await svc.kill9();
+        throw new Error(`worker not started in time:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } else if (opts.waitReady !== false) {
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     for (;;) {
       if (proc.exitCode !== null) throw new Error(`service exited with ${proc.exitCode}:\n${out}`);

@@ -1,0 +1,135 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { join, resolve } from 'node:path';
+import { ConfigValidationError, Environment } from './config/env.validation';
+import { loadEnvironment, setGeneratedWebhookKey, setRuntimeDatabaseUrl } from './config/load-env';
+import { AppConfigService } from './config/app-config.service';
+import { createApp } from './app.factory';
+import { loadOrCreateGeneratedWebhookKey } from './modules/webhooks/generated-key';
+import { databaseUrlFrom, redactDatabaseUrl } from './config/database-url';
+import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { ensureDatabaseExists, runMigrations } from './database/prepare-database';
+import { SERVICE_NAME, SERVICE_VERSION } from './version';
+
+/**
+ * Launcher: validate config → database (embedded when no DATABASE_URL) → migrations → Nest app (API and/or worker).
+ * SIGINT/SIGTERM: stop taking requests, let the worker finish or release its batch, close the pool, stop the
+ * embedded PostgreSQL, exit 0.
+ */
+function say(message: string): void {
+  process.stdout.write(`${new Date().toISOString()} [tds] ${message}\n`);
+}
+
+/** Shared with the entry point (src/main.ts), which receives signals from the very first instant. */
+export interface LauncherState {
+  stopRequested: string | null;
+  onStop?: (signal: string) => void;
+}
+
+export async function launch(state: LauncherState): Promise<void> {
+  let env;
+  try {
+    env = loadEnvironment();
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`${err.message}\nFix the variables above (see .env.example) and start again.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  say(`${SERVICE_NAME} ${SERVICE_VERSION} starting (role=${env.TDS_ROLE}, environment=${env.ENVIRONMENT})`);
+
+  // Webhooks are never open: with no key and no secret configured, use (or create) a generated key.
+  let generatedKey: { key: string; file: string } | undefined;
+  if (!env.WEBHOOK_API_KEYS && !env.WEBHOOK_API_KEY && !env.ZOHO_WEBHOOK_SECRETS && !env.ZOHO_WEBHOOK_SECRET) {
+    if (env.ENVIRONMENT === Environment.Production) {
+      process.stderr.write(
+        'Invalid configuration:\n  - WEBHOOK_API_KEYS or ZOHO_WEBHOOK_SECRETS must be set in production (webhooks are never open)\n',
+      );
+      process.exit(78);
+    }
+    generatedKey = loadOrCreateGeneratedWebhookKey(env.TDS_DATA_DIR);
+    setGeneratedWebhookKey(generatedKey.key);
+  }
+
+  let embedded: RunningEmbeddedPostgres | undefined;
+  let url = databaseUrlFrom(env);
+  if (!url) {
+    const dataDir = resolve(env.TDS_DATA_DIR);
+    say(`DATABASE_URL not set: using the embedded PostgreSQL in ${join(dataDir, 'postgres')}`);
+    embedded = await startEmbeddedPostgres({
+      databaseDir: join(dataDir, 'postgres'),
+      port: env.EMBEDDED_PG_PORT,
+      log: (m) => (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? say(`postgres: ${m}`) : undefined),
+    });
+    url = embedded.url;
+    say(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
+  }
+
+  let stopping = false;
+  let app: NestFastifyApplication | undefined;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received: shutting down`);
+    const timer = setTimeout(() => {
+      process.stderr.write('shutdown timed out; exiting\n');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS + 15000);
+    timer.unref();
+    try {
+      if (app) await app.close();
+    } catch (err) {
+      process.stderr.write(`error while closing: ${(err as Error).message}\n`);
+    }
+    if (embedded) await embedded.stop();
+    say('stopped');
+    process.exit(0);
+  };
+  // From here on a signal runs the full shutdown (before this point the entry point only recorded it).
+  state.onStop = (signal) => void shutdown(signal);
+  if (state.stopRequested) return shutdown(state.stopRequested);
+
+  try {
+    await ensureDatabaseExists(url);
+    setRuntimeDatabaseUrl(url);
+    if (env.DB_MIGRATE_ON_START) {
+      const applied = await runMigrations(url, say);
+      say(applied.length ? `migrations applied: ${applied.length}` : 'database schema is up to date');
+    }
+    say(`database ${redactDatabaseUrl(url)}`);
+    if (stopping) return;
+    const nest = await createApp();
+    app = nest;
+    if (stopping) {
+      // A signal arrived while the app was being built: shutdown() ran without it; close it now.
+      await nest.close().catch(() => undefined);
+      return;
+    }
+    const { runsApi, port, host, basePath, docsEnabled } = nest.get(AppConfigService).app;
+    if (runsApi) {
+      await nest.listen({ port, host });
+      const address = nest.getHttpServer().address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      say(`API listening on http://${host}:${actualPort}${basePath || ''}/${docsEnabled ? ` (docs: ${basePath}/docs)` : ''}`);
+      if (generatedKey) {
+        say(
+          `No webhook credentials configured: generated key stored in ${generatedKey.file}\n` +
+            `  X-Webhook-Key: ${generatedKey.key}\n` +
+            `  try: curl -sS -X POST 'http://127.0.0.1:${actualPort}${basePath}/webhooks/contacts?event=created' \\\n` +
+            `         -H 'Content-Type: application/json' -H 'X-Webhook-Key: ${generatedKey.key}' \\\n` +
+            `         -d '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}'`,
+        );
+      }
+    } else {
+      await nest.init();
+      say('worker started (no HTTP listener: TDS_ROLE=worker)');
+    }
+  } catch (err) {
+    process.stderr.write(`startup failed: ${(err as Error).stack ?? err}\n`);
+    if (app) await app.close().catch(() => undefined);
+    if (embedded) await embedded.stop().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
