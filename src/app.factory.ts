@@ -68,6 +68,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       .setVersion(SERVICE_VERSION)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Webhook-Key' }, 'webhookKey')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Zoho-Webhook-Signature' }, 'zohoSignature')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'adminKey')
       .build();
     const document = SwaggerModule.createDocument(app, doc);
     SwaggerModule.setup('docs', app, document, {

@@ -75,6 +75,10 @@ export class AppConfigService {
     };
   }
 
+  get admin() {
+    return { apiKeys: list(this.get('ADMIN_API_KEYS')) };
+  }
+
   get health() {
     return {
       queueMaxAgeSeconds: this.get('HEALTH_QUEUE_MAX_AGE_SECONDS'),

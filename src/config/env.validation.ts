@@ -132,6 +132,11 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(100) @Max(600000) @IsOptional()
   TDS_HEARTBEAT_INTERVAL_MS = 10000;
 
+  // --- admin API (queue inspection, manual retry) ---
+  /** Comma-separated keys for the X-Admin-Key header; unset = the admin API answers 403. */
+  @IsString() @IsOptional()
+  ADMIN_API_KEYS?: string;
+
   // --- health ---
   /** /health reports the queue down when the oldest waiting event is older than this. */
   @Transform(toInt) @IsInt() @Min(10) @Max(604800) @IsOptional()

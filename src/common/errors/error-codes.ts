@@ -14,6 +14,8 @@ export enum ErrorCode {
   OrganizationNotAllowed = 'ORGANIZATION_NOT_ALLOWED',
   InvalidEnvelope = 'INVALID_ENVELOPE',
   UnknownEntity = 'UNKNOWN_ENTITY',
+  AdminAuthFailed = 'ADMIN_AUTH_FAILED',
+  AdminDisabled = 'ADMIN_API_DISABLED',
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
@@ -33,6 +35,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.OrganizationNotAllowed]: 403,
   [ErrorCode.InvalidEnvelope]: 422,
   [ErrorCode.UnknownEntity]: 404,
+  [ErrorCode.AdminAuthFailed]: 401,
+  [ErrorCode.AdminDisabled]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
 };

@@ -4,12 +4,15 @@ import { WorkersModule } from '../workers/workers.module';
 import { EventRepository } from './event.repository';
 import { IngestBatcher } from './ingest-batcher';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './queue-health.indicator';
+import { QueueController } from './queue.controller';
 import { QueueService } from './queue.service';
+import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
 import { QueueWorker } from './queue.worker';
 
 @Module({
   imports: [SyncModule, WorkersModule],
-  providers: [EventRepository, IngestBatcher, QueueService, QueueWorker, QueueHealthIndicator, WorkerHealthIndicator],
+  controllers: [QueueController],
+  providers: [AdminKeyGuard, EventRepository, IngestBatcher, QueueService, QueueWorker, QueueHealthIndicator, WorkerHealthIndicator],
   exports: [IngestBatcher, QueueService, QueueWorker, QueueHealthIndicator, WorkerHealthIndicator],
 })
 export class QueueModule {}
