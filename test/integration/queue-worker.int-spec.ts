@@ -40,7 +40,7 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     await db?.drop();
   });
   beforeEach(async () => {
-    await db.query('TRUNCATE tds.events, erp.contacts CASCADE');
+    await db.query('TRUNCATE tds.events, tds.event_attempts, erp.contacts');
   });
   afterEach(() => vi.restoreAllMocks());
 

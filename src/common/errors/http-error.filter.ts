@@ -69,6 +69,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       body = this.body(500, 'INTERNAL_ERROR', 'Internal server error', requestId);
     }
     if (body.statusCode === 503 && !headers['Retry-After']) headers['Retry-After'] = String(this.retryAfterSeconds);
+    if (body.statusCode < 500 && req?.url?.includes('/webhooks/')) {
+      // Webhook routes have no access log (hot path): a rejected delivery is worth one line.
+      this.logger.warn(`webhook rejected ${req.method} ${req.url.replace(/([?&]token=)[^&]*/i, '$1[redacted]')} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
+    }
     if (requestId) headers['X-Request-Id'] = requestId;
     void reply.status(body.statusCode).headers(headers).send(body);
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigService } from '../../config/app-config.service';
 import { requestIdFor } from './request-id';
@@ -12,6 +12,9 @@ import { requestIdFor } from './request-id';
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({
         forRoutes: ['{*splat}'],
+        // Webhook requests are the hot path (thousands per second): no per-request access log. Their outcome is
+        // in tds.events; rejections (4xx/5xx) are logged by HttpErrorFilter with the request id.
+        exclude: [{ method: RequestMethod.ALL, path: 'webhooks/{*splat}' }],
         pinoHttp: {
           level: config.logging.level,
           transport: config.logging.format === 'text' ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,

@@ -14,7 +14,8 @@ export interface NewEvent {
   zohoModifiedAt: string | null;
   contentType: string;
   body: Buffer;
-  payloadJson: string;
+  /** The whole JSON document as text when the body cannot be used as is; null = parse the body. */
+  payloadJson: string | null;
   requestId: string | null;
 }
 
@@ -33,24 +34,35 @@ export type FinishedOutcome = 'applied' | 'skipped_stale';
 
 export const EVENTS_CHANNEL = 'tds_events';
 
-// Multi-row insert of a micro-batch. ON CONFLICT DO NOTHING also absorbs duplicates within the batch.
-// pg_notify is transactional: workers are woken only once the rows are committed.
-const INSERT_EVENTS = `
-  WITH input AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
-                         $8::text[], $9::bytea[], $10::text[], $11::text[])
-      AS t(dedup_key, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
-           content_type, body, payload, request_id)
-  ), ins AS (
-    INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
-                            zoho_modified_at, content_type, body, payload, request_id)
-    SELECT dedup_key, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
-           content_type, body, payload::jsonb, request_id
-    FROM input
-    ON CONFLICT (dedup_key) DO NOTHING
-    RETURNING id, dedup_key
-  )
-  SELECT ins.id::text AS id, ins.dedup_key, pg_notify('${EVENTS_CHANNEL}', '') IS NULL AS notified FROM ins`;
+// Multi-row insert of a micro-batch: one VALUES row per event, each value its own bind parameter (a Buffer goes
+// over the wire as binary; array parameters would hex-encode and escape every body). ON CONFLICT DO NOTHING also
+// absorbs duplicates within the batch. One pg_notify per statement (NOTIFY is transactional: workers wake only
+// once the rows are committed; one call per batch keeps the commit-time notify queue lock short).
+const INSERT_COLUMNS = 11;
+function insertEventsSql(rows: number): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const b = r * INSERT_COLUMNS;
+    const p = (i: number) => `$${b + i}`;
+    tuples.push(
+      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)}, ${p(9)}::bytea, ` +
+        // payload = document[record_type], parsed by PostgreSQL (exact numbers, no re-serialisation in Node): from the
+        // body bytes, or from the cleaned JSON text the receiver passes for form bodies, a BOM or \u0000 escapes
+        `coalesce(${p(10)}::jsonb, convert_from(${p(9)}::bytea, 'UTF8')::jsonb) -> ${p(3)}, ${p(11)})`,
+    );
+  }
+  return `
+    WITH ins AS (
+      INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
+                              zoho_modified_at, content_type, body, payload, request_id)
+      VALUES ${tuples.join(',\n             ')}
+      ON CONFLICT (dedup_key) DO NOTHING
+      RETURNING id, dedup_key
+    ), wake AS (
+      SELECT pg_notify('${EVENTS_CHANNEL}', '') FROM (SELECT 1 FROM ins LIMIT 1) AS any_row
+    )
+    SELECT ins.id::text AS id, ins.dedup_key FROM ins LEFT JOIN wake ON true`;
+}
 
 const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHERE dedup_key = ANY($1::text[])`;
 
@@ -169,20 +181,12 @@ export class EventRepository {
 
   /** Inserts a micro-batch; returns dedup_key → id for rows inserted now. */
   async insertBatch(events: NewEvent[], q: Queryable = this.db.pool): Promise<Map<string, string>> {
-    const col = <K extends keyof NewEvent>(k: K) => events.map((e) => e[k]);
-    const res = await q.query<{ id: string; dedup_key: string }>(INSERT_EVENTS, [
-      col('dedupKey'),
-      col('entityType'),
-      col('recordType'),
-      col('entityId'),
-      col('eventKind'),
-      col('organizationId'),
-      col('zohoModifiedAt'),
-      col('contentType'),
-      col('body'),
-      col('payloadJson'),
-      col('requestId'),
-    ]);
+    const params: unknown[] = [];
+    for (const e of events) {
+      params.push(e.dedupKey, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
+      params.push(e.contentType, e.body, e.payloadJson, e.requestId);
+    }
+    const res = await q.query<{ id: string; dedup_key: string }>(insertEventsSql(events.length), params);
     return new Map(res.rows.map((r) => [r.dedup_key, r.id]));
   }
 

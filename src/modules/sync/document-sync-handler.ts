@@ -6,7 +6,7 @@ import { FieldError, list } from './zoho-values';
 
 /** Maps one event; FieldError means the payload can never map (→ invalid, dead letter with the field named). */
 export function mapDocument(def: DocumentDefinition, event: SyncEvent): MappedDocument {
-  const base: Row = { [def.key]: event.entityId, zoho_modified_at: event.zohoModifiedAt, raw: event.recordJson };
+  const base: Row = { [def.key]: event.entityId, zoho_modified_at: event.zohoModifiedAt, event_id: event.id };
   if (event.eventKind === 'deleted') return { event, row: base, lines: [] };
   const row = { ...def.map(event.record), ...base };
   const lines: Row[] = [];
@@ -22,7 +22,8 @@ export function mapDocument(def: DocumentDefinition, event: SyncEvent): MappedDo
         zoho_line_item_id: lineId,
         position: i + 1,
         zoho_modified_at: event.zohoModifiedAt,
-        raw: JSON.stringify(line),
+        event_id: event.id,
+        source_index: i,
       });
     });
     lines.push(...seen.values());
@@ -76,6 +77,7 @@ export class DocumentSyncHandler implements SyncHandler {
         tx,
         def.lines.table,
         def.lines.parentKey,
+        def.lines.source,
         def.lines.columns,
         applied.map((d) => d.event.entityId),
         applied.flatMap((d) => d.lines),

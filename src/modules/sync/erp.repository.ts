@@ -29,13 +29,15 @@ export class ErpRepository {
     if (!rows.length) return new Set();
     const sql = cached(`upsert:${table}`, () => {
       const names = [key, ...columns.map((c) => c.name)];
-      const types = ['text[]', ...columns.map((c) => PG_ARRAY[c.type]), 'timestamptz[]', 'text[]'];
+      const types = ['text[]', ...columns.map((c) => PG_ARRAY[c.type]), 'timestamptz[]', 'bigint[]'];
       const params = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
       const sets = columns.map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
+      // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
       return `
         INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
-        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, u.raw::jsonb, now(), NULL
-        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, raw)
+        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
+        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+        JOIN tds.events e ON e.id = u.event_id
         ON CONFLICT (${key}) DO UPDATE SET ${sets ? `${sets}, ` : ''}
           zoho_modified_at = EXCLUDED.zoho_modified_at, raw = EXCLUDED.raw, synced_at = now(),
           -- a deleted record comes back only with a strictly newer version
@@ -45,7 +47,7 @@ export class ErpRepository {
         RETURNING t.${key} AS key`;
     });
     const params = [rows.map((r) => r[key]), ...columns.map((c) => rows.map((r) => r[c.name] ?? null))];
-    params.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.raw ?? null));
+    params.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.event_id));
     const res = await tx.query<{ key: string }>(sql, params);
     return new Set(res.rows.map((r) => r.key));
   }
@@ -55,7 +57,8 @@ export class ErpRepository {
     if (!rows.length) return new Set();
     const sql = cached(`delete:${table}`, () => `
       INSERT INTO ${table} AS t (${key}, zoho_modified_at, raw, synced_at, deleted_at)
-      SELECT u.k, u.m, u.r::jsonb, now(), now() FROM unnest($1::text[], $2::timestamptz[], $3::text[]) AS u(k, m, r)
+      SELECT u.k, u.m, e.payload, now(), now() FROM unnest($1::text[], $2::timestamptz[], $3::bigint[]) AS u(k, m, event_id)
+      JOIN tds.events e ON e.id = u.event_id
       ON CONFLICT (${key}) DO UPDATE SET deleted_at = coalesce(t.deleted_at, now()), synced_at = now(),
         zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at)
       WHERE ${NOT_STALE}
@@ -63,26 +66,36 @@ export class ErpRepository {
     const res = await tx.query<{ key: string }>(sql, [
       rows.map((r) => r[key]),
       rows.map((r) => r.zoho_modified_at ?? null),
-      rows.map((r) => r.raw ?? null),
+      rows.map((r) => r.event_id),
     ]);
     return new Set(res.rows.map((r) => r.key));
   }
 
   /** Replaces the line sets of the given parents exactly (removed lines disappear). */
-  static async replaceLines(tx: Queryable, table: string, parentKey: string, columns: Column[], parents: string[], lines: Row[]): Promise<void> {
+  static async replaceLines(
+    tx: Queryable,
+    table: string,
+    parentKey: string,
+    source: string,
+    columns: Column[],
+    parents: string[],
+    lines: Row[],
+  ): Promise<void> {
     if (!parents.length) return;
     await tx.query(`DELETE FROM ${table} WHERE ${parentKey} = ANY($1::text[])`, [parents]);
     if (!lines.length) return;
     const sql = cached(`lines:${table}`, () => {
       const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name)];
-      const types = ['text[]', 'text[]', 'int[]', ...columns.map((c) => PG_ARRAY[c.type]), 'timestamptz[]', 'text[]'];
+      const types = ['text[]', 'text[]', 'int[]', ...columns.map((c) => PG_ARRAY[c.type]), 'timestamptz[]', 'bigint[]', 'int[]'];
       const params = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
+      // raw = the line as received, read from the stored record (its index in the source list).
       return `
         INSERT INTO ${table} (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, u.raw::jsonb, now()
-        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, raw)`;
+        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload -> '${source}' -> u.source_index, now()
+        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, event_id, source_index)
+        JOIN tds.events e ON e.id = u.event_id`;
     });
-    const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name), 'zoho_modified_at', 'raw'];
+    const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name), 'zoho_modified_at', 'event_id', 'source_index'];
     await tx.query(sql, names.map((n) => lines.map((l) => l[n] ?? null)));
   }
 
@@ -132,20 +145,21 @@ export class ErpRepository {
     if (!rows.length) return new Set();
     const cols = ['name', 'sku', ...fields];
     const sql = cached(`product-fields:${fields.join(',')}`, () => {
-      const types = ['text[]', 'text[]', 'text[]', ...fields.map(() => 'numeric[]'), 'timestamptz[]', 'text[]'];
+      const types = ['text[]', 'text[]', 'text[]', ...fields.map(() => 'numeric[]'), 'timestamptz[]', 'bigint[]'];
       const params = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
       const names = ['zoho_item_id', ...cols];
       return `
         INSERT INTO erp.products AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, u.raw::jsonb, now()
-        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, raw)
+        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now()
+        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+        JOIN tds.events e ON e.id = u.event_id
         ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f} = EXCLUDED.${f}`).join(', ')},
           name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
           zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at), synced_at = now()
         WHERE ${NOT_STALE}
         RETURNING t.zoho_item_id AS key`;
     });
-    const names = ['zoho_item_id', ...cols, 'zoho_modified_at', 'raw'];
+    const names = ['zoho_item_id', ...cols, 'zoho_modified_at', 'event_id'];
     const res = await tx.query<{ key: string }>(sql, names.map((n) => rows.map((r) => r[n] ?? null)));
     return new Set(res.rows.map((r) => r.key));
   }

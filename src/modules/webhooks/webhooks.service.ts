@@ -1,16 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { isLosslessNumber } from 'lossless-json';
 import { AppConfigService } from '../../config/app-config.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { IngestBatcher } from '../queue/ingest-batcher';
-import { recordJsonOf } from '../sync/lossless-record';
 import { ENTITY_ENVELOPES, EventKind, SyncEntityType } from '../sync/sync.types';
 import { WebhookAcceptedDto } from './dto/webhook-accepted.dto';
 import { WebhookAuthService } from './webhook-auth.service';
 import { routeOf } from './webhook-routes';
-import { bodyFormatOf, isPlainObject, parseFormFields, parseZohoBody } from './zoho-body';
+import { bodyFormatOf, isPlainObject, parseFormFields, parseZohoBody, jsonTextForDatabase } from './zoho-body';
 import { parseZohoTimestamp } from './zoho-time';
 
 export interface IncomingWebhook {
@@ -51,12 +49,15 @@ const sha256hex = (v: string | Buffer) => createHash('sha256').update(v).digest(
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
+  private readonly allowedOrganizations: string[];
 
   constructor(
     private readonly auth: WebhookAuthService,
     private readonly batcher: IngestBatcher,
-    private readonly config: AppConfigService,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.allowedOrganizations = config.webhooks.organizationIds;
+  }
 
   async receive(w: IncomingWebhook): Promise<WebhookAcceptedDto> {
     // An empty body has no record to find; report it as such rather than as a content-type problem.
@@ -96,7 +97,7 @@ export class WebhooksService {
       zohoModifiedAt,
       contentType: String(w.contentType ?? '').slice(0, 200),
       body: w.body,
-      payloadJson: recordJsonOf(record),
+      payloadJson: this.needsOwnPayload(w.body, format) ? jsonTextForDatabase(parsed.jsonText) : null,
       requestId: w.requestId ?? null,
     });
     this.logger.debug(
@@ -112,8 +113,18 @@ export class WebhooksService {
     };
   }
 
+  /**
+   * PostgreSQL takes the record straight from the body bytes unless the body is a form (the JSON is in a field),
+   * starts with a BOM, or holds \u0000 escapes that jsonb refuses: then we hand it the cleaned JSON text.
+   */
+  private needsOwnPayload(body: Buffer, format: 'json' | 'form'): boolean {
+    if (format === 'form') return true;
+    if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return true;
+    return body.includes('\\u0000') || body.includes('\\U0000');
+  }
+
   private checkOrganization(orgId: string | undefined): string | null {
-    const allowed = this.config.webhooks.organizationIds;
+    const allowed = this.allowedOrganizations;
     const id = orgId?.trim() || null;
     if (allowed.length > 0 && (!id || !allowed.includes(id))) {
       throw new DomainError(
@@ -173,8 +184,7 @@ export class WebhooksService {
     const raw = record[idField];
     const field = `${key}.${idField}`;
     let id: string | undefined;
-    if (typeof raw === 'string') id = raw.trim();
-    else if (isLosslessNumber(raw)) id = raw.value; // exact digits, never through a JS number
+    if (typeof raw === 'string') id = raw.trim(); // JSON numbers arrive as their exact digits
     if (id === undefined) {
       throw new DomainError(
         ErrorCode.InvalidEnvelope,

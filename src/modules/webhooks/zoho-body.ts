@@ -1,5 +1,5 @@
 import { parse as parseQueryString } from 'node:querystring';
-import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { parseJsonExact } from '../../common/json/exact-json';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 
@@ -9,11 +9,13 @@ export interface ParsedBody {
   format: BodyFormat;
   /** Form fields of an x-www-form-urlencoded body (they take part in Zoho's signature). */
   formFields: Record<string, string>;
-  /** The JSON document, parsed losslessly (numbers are LosslessNumber). */
+  /** The JSON document; every number is a string of its exact digits. */
   document: unknown;
+  /** The JSON text the document came from (the body, or the JSONString field). */
+  jsonText: string;
 }
 
-/** Nesting deeper than this is refused before parsing (the lossless parser is recursive). Zoho records nest ~4 deep. */
+/** Nesting deeper than this is refused (Zoho records nest ~4 deep). */
 export const MAX_JSON_DEPTH = 64;
 
 export function bodyFormatOf(contentType: string | undefined): BodyFormat {
@@ -42,37 +44,45 @@ function decodeUtf8Strict(bytes: Buffer, what: string): string {
   }
 }
 
-function checkDepth(text: string): void {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped char
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > MAX_JSON_DEPTH) {
-        throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON: nesting deeper than ${MAX_JSON_DEPTH} levels at position ${i}`);
-      }
-    } else if (c === 0x7d || c === 0x5d) depth--;
+/**
+ * Parses JSON keeping every number's exact digits (as strings): Zoho ids exceed 2^53 and amounts must stay
+ * exact. A leading BOM is tolerated; errors name the position.
+ */
+export function parseJsonText(text: string, what = 'body'): unknown {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (source.trim().length === 0) throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON: the ${what} is empty`);
+  try {
+    return parseJsonExact(source, MAX_JSON_DEPTH);
+  } catch (err) {
+    throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON in ${what}: ${(err as Error).message}`);
   }
 }
 
 /**
- * Parses JSON keeping every number's exact digits (Zoho ids exceed 2^53; amounts must stay exact).
- * A leading BOM is tolerated. Errors name the position. Duplicate keys with different values are refused:
- * the signature covers the bytes, and two readers must never disagree about what was signed.
+ * The JSON text for PostgreSQL when the raw body cannot be cast to jsonb as is: the BOM removed and `\u0000`
+ * escapes dropped (jsonb and text cannot hold NUL). Everything else is kept byte for byte.
  */
-export function parseJsonLossless(text: string, what = 'body'): unknown {
-  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (source.trim().length === 0) throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON: the ${what} is empty`);
-  checkDepth(source);
-  try {
-    return parseLossless(source);
-  } catch (err) {
-    throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON in ${what}: ${(err as Error).message}`);
+export function jsonTextForDatabase(jsonText: string): string {
+  const text = jsonText.charCodeAt(0) === 0xfeff ? jsonText.slice(1) : jsonText;
+  if (!text.includes('\\u0000')) return text;
+  let out = '';
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!inString) {
+      if (c === 34) inString = true;
+    } else if (c === 34) {
+      inString = false;
+    } else if (c === 92) {
+      if (text.startsWith('u0000', i + 1)) {
+        out += text.slice(last, i);
+        last = i + 6;
+      }
+      i++; // skip the escaped character
+    }
   }
+  return out + text.slice(last);
 }
 
 export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
@@ -86,11 +96,12 @@ export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
         { field: 'JSONString' },
       );
     }
-    return { format, formFields, document: parseJsonLossless(json, 'JSONString field') };
+    return { format, formFields, jsonText: json, document: parseJsonText(json, 'JSONString field') };
   }
-  return { format, formFields: {}, document: parseJsonLossless(decodeUtf8Strict(body, 'The body'), 'body') };
+  const jsonText = decodeUtf8Strict(body, 'The body');
+  return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body') };
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isLosslessNumber(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

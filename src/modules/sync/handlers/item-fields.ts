@@ -26,7 +26,7 @@ export async function applyItemFields(tx: Queryable, events: SyncEvent[], kind: 
         name: text(e.record, 'name'),
         sku: text(e.record, 'sku'),
         zoho_modified_at: e.zohoModifiedAt,
-        raw: e.recordJson,
+        event_id: e.id,
       };
       if (kind === 'stock') {
         const snap = stockSnapshot(e.record, e.entityId, e.zohoModifiedAt);

@@ -1,0 +1,67 @@
+/**
+ * JSON parsing that keeps every number exact: each number token becomes a string holding its digits
+ * ("130426000002924000123", "12.50"), so Zoho ids above 2^53 and amounts never pass through a JS number.
+ *
+ * One pass over the text wraps number tokens (outside strings) in quotes, then the native JSON.parse does the
+ * rest — several times cheaper than a JavaScript JSON parser and no per-number objects to collect. The same pass
+ * enforces a nesting limit. A syntax error is reported on the original text, so positions are the caller's.
+ * Duplicate keys: the last one wins (as in JSON.parse and PostgreSQL's jsonb, so both readers agree).
+ */
+export class JsonSyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+function isNumberChar(c: number): boolean {
+  // 0-9 . - + e E
+  return (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 43 || c === 101 || c === 69;
+}
+
+function syntaxError(text: string, fallback: string): JsonSyntaxError {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return new JsonSyntaxError((err as Error).message);
+  }
+  return new JsonSyntaxError(fallback);
+}
+
+export function parseJsonExact(text: string, maxDepth = 64): unknown {
+  let out = '';
+  let last = 0;
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // string: skip to its closing quote
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) throw new JsonSyntaxError(`nesting deeper than ${maxDepth} levels at position ${i}`);
+    } else if (c === 125 || c === 93) {
+      depth--;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      let j = i + 1;
+      while (j < n && isNumberChar(text.charCodeAt(j))) j++;
+      const token = text.slice(i, j);
+      if (!NUMBER.test(token)) throw syntaxError(text, `invalid number "${token.slice(0, 40)}" at position ${i}`);
+      out += text.slice(last, i) + '"' + token + '"';
+      last = j;
+      i = j - 1;
+    }
+  }
+  const quoted = last === 0 ? text : out + text.slice(last);
+  try {
+    return JSON.parse(quoted);
+  } catch {
+    throw syntaxError(text, 'invalid JSON');
+  }
+}
