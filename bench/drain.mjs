@@ -93,6 +93,7 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
     await admin.query(`SELECT pg_notify('tds_events', '')`);
     await admin.query('COMMIT');
     const committedAt = Date.now();
+    const cpu0 = workers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0);
 
     // Wait until nothing is runnable or running; give up when no progress for 60 s.
     let lastProgress = Date.now();
@@ -133,6 +134,7 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
     const startAt = Math.max(committedAt, Math.min(firstClaim, doneAt)); // first claim, never before the backlog existed
     const elapsedMs = doneAt - startAt;
 
+    const cpuSeconds = workers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0) - cpu0;
     const peaks = [];
     for (const w of workers.splice(0)) peaks.push((await w.stop()).peakRssMb);
 
@@ -156,6 +158,7 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
       pickupMs: startAt - committedAt,
       dbSpanMs: times.last_completed && times.first_claim ? times.last_completed - times.first_claim : undefined,
       peakRssMb: Math.max(...peaks),
+      workerCpuUsPerEvent: (cpuSeconds * 1e6) / n,
       peakRssMbEach: peaks,
       statuses,
       erp,
@@ -210,7 +213,7 @@ export async function runDrain(opts = {}) {
             const t = await trial({ databaseUrl: db.url, kindName, config, n, pgss });
             run[kindName][config.name] = t;
             log(
-              `  ${fmtNumber(t.eventsPerS)} events/s (${fmtNumber(t.elapsedMs / 1000, 2)} s, pick-up ${t.pickupMs} ms, peak RSS ${fmtNumber(t.peakRssMb)} MB per process)` +
+              `  ${fmtNumber(t.eventsPerS)} events/s (${fmtNumber(t.elapsedMs / 1000, 2)} s, pick-up ${t.pickupMs} ms, peak RSS ${fmtNumber(t.peakRssMb)} MB per process, worker CPU ${fmtNumber(t.workerCpuUsPerEvent)} µs/event)` +
                 (t.verified ? ', verified' : `; NOT VERIFIED: ${t.problems.join('; ')}`),
             );
             if (!t.verified) errors.push(`${kindName} ${config.name} run ${r + 1}: ${t.problems.join('; ')}`);
@@ -241,6 +244,7 @@ export async function runDrain(opts = {}) {
         description: describe(config),
         eventsPerS: summarize(ok.map((t) => t.eventsPerS)),
         peakRssMb: summarize(ok.map((t) => t.peakRssMb)),
+        workerCpuUsPerEvent: summarize(ok.map((t) => t.workerCpuUsPerEvent)),
         verified: ok.length > 0 && ok.every((t) => t.verified),
       };
     }
@@ -256,15 +260,16 @@ export async function runDrain(opts = {}) {
       rows.push([
         kindName,
         `${v.description}${best && best[0] === name ? ' (best)' : ''}`,
-        fmtStat(v.eventsPerS),
-        fmtStat(v.peakRssMb),
+        fmtStat(v.eventsPerS, 0),
+        fmtStat(v.peakRssMb, 0),
+        fmtStat(v.workerCpuUsPerEvent, 0),
         v.eventsPerS ? (v.verified ? 'yes' : 'NO') : '–',
       ]);
     }
   }
   printTable(
     `Drain: backlog of ${n} events per kind (invoices with 5 lines), real worker and handlers; median (min–max) of ${s.runs} run(s)`,
-    ['backlog', 'worker layout', 'events/s', 'peak RSS MB/process', 'verified'],
+    ['backlog', 'worker layout', 'events/s', 'peak RSS MB/process', 'worker CPU µs/event', 'verified'],
     rows,
   );
   const result = { name: 'drain', at: new Date().toISOString(), settings: { ...s, configs, kinds }, summary, fill, runs, errors };

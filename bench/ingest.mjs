@@ -32,6 +32,7 @@ async function startBaseline(mode, databaseUrl) {
   let stopping;
   return {
     url: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => memory.cpuSeconds(),
     stop() {
       stopping ??= (async () => {
         const peak = memory.stop();
@@ -82,14 +83,16 @@ async function measureService({ serverUrl, role, durationS, connections, warmupS
     const pgss = await statStatements(db.url); // only when the server preloads pg_stat_statements
     if (pgss) await pgss.reset();
     const probe = probeHealth ? startProbe({ url: `${service.url}/health`, durationS }) : undefined;
+    const cpu0 = service.memory.cpuSeconds();
     const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
+    const cpuSeconds = service.memory.cpuSeconds() - cpu0;
     const health = probe ? await probe.done : undefined;
     const pgStatStatements = pgss ? await pgss.top(10) : undefined;
     const { peakRssMb } = await service.stop();
     service = undefined;
     const stored = Number((await query(db.url, 'SELECT count(*)::int AS n FROM tds.events')).rows[0].n);
     // Every body is unique, so every 2xx (probe, warm-up, measured) must be one row.
-    return { ...load.digest, peakRssMb, health, storedEvents: stored, acceptedTotal: 1 + warmupAccepted + load.digest.accepted, role, pgStatStatements };
+    return { ...load.digest, peakRssMb, health, storedEvents: stored, acceptedTotal: 1 + warmupAccepted + load.digest.accepted, role, pgStatStatements, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests), cpuCores: cpuSeconds / load.digest.durationS };
   } finally {
     if (service) await service.stop().catch(() => undefined);
     await dropScratchDatabase(serverUrl, db.name);
@@ -103,9 +106,11 @@ async function measureBaseline({ serverUrl, mode, durationS, connections, warmup
     const ids = makeIds();
     let seq = 0;
     if (warmupS > 0) seq = (await webhookLoad({ target: baseline.url, connections, duration: warmupS, ids })).nextSeq;
+    const cpu0 = baseline.cpuSeconds();
     const load = await webhookLoad({ target: baseline.url, connections, duration: durationS, ids, startSeq: seq });
+    const cpuSeconds = baseline.cpuSeconds() - cpu0;
     const peakRssMb = await baseline.stop();
-    return { ...load.digest, peakRssMb, mode };
+    return { ...load.digest, peakRssMb, mode, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests), cpuCores: cpuSeconds / load.digest.durationS };
   } finally {
     await baseline.stop().catch(() => undefined);
     if (db) await dropScratchDatabase(serverUrl, db.name);
@@ -131,6 +136,7 @@ export async function runIngest(opts = {}) {
         log(
           `  ${fmtNumber(d.acceptedPerS)} accepted/s, p50 ${d.latencyMs.p50} ms, p99 ${d.latencyMs.p99} ms, non-2xx ${d.non2xx}, errors ${d.errors}` +
             (d.peakRssMb ? `, peak RSS ${fmtNumber(d.peakRssMb)} MB` : '') +
+            (d.cpuUsPerRequest ? `, ${fmtNumber(d.cpuUsPerRequest)} µs CPU/request (${fmtNumber(d.cpuCores, 2)} cores)` : '') +
             (d.health ? `; /health p99 ${d.health.latencyMs.p99} ms (${d.health.requests} req, non-2xx ${d.health.non2xx})` : ''),
         );
         // requests still in flight when autocannon stops may be stored without being counted (≤ 2 × connections)
@@ -170,6 +176,7 @@ export async function runIngest(opts = {}) {
       non2xx: pick(key, (d) => d.non2xx),
       errors: pick(key, (d) => d.errors + d.timeouts),
       peakRssMb: pick(key, (d) => d.peakRssMb),
+      cpuUsPerRequest: pick(key, (d) => d.cpuUsPerRequest),
     };
   }
   summary.healthApi = {
@@ -191,10 +198,11 @@ export async function runIngest(opts = {}) {
     fmtStat(x.non2xx, 0),
     fmtStat(x.errors, 0),
     fmtStat(x.peakRssMb, 0),
+    fmtStat(x.cpuUsPerRequest, 0),
   ];
   printTable(
     `Ingest: ${s.connections} connections, ${s.durationS} s, ~2.4 KB signed invoice bodies; median (min–max) of ${s.runs} run(s)`,
-    ['target', 'accepted/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'peak RSS MB'],
+    ['target', 'accepted/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'peak RSS MB', 'server CPU µs/req'],
     [
       row('TDS service, TDS_ROLE=api', summary.serviceApi),
       row('TDS service, TDS_ROLE=all', summary.serviceAll),

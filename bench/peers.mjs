@@ -81,7 +81,7 @@ export async function runPeers(opts = {}) {
       try {
         const res = await runPeer(server.url, peer, s.drainEvents);
         run[peer] = res;
-        log(`  ${fmtNumber(res.eventsPerS)} events/s (${fmtNumber(res.elapsedMs / 1000, 2)} s, start-up ${fmtNumber(res.startupMs)} ms, peak RSS ${fmtNumber(res.peakRssMb)} MB)${res.verified ? '' : ' NOT VERIFIED: ' + res.problem}`);
+        log(`  ${fmtNumber(res.eventsPerS)} events/s (${fmtNumber(res.elapsedMs / 1000, 2)} s, start-up ${fmtNumber(res.startupMs)} ms, peak RSS ${fmtNumber(res.peakRssMb)} MB, CPU ${fmtNumber(res.cpuUsPerEvent)} µs/event)${res.verified ? '' : ' NOT VERIFIED: ' + res.problem}`);
         if (!res.verified) errors.push(`${peer} run ${r + 1}: ${res.problem}`);
       } catch (err) {
         run[peer] = { error: err.message };
@@ -109,6 +109,7 @@ export async function runPeers(opts = {}) {
     summary[peer] = {
       eventsPerS: stat,
       peakRssMb: summarize(runs.map((r) => r[peer]?.peakRssMb)),
+      cpuUsPerEvent: summarize(runs.map((r) => r[peer]?.cpuUsPerEvent)),
       ratio: ours && stat ? ours.median / stat.median : undefined,
       options: runs.find((r) => r[peer]?.options)?.[peer]?.options,
       version: PEERS[peer]?.pkg ? packageVersion(PEERS[peer].pkg) : undefined,
@@ -116,14 +117,15 @@ export async function runPeers(opts = {}) {
   }
   const rows = which.map((peer) => [
     `${PEERS[peer]?.label ?? peer}${summary[peer].version ? ` ${summary[peer].version}` : ''}`,
-    fmtStat(summary[peer].eventsPerS),
-    fmtStat(summary[peer].peakRssMb),
+    fmtStat(summary[peer].eventsPerS, 0),
+    fmtStat(summary[peer].peakRssMb, 0),
+    fmtStat(summary[peer].cpuUsPerEvent, 0),
     summary[peer].ratio ? `${fmtNumber(summary[peer].ratio, 2)}×` : '–',
   ]);
-  if (ours) rows.unshift([`TDS worker (${oursSource === 'this run' ? 'this run' : 'latest drain result'})`, fmtStat(ours), '', '1.00×']);
+  if (ours) rows.unshift([`TDS worker (${oursSource === 'this run' ? 'this run' : 'latest drain result'})`, fmtStat(ours, 0), '', '', '1.00×']);
   printTable(
     `Peers: ${s.drainEvents} contact upserts into an equivalent table, same PostgreSQL; median (min–max) of ${s.runs} run(s)`,
-    ['queue', 'events/s', 'peak RSS MB', 'TDS / peer'],
+    ['queue', 'events/s', 'peak RSS MB', 'CPU µs/event (Node side)', 'TDS / peer'],
     rows,
   );
   if (!ours) log('no TDS contact drain figure yet (run bench/drain.mjs first, or bench/run-all.mjs): ratios left out');

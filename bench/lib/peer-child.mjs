@@ -52,6 +52,7 @@ async function runPgBoss({ databaseUrl, n, nonce, options, admin }) {
     transactional: true,
   };
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   await boss.work(queue, workOptions, async (jobs, tx) => {
     first ??= performance.now();
     await tx.executeSql(UPSERT_BATCH, [JSON.stringify(jobs.map((j) => j.data))]);
@@ -62,9 +63,10 @@ async function runPgBoss({ databaseUrl, n, nonce, options, admin }) {
     `SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = 'contacts' AND state IN ('created', 'retry', 'active')) AS busy`,
     { timeoutMs: options.timeoutMs, label: 'pg-boss' },
   );
+  const cpu = process.cpuUsage(cpu0);
   const failed = (await admin.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'contacts' AND state = 'failed'`)).rows[0].n;
   await boss.stop({ graceful: true, close: true, timeout: 10_000 });
-  return { first, done, started, handled, failed, workOptions };
+  return { first, done, started, handled, failed, cpu, workOptions };
 }
 
 async function runGraphile({ databaseUrl, n, nonce, options, admin }) {
@@ -92,6 +94,7 @@ async function runGraphile({ databaseUrl, n, nonce, options, admin }) {
     },
   };
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const runner = await run({
     connectionString: databaseUrl,
     concurrency,
@@ -113,9 +116,10 @@ async function runGraphile({ databaseUrl, n, nonce, options, admin }) {
     `SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs WHERE last_error IS NULL) AS busy`,
     { timeoutMs: options.timeoutMs, label: 'graphile-worker' },
   );
+  const cpu = process.cpuUsage(cpu0);
   const failed = (await admin.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs`)).rows[0].n;
   await runner.stop();
-  return { first, done, started, handled, failed, workOptions: { concurrency, ...preset.worker, pollInterval: 1000 } };
+  return { first, done, started, handled, failed, cpu, workOptions: { concurrency, ...preset.worker, pollInterval: 1000 } };
 }
 
 async function runCeiling({ databaseUrl, n, nonce, options, admin }) {
@@ -130,6 +134,7 @@ async function runCeiling({ databaseUrl, n, nonce, options, admin }) {
   }
   let handled = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const first = started;
   // Like a real worker: the claimed records come to the application, which writes them back in one upsert.
   const claim = { name: 'claim', text: `SELECT id, data FROM bench_queue ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED` };
@@ -153,8 +158,9 @@ async function runCeiling({ databaseUrl, n, nonce, options, admin }) {
     timeoutMs: options.timeoutMs,
     label: 'ceiling',
   });
+  const cpu = process.cpuUsage(cpu0);
   await Promise.all(clients.map((c) => c.end()));
-  return { first, done, started, handled, failed: 0, workOptions: { loops, batch } };
+  return { first, done, started, handled, failed: 0, cpu, workOptions: { loops, batch } };
 }
 
 /** Not a peer: everything in one SQL statement, the data never leaves PostgreSQL (BENCH_PEERS=ceiling_sql). */
@@ -170,6 +176,7 @@ async function runCeilingSql({ databaseUrl, n, nonce, options, admin }) {
   }
   let handled = 0;
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
     clients.map(async (c) => {
       while (true) {
@@ -180,8 +187,9 @@ async function runCeilingSql({ databaseUrl, n, nonce, options, admin }) {
     }),
   );
   const done = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   await Promise.all(clients.map((c) => c.end()));
-  return { first: started, done, started, handled, failed: 0, workOptions: { loops } };
+  return { first: started, done, started, handled, failed: 0, cpu, workOptions: { loops } };
 }
 
 async function fillCeilingQueue(admin, n, nonce) {
@@ -213,6 +221,7 @@ process.once('message', async (msg) => {
       elapsedMs,
       startupMs: r.first - r.started,
       eventsPerS: msg.n / (elapsedMs / 1000),
+      cpuUsPerEvent: (r.cpu.user + r.cpu.system) / msg.n,
       options: r.workOptions,
     };
     await admin.end();

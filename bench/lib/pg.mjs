@@ -59,13 +59,14 @@ let shared; // one server per bench process
  */
 export async function acquireServer({ log = console.log } = {}) {
   if (shared) return shared;
-  const candidates = [process.env.BENCH_DATABASE_URL, process.env.DATABASE_URL, DEFAULT_SERVER_URL].filter(Boolean);
+  // The first of BENCH_DATABASE_URL, DATABASE_URL and the default that is set; an embedded server when it does not answer.
+  const candidates = [process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || DEFAULT_SERVER_URL];
   for (const candidate of candidates) {
-    // DATABASE_URL may name an application database: benchmark databases are created beside it.
     if (await canConnect(candidate)) {
       shared = { url: candidate, embedded: false, stop: async () => undefined };
       return shared;
     }
+    // DATABASE_URL may name an application database that does not exist yet: scratch databases go beside it.
     const maintenance = withDatabase(candidate, 'postgres');
     if (maintenance !== candidate && (await canConnect(maintenance))) {
       shared = { url: maintenance, embedded: false, stop: async () => undefined };

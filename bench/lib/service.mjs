@@ -1,5 +1,5 @@
 // Starts the real service (dist/src/main.js) as a child process, waits until it is ready, samples its memory, stops it.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,25 @@ export function readMemory(pid) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds; undefined once it is gone. */
+export function readCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime (14), stime (15)
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
 /** Samples a process every intervalMs; peakMb() is the highest of VmHWM and the sampled VmRSS. */
 export function memorySampler(pid, intervalMs = 200) {
   let peakKb = 0;
@@ -60,6 +79,7 @@ export function memorySampler(pid, intervalMs = 200) {
   timer.unref();
   return {
     sample,
+    cpuSeconds: () => readCpuSeconds(pid),
     peakMb: () => peakKb / 1024,
     lastMb: () => lastKb / 1024,
     stop() {

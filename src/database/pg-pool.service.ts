@@ -26,6 +26,12 @@ export class PgPoolService {
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // pg-pool stops listening for errors on a checked-out client: a server that ends the session between two
+    // queries (restart, admin shutdown) would otherwise emit an unhandled 'error' and kill the process.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -39,6 +45,7 @@ export class PgPoolService {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken ? true : undefined);
     }
   }

@@ -18,6 +18,7 @@ function withDatabase(url: string, name: string): string {
  */
 export async function ensureDatabaseExists(url: string): Promise<void> {
   const probe = new Client({ connectionString: url, connectionTimeoutMillis: 10000 });
+  probe.on('error', () => undefined);
   try {
     await probe.connect();
     return;
@@ -28,6 +29,7 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
   }
   const name = databaseName(url);
   const admin = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 10000 });
+  admin.on('error', () => undefined);
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
@@ -51,6 +53,7 @@ const MIGRATION_LOCK_KEY = 7_315_001; // arbitrary, constant: serialises migrati
 /** Applies pending migrations under an advisory lock, so several processes starting together migrate once. */
 export async function runMigrations(url: string, log: (m: string) => void = () => undefined): Promise<string[]> {
   const lock = new Client({ connectionString: url });
+  lock.on('error', () => undefined);
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -31,7 +31,7 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     const svc = await startService(env, { path: '/health' });
     running.push(svc);
     const health = await fetch(`${svc.baseUrl}/health`);
-    expect(health.status).toBe(200);
+    expect(health.status, `${await health.clone().text()}\n${svc.output()}`).toBe(200);
     const body = (await health.json()) as { details: Record<string, { status: string }> };
     expect(Object.keys(body.details)).toEqual(expect.arrayContaining(['database', 'queue', 'workers']));
     expect((await fetch(`${svc.baseUrl}/docs`)).status).toBe(200);
@@ -44,10 +44,10 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
       headers: { 'Content-Type': 'application/json', 'X-Webhook-Key': key },
       body: '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}',
     });
-    expect(res.status).toBe(202);
+    expect(res.status, svc.output()).toBe(202);
 
     expect(postgresProcessesFor(join(dir, 'data'))).not.toHaveLength(0);
-    expect(await svc.stop()).toBe(0);
+    expect(await svc.stop(), svc.output()).toBe(0);
     expect(postgresProcessesFor(join(dir, 'data'))).toHaveLength(0);
     expect(existsSync(join(dir, 'data', 'postgres', 'PG_VERSION'))).toBe(true);
   });
@@ -65,7 +65,7 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
       body: '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}',
     });
     expect(((await dup.json()) as { status: string }).status).toBe('duplicate');
-    expect(await again.stop()).toBe(0);
+    expect(await again.stop(), again.output()).toBe(0);
     expect(postgresProcessesFor(join(dir, 'data'))).toHaveLength(0);
   });
 

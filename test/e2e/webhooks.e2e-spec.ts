@@ -245,8 +245,8 @@ describe('webhook receiver (e2e)', () => {
       expect(await count()).toBe(0);
     });
 
-    it('unknown route → 404 listing the routes', async () => {
-      const res = await json('/webhooks/widgets', '{"widget":{"id":"1"}}');
+    it.each(['widgets', 'constructor', '__proto__', 'toString'])('unknown route /webhooks/%s → 404 listing the routes', async (route) => {
+      const res = await json(`/webhooks/${route}`, '{"widget":{"id":"1"}}');
       expect(res.status).toBe(404);
       expect(res.body.message).toMatch(/contacts, products, sales-orders/);
     });

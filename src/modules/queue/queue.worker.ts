@@ -34,6 +34,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private loops: Promise<void>[] = [];
   private waiters = new Set<() => void>();
   private listener?: Client;
+  private listening?: Promise<void>;
   private reaperTimer?: NodeJS.Timeout;
   private readonly q: AppConfigService['queue'];
 
@@ -58,7 +59,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
   start(): void {
     if (this.running) return;
     this.running = true;
-    void this.listen();
+    this.listening = this.listen();
     for (let i = 0; i < this.q.concurrency; i++) this.loops.push(this.loop(i));
     const reapEvery = Math.max(1000, Math.min(10000, (this.q.leaseSeconds * 1000) / 4));
     this.reaperTimer = setInterval(() => void this.reap(), reapEvery);
@@ -75,9 +76,9 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     // Loops finish the batch in hand (a batch is one short transaction), then exit.
     await Promise.race([Promise.all(this.loops), sleep(this.config.app.shutdownTimeoutMs)]);
     this.loops = [];
-    const l = this.listener;
+    await this.listener?.end().catch(() => undefined);
+    await this.listening;
     this.listener = undefined;
-    await l?.end().catch(() => undefined);
     this.logger.log('worker stopped');
   }
 
@@ -115,17 +116,18 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private async listen(): Promise<void> {
     while (this.running) {
       const client = new Client({ connectionString: this.config.database.url, application_name: 'tds-core:listen' });
+      // Attached before connecting: a server shutdown must never surface as an unhandled 'error' event.
+      const ended = new Promise<void>((resolve) => {
+        client.on('error', () => resolve());
+        client.on('end', () => resolve());
+      });
+      this.listener = client;
       try {
         await client.connect();
-        const ended = new Promise<void>((resolve) => {
-          client.on('error', () => resolve());
-          client.on('end', () => resolve());
-        });
         client.on('notification', () => this.wakeAll());
         await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-        this.listener = client;
         this.wakeAll(); // catch up on anything that arrived while we were not listening
-        await ended;
+        if (this.running) await ended;
       } catch {
         /* database unreachable: polling goes on; try again shortly */
       } finally {

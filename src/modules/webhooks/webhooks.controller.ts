@@ -121,7 +121,8 @@ export class WebhooksController {
   }
 
   private async handle(entity: string, req: FastifyRequest): Promise<WebhookAcceptedDto> {
-    const entityType = WEBHOOK_ROUTES[entity];
+    // Own keys only: 'constructor', '__proto__' … are not routes.
+    const entityType = Object.hasOwn(WEBHOOK_ROUTES, entity) ? WEBHOOK_ROUTES[entity] : undefined;
     if (!entityType) {
       throw new DomainError(
         ErrorCode.UnknownEntity,
