@@ -43,6 +43,10 @@ export class CreateEventQueue1764300000001 implements MigrationInterface {
         updated_at        timestamptz NOT NULL DEFAULT now(),
         completed_at      timestamptz
       )`);
+    // Body and payload live out of line (TOAST), uncompressed: every status change rewrites the row (the updates
+    // cannot be HOT), and a ~200-byte main tuple is far cheaper to rewrite than one carrying 2-5 KB of JSON.
+    await q.query(`ALTER TABLE tds.events ALTER COLUMN body SET STORAGE EXTERNAL, ALTER COLUMN payload SET STORAGE EXTERNAL`);
+    await q.query(`ALTER TABLE tds.events SET (toast_tuple_target = 128)`);
     await q.query(`CREATE UNIQUE INDEX events_dedup_key_uq ON tds.events (dedup_key)`);
     // Claim scan: runnable rows in arrival order.
     await q.query(`CREATE INDEX events_runnable_idx ON tds.events (id) WHERE status IN ('pending', 'failed')`);

@@ -125,6 +125,8 @@ export async function startService({
     WEBHOOK_API_KEYS: WEBHOOK_KEY,
     ZOHO_WEBHOOK_SECRETS: ZOHO_SECRET,
     TDS_DATA_DIR: join(cwd, 'data'),
+    // BENCH_SERVICE_ENV='{"WEBHOOK_INGEST_MAX_INFLIGHT":"2"}' tries a setting without editing code
+    ...JSON.parse(process.env.BENCH_SERVICE_ENV || '{}'),
     ...env,
   };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];

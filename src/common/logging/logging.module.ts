@@ -5,16 +5,18 @@ import { AppConfigService } from '../../config/app-config.service';
 import { requestIdFor } from './request-id';
 
 
+const LOGGED_ROUTES = ['/', 'ping', 'health', 'health/{*splat}', 'queue/{*splat}'];
+
 /** Structured logs (pino): JSON in production, pretty text in development; a request id on every request line. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfigService],
       useFactory: (config: AppConfigService) => ({
-        forRoutes: ['{*splat}'],
-        // Webhook requests are the hot path (thousands per second): no per-request access log. Their outcome is
-        // in tds.events; rejections (4xx/5xx) are logged by HttpErrorFilter with the request id.
-        exclude: [{ method: RequestMethod.ALL, path: 'webhooks/{*splat}' }],
+        // Access logs for the operator routes. Webhooks (the hot path, thousands per second) are left out on
+        // purpose: their outcome is in tds.events, and rejections are logged by HttpErrorFilter with the request
+        // id. New modules add their route prefixes here.
+        forRoutes: LOGGED_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
         pinoHttp: {
           level: config.logging.level,
           transport: config.logging.format === 'text' ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
