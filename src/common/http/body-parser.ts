@@ -16,7 +16,7 @@ function mediaType(req: RequestLike): string {
 }
 
 /**
- * Webhook routes get the raw Buffer (the receiver parses it itself, losslessly, after checking the signature).
+ * Webhook routes get the raw Buffer (the receiver parses it itself, numbers exact, after checking the signature).
  * Our own JSON API gets ordinary parsing with a clear 400 / 415.
  */
 export function parseRequestBody(req: RequestLike, body: Buffer, basePath: string): unknown {

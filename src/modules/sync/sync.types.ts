@@ -56,8 +56,8 @@ export interface SyncEvent {
   /** The Zoho id, exactly as sent (text; may exceed 2^53). */
   entityId: string;
   /**
-   * The record (body[recordType]) parsed losslessly: JSON numbers are strings holding the exact digits
-   * (e.g. "130426000002924000123", "12.50"), strings stay strings, NUL characters are removed.
+   * The record (body[recordType]) parsed exactly (src/common/json/exact-json.ts): JSON numbers are strings holding the exact digits
+   * (e.g. "130426000002924000123", "12.50"), strings stay strings (jsonb never holds NUL).
    * Handlers must not trust types: a number may arrive as a string, a stock figure as "".
    */
   record: Record<string, unknown>;
