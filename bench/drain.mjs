@@ -7,7 +7,7 @@
 // stored rows are kept aside (bench.backlog_*). Each trial empties tds.events and the erp tables, starts the worker
 // processes, waits until they idle, then puts the whole backlog back into tds.events in one transaction (with
 // ANALYZE and the service's NOTIFY), so every worker sees all of it at once. The clock runs from the first claim
-// (tds.event_attempts.started_at) to the moment no event is pending, processing or failed (polled every 25 ms).
+// (tds.event_attempts.started_at) to the moment no event is pending or failed (polled every 25 ms).
 // Then: every event completed, none dead-lettered, and the erp row counts match the backlog.
 // Worker layouts (BENCH_DRAIN_CONFIGS, "processes x loops"): 2x2 (two processes, TDS_WORKER_CONCURRENCY=2) and
 // 1x4 (one process, 4 loops); the best median is reported and named.
@@ -102,7 +102,7 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
     let doneAt;
     while (true) {
       const { rows } = await admin.query(
-        `SELECT EXISTS (SELECT 1 FROM tds.events WHERE status IN ('pending', 'processing', 'failed')) AS busy`,
+        `SELECT EXISTS (SELECT 1 FROM tds.events WHERE status IN ('pending', 'failed')) AS busy`,
       );
       if (!rows[0].busy) {
         doneAt = Date.now();

@@ -232,7 +232,7 @@ ${figuresText}
   during the measured window divided by the requests answered.
 - **Drain**: the backlogs are sent once through the API; each trial empties \`tds.events\` and the erp tables, starts the
   \`TDS_ROLE=worker\` processes, then restores the whole backlog in one transaction (ANALYZE + NOTIFY). Time runs from the
-  first claim to the moment no event is pending, processing or failed; then every event must be completed and the erp row
+  first claim to the moment no event is pending or failed; then every event must be completed and the erp row
   counts must match (invoices: 5 lines each). The service keeps the raw body and the record for each event (about twice the
   bytes of a peer's job). Two layouts are tried (2 processes × 2 loops, 1 process × 4 loops); the best is
   reported and named.

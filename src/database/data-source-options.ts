@@ -6,6 +6,8 @@ export interface DatabaseConnectionSettings {
   poolSize: number;
   ssl?: boolean;
   statementTimeoutMs?: number;
+  /** idle_in_transaction_session_timeout: a session idle inside a transaction this long is ended by the server. */
+  idleInTransactionTimeoutMs?: number;
   applicationName?: string;
 }
 
@@ -32,6 +34,9 @@ export function buildDataSourceOptions(settings: DatabaseConnectionSettings): Da
       connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
       statement_timeout: settings.statementTimeoutMs ?? 30000,
+      // The worker's fence: a batch transaction whose process stalls (or vanished without closing its socket) is
+      // ended by PostgreSQL, its row locks released and its work rolled back (docs/decisions/0004).
+      idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs ?? 60000,
       application_name: settings.applicationName ?? 'tds-core',
       keepAlive: true,
     },

@@ -18,7 +18,9 @@ import { PgPoolService } from './pg-pool.service';
             poolSize: db.poolSize,
             ssl: db.ssl,
             statementTimeoutMs: db.statementTimeoutMs,
-            applicationName: `tds-core:${config.app.role}`,
+            idleInTransactionTimeoutMs: config.queue.leaseSeconds * 1000,
+            // role and pid: pg_stat_activity shows which process holds what
+            applicationName: `tds-core:${config.app.role}:${process.pid}`,
           }),
           autoLoadEntities: true,
           // The launcher retries the first connection; inside Nest we fail fast and let the launcher report it.

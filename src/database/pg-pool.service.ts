@@ -22,8 +22,12 @@ export class PgPoolService {
     return this.pool.query<R & object>(text, params);
   }
 
-  /** Runs fn inside BEGIN/COMMIT on one pooled client; rolls back on error. */
-  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs fn inside BEGIN/COMMIT on one pooled client; rolls back on error.
+   * `asyncCommit`: COMMIT does not wait for the WAL flush (synchronous_commit = off for this transaction only). Only
+   * for work that is replayed from durable state when a crash loses it — the worker's batches (docs/decisions/0004).
+   */
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>, options: { asyncCommit?: boolean } = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     // pg-pool stops listening for errors on a checked-out client: a server that ends the session between two
@@ -33,7 +37,7 @@ export class PgPoolService {
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(options.asyncCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

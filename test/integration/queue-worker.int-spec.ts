@@ -137,28 +137,69 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     expect(await db.query(`SELECT 1 FROM erp.contacts WHERE zoho_contact_id = '4001'`)).toHaveLength(1);
   });
 
-  it('fencing: a worker whose lease expired and was re-claimed cannot commit its stale result', async () => {
+  it('claim cursor: events left below it (a retried head, its blocked successors) are still applied, in order per record', async () => {
+    const q = (worker as unknown as { q: { batchSize: number } }).q;
+    const batchSize = q.batchSize;
+    q.batchSize = 2; // full batches move the cursor forward
+    const sync = t.app.get(SyncService);
+    const real = sync.applyBatch.bind(sync);
+    let failedOnce = false;
+    vi.spyOn(sync, 'applyBatch').mockImplementation(async (tx, events) => {
+      // The first version of record 6001 fails once (transient): it stays behind the cursor with its successors.
+      if (!failedOnce && events.some((e) => e.entityId === '6001')) {
+        failedOnce = true;
+        throw new Error('simulated transient failure');
+      }
+      return real(tx, events);
+    });
+    try {
+      for (let v = 1; v <= 3; v++) {
+        await send('contacts', contact('6001', `r1 v${v}`, `2026-11-28T1${v}:00:00+0300`)).expect(202);
+        for (let i = 0; i < 3; i++) await send('contacts', contact(`61${v}${i}`, `single ${v}.${i}`, '2026-11-28T10:00:00+0300')).expect(202);
+      }
+      for (let i = 0; i < 20 && Object.keys(await statuses()).some((s) => s !== 'completed'); i++) {
+        await worker.drainOnce();
+        await new Promise((r) => setTimeout(r, 10)); // the 1–2 ms backoff
+      }
+    } finally {
+      q.batchSize = batchSize;
+    }
+    expect(failedOnce).toBe(true);
+    expect(await statuses()).toEqual({ completed: 12 });
+    expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '6001'`)).toEqual([{ contact_name: 'r1 v3' }]);
+    // Record 6001's successful attempts ran in arrival order.
+    const order = await db.query<{ event_id: string }>(
+      `SELECT a.event_id::text AS event_id FROM tds.event_attempts a JOIN tds.events e ON e.id = a.event_id
+       WHERE e.entity_id = '6001' AND a.outcome = 'applied' ORDER BY a.id`,
+    );
+    const ids = order.map((o) => BigInt(o.event_id));
+    expect(ids).toHaveLength(3);
+    expect([...ids].sort((x, y) => (x < y ? -1 : 1))).toEqual(ids);
+  });
+
+  it('fencing: a worker stalled inside its batch past TDS_LOCK_TIMEOUT_SECONDS is cut off; another applies the event once', async () => {
     await send('contacts', contact('5001', 'Fenced', '2026-11-28T10:00:00+0300')).expect(202);
     const sync = t.app.get(SyncService);
     const real = sync.applyBatch.bind(sync);
-    let stalled = true;
+    let calls = 0;
     vi.spyOn(sync, 'applyBatch').mockImplementation(async (tx, events) => {
+      // Worker A's first batch stalls (holding its row locks) longer than the 1 s limit.
+      if (++calls === 1) await new Promise((r) => setTimeout(r, 1800));
       return real(tx, events);
     });
-    // Worker A claims with a lease, then stalls past it before applying.
-    const repo = (worker as unknown as { events: { claim: (...a: unknown[]) => Promise<unknown[]> } }).events;
-    const claimed = await repo.claim(10, '00000000-0000-4000-8000-000000000001', 'worker-A', 1);
-    expect(claimed).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 1200));
-    // The reaper returns the expired event; worker B claims and completes it.
-    await (worker as unknown as { reap: () => Promise<void> }).reap.call(Object.assign(Object.create(worker), { running: true }));
-    expect(await worker.drainOnce()).toBe(1);
-    stalled = false;
-    // Worker A wakes up and tries to finish with its old token: the fence drops it.
-    await (worker as unknown as { processBatch: (r: unknown[], t: string) => Promise<void> }).processBatch(claimed, '00000000-0000-4000-8000-000000000001');
-    expect(stalled).toBe(false);
-    const attempts = await db.query<{ outcome: string }>('SELECT outcome FROM tds.event_attempts ORDER BY id');
-    expect(attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'applied']);
+    const a = worker.runOnce();
+    a.catch(() => undefined);
+    // While A holds the row, it is not claimable.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await worker.runOnce()).toBe(0);
+    // PostgreSQL ends A's session after 1 s idle in its transaction: the row is free again; B applies it.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await worker.runOnce()).toBe(1);
+    // A wakes up: its transaction is gone, nothing it does commits.
+    await expect(a).rejects.toThrow(/idle-in-transaction|terminat|Connection/i);
+    const attempts = await db.query<{ outcome: string; attempt: number }>('SELECT outcome, attempt FROM tds.event_attempts ORDER BY id');
+    expect(attempts).toEqual([{ outcome: 'applied', attempt: 1 }]);
     expect(await statuses()).toEqual({ completed: 1 });
+    expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '5001'`)).toEqual([{ contact_name: 'Fenced' }]);
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
 import { PgPoolService } from '../../database/pg-pool.service';
 import type { Queryable } from '../../database/queryable';
+import { namedQuery } from '../../database/named-query';
 
 /** A webhook event ready to be stored. */
 export interface NewEvent {
@@ -39,7 +39,11 @@ export const EVENTS_CHANNEL = 'tds_events';
 // absorbs duplicates within the batch. One pg_notify per statement (NOTIFY is transactional: workers wake only
 // once the rows are committed; one call per batch keeps the commit-time notify queue lock short).
 const INSERT_COLUMNS = 11;
+const insertSqlByRows: string[] = [];
 function insertEventsSql(rows: number): string {
+  return (insertSqlByRows[rows] ??= buildInsertEventsSql(rows));
+}
+function buildInsertEventsSql(rows: number): string {
   const tuples: string[] = [];
   for (let r = 0; r < rows; r++) {
     const b = r * INSERT_COLUMNS;
@@ -66,81 +70,46 @@ function insertEventsSql(rows: number): string {
 
 const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHERE dedup_key = ANY($1::text[])`;
 
-// Claim the heads of the per-record chains: a row is runnable only when no earlier event for the same record is
-// still unfinished, so two events of one record never run at once and always run in arrival order.
-// SKIP LOCKED lets concurrent workers claim disjoint sets.
+// Claim, inside the batch transaction: the heads of the per-record chains — a row is runnable only when no earlier
+// event for the same record is still unfinished, so two events of one record never run at once and always run in
+// arrival order. The row locks are the claim: SKIP LOCKED gives concurrent workers disjoint sets, nothing is written
+// until the batch commits, and a worker that dies (or stalls past idle_in_transaction_session_timeout) loses its
+// session, its transaction rolls back and the rows are claimable again at once. `attempts` is the number this try has.
 const CLAIM = `
-  WITH candidates AS (
-    SELECT e.id FROM tds.events e
-    WHERE e.status IN ('pending', 'failed') AND e.next_attempt_at <= now()
-      AND NOT EXISTS (
-        SELECT 1 FROM tds.events p
-        WHERE p.record_type = e.record_type AND p.entity_id = e.entity_id AND p.id < e.id
-          AND p.status IN ('pending', 'processing', 'failed'))
-    ORDER BY e.id
-    LIMIT $1
-    FOR UPDATE SKIP LOCKED
+  SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind,
+         to_char(e.zoho_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS zoho_modified_at,
+         e.payload::text AS payload_text, e.attempts + 1 AS attempts
+  FROM tds.events e
+  WHERE e.status IN ('pending', 'failed') AND e.next_attempt_at <= now() AND e.id > $2
+    AND NOT EXISTS (
+      SELECT 1 FROM tds.events p
+      WHERE p.record_type = e.record_type AND p.entity_id = e.entity_id AND p.id < e.id
+        AND p.status IN ('pending', 'failed'))
+  ORDER BY e.id
+  LIMIT $1
+  FOR UPDATE OF e SKIP LOCKED`;
+
+// The end of a try, for a whole batch in one statement: each event's new state (completed / failed with its backoff /
+// dead_letter) and one tds.event_attempts row per event.
+const FINISH = `
+  WITH f AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[])
+      AS f(id, status, outcome, event_error, attempt_error, code, delay_ms)
+  ), upd AS (
+    UPDATE tds.events e
+    SET status = f.status, outcome = f.outcome, attempts = e.attempts + 1, updated_at = now(),
+        completed_at = CASE WHEN f.status = 'completed' THEN now() END,
+        next_attempt_at = CASE WHEN f.status = 'failed' THEN now() + make_interval(secs => f.delay_ms / 1000.0)
+                               ELSE e.next_attempt_at END,
+        last_error = f.event_error, last_error_code = f.code
+    FROM f
+    WHERE e.id = f.id
+    RETURNING e.id, e.attempts, e.status, e.outcome, f.attempt_error, f.code
   )
-  UPDATE tds.events e
-  SET status = 'processing', attempts = e.attempts + 1, lease_token = $2::uuid, lease_owner = $3,
-      lease_expires_at = now() + make_interval(secs => $4::float8), updated_at = now()
-  FROM candidates c
-  WHERE e.id = c.id
-  RETURNING e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind,
-            to_char(e.zoho_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS zoho_modified_at,
-            e.payload::text AS payload_text, e.attempts`;
-
-// Fencing: inside the apply transaction, lock the rows we still hold. Rows re-claimed by another worker after
-// our lease expired carry another token and are not returned; their results are not committed by us.
-const LOCK_HELD = `
-  SELECT id::text AS id FROM tds.events
-  WHERE id = ANY($1::bigint[]) AND lease_token = $2::uuid AND status = 'processing'
-  FOR UPDATE`;
-
-const COMPLETE = `
-  UPDATE tds.events e
-  SET status = 'completed', outcome = o.outcome, completed_at = now(), updated_at = now(),
-      lease_token = NULL, lease_expires_at = NULL, last_error = NULL, last_error_code = NULL
-  FROM unnest($1::bigint[], $2::text[]) AS o(id, outcome)
-  WHERE e.id = o.id AND e.lease_token = $3::uuid`;
-
-const FAIL = `
-  UPDATE tds.events e
-  SET status = f.status, last_error = f.error, last_error_code = f.code, updated_at = now(),
-      next_attempt_at = now() + make_interval(secs => f.delay_ms / 1000.0),
-      lease_token = NULL, lease_expires_at = NULL
-  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::float8[]) AS f(id, status, error, code, delay_ms)
-  WHERE e.id = f.id AND e.lease_token = $6::uuid`;
-
-const RECORD_ATTEMPTS = `
   INSERT INTO tds.event_attempts (event_id, attempt, worker_id, started_at, duration_ms, outcome, error, error_code)
-  SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::int[], $6::text[], $7::text[], $8::text[])`;
-
-// Graceful stop: hand back rows we claimed but did not start (the attempt is given back too).
-const RELEASE = `
-  UPDATE tds.events SET status = 'pending', attempts = greatest(attempts - 1, 0), lease_token = NULL,
-         lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
-  WHERE id = ANY($1::bigint[]) AND lease_token = $2::uuid AND status = 'processing'
-  RETURNING id::text AS id`;
-
-// Leases that ran out (worker killed or stalled): back to pending, or to dead letter when attempts are spent
-// (a payload that kills its worker every time must not loop forever).
-const REAP_EXPIRED = `
-  WITH expired AS (
-    SELECT id FROM tds.events
-    WHERE status = 'processing' AND lease_expires_at < now()
-    ORDER BY lease_expires_at
-    LIMIT 1000
-    FOR UPDATE SKIP LOCKED
-  )
-  UPDATE tds.events e
-  SET status = CASE WHEN e.attempts >= $1 THEN 'dead_letter' ELSE 'pending' END,
-      last_error = 'lease expired: worker ' || coalesce(e.lease_owner, '?') || ' stopped or stalled',
-      last_error_code = 'LEASE_EXPIRED',
-      lease_token = NULL, lease_expires_at = NULL, next_attempt_at = now(), updated_at = now()
-  FROM expired x
-  WHERE e.id = x.id
-  RETURNING e.id::text AS id, e.attempts, e.lease_owner, e.status`;
+  SELECT id, attempts, $8, $9::timestamptz, $10::int,
+         CASE status WHEN 'completed' THEN outcome WHEN 'failed' THEN 'retry' ELSE 'dead_letter' END, attempt_error, code
+  FROM upd`;
 
 const RETRY_DEAD_LETTER = `
   UPDATE tds.events
@@ -156,23 +125,18 @@ const STATS = `
   WHERE status <> 'completed'
   GROUP BY status`;
 
-export interface AttemptRecord {
-  eventId: string;
-  attempt: number;
-  workerId: string;
-  startedAt: Date;
-  durationMs: number;
-  outcome: 'applied' | 'skipped_stale' | 'retry' | 'dead_letter' | 'lease_expired' | 'released';
-  error?: string | null;
-  errorCode?: string | null;
-}
-
-export interface FailureUpdate {
+/** How one try of an event ended. */
+export interface FinishedEvent {
   id: string;
-  status: 'failed' | 'dead_letter';
-  error: string;
-  code: string;
-  delayMs: number;
+  status: 'completed' | 'failed' | 'dead_letter';
+  outcome?: FinishedOutcome;
+  /** The error of this try (the attempt row). */
+  error?: string;
+  /** What the event keeps as last_error, when it differs (e.g. "… (gave up after 8 attempts)"). */
+  eventError?: string;
+  code?: string;
+  /** failed: the backoff before the next try. */
+  delayMs?: number;
 }
 
 @Injectable()
@@ -186,7 +150,7 @@ export class EventRepository {
       params.push(e.dedupKey, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
       params.push(e.contentType, e.body, e.payloadJson, e.requestId);
     }
-    const res = await q.query<{ id: string; dedup_key: string }>(insertEventsSql(events.length), params);
+    const res = await namedQuery<{ id: string; dedup_key: string }>(q, insertEventsSql(events.length), params);
     return new Map(res.rows.map((r) => [r.dedup_key, r.id]));
   }
 
@@ -195,58 +159,31 @@ export class EventRepository {
     return new Map(res.rows.map((r) => [r.dedup_key, r.id]));
   }
 
-  async claim(limit: number, leaseToken: string, owner: string, leaseSeconds: number): Promise<ClaimedEventRow[]> {
-    const res = await this.db.query<ClaimedEventRow>(CLAIM, [limit, leaseToken, owner, leaseSeconds]);
+  /**
+   * Locks up to `limit` runnable events with an id above `afterId` inside `tx` (the caller's batch transaction).
+   * `afterId` only narrows the scan (the worker's cursor); ordering per record never depends on it.
+   */
+  async claim(tx: Queryable, limit: number, afterId = '0'): Promise<ClaimedEventRow[]> {
+    const res = await namedQuery<ClaimedEventRow>(tx, CLAIM, [limit, afterId]);
     return res.rows;
   }
 
-  async lockHeld(tx: PoolClient, ids: string[], leaseToken: string): Promise<Set<string>> {
-    const res = await tx.query<{ id: string }>(LOCK_HELD, [ids, leaseToken]);
-    return new Set(res.rows.map((r) => r.id));
-  }
-
-  async complete(tx: Queryable, items: { id: string; outcome: FinishedOutcome }[], leaseToken: string): Promise<number> {
+  /** Records the end of one try of each event (state + attempt row); returns how many events were updated. */
+  async finish(tx: Queryable, items: FinishedEvent[], workerId: string, startedAt: Date, durationMs: number): Promise<number> {
     if (!items.length) return 0;
-    const res = await tx.query(COMPLETE, [items.map((i) => i.id), items.map((i) => i.outcome), leaseToken]);
-    return res.rowCount ?? 0;
-  }
-
-  async fail(tx: Queryable, items: FailureUpdate[], leaseToken: string): Promise<number> {
-    if (!items.length) return 0;
-    const res = await tx.query(FAIL, [
+    const res = await namedQuery(tx, FINISH, [
       items.map((i) => i.id),
       items.map((i) => i.status),
-      items.map((i) => i.error.slice(0, 4000)),
-      items.map((i) => i.code),
-      items.map((i) => i.delayMs),
-      leaseToken,
+      items.map((i) => i.outcome ?? null),
+      items.map((i) => (i.eventError ?? i.error ?? null)?.slice(0, 4000) ?? null),
+      items.map((i) => i.error?.slice(0, 4000) ?? null),
+      items.map((i) => i.code ?? null),
+      items.map((i) => i.delayMs ?? 0),
+      workerId,
+      startedAt,
+      Math.round(durationMs),
     ]);
     return res.rowCount ?? 0;
-  }
-
-  async recordAttempts(tx: Queryable, attempts: AttemptRecord[]): Promise<void> {
-    if (!attempts.length) return;
-    await tx.query(RECORD_ATTEMPTS, [
-      attempts.map((a) => a.eventId),
-      attempts.map((a) => a.attempt),
-      attempts.map((a) => a.workerId),
-      attempts.map((a) => a.startedAt),
-      attempts.map((a) => Math.round(a.durationMs)),
-      attempts.map((a) => a.outcome),
-      attempts.map((a) => (a.error ? a.error.slice(0, 4000) : null)),
-      attempts.map((a) => a.errorCode ?? null),
-    ]);
-  }
-
-  async release(ids: string[], leaseToken: string): Promise<string[]> {
-    if (!ids.length) return [];
-    const res = await this.db.query<{ id: string }>(RELEASE, [ids, leaseToken]);
-    return res.rows.map((r) => r.id);
-  }
-
-  async reapExpired(maxAttempts: number): Promise<{ id: string; attempts: number; lease_owner: string; status: string }[]> {
-    const res = await this.db.query<{ id: string; attempts: number; lease_owner: string; status: string }>(REAP_EXPIRED, [maxAttempts]);
-    return res.rows;
   }
 
   /** Dead letter (or failed) → pending, attempts reset. Returns false when the event is not retryable. */

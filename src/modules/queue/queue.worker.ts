@@ -1,6 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, type PoolClient } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
 import { isDatabaseUnavailable } from '../../common/errors/domain-error';
 import { PgPoolService } from '../../database/pg-pool.service';
@@ -11,20 +10,23 @@ import { HeartbeatService } from '../workers/heartbeat.service';
 import { PROCESS_ID } from '../workers/process-identity';
 import { backoffDelayMs } from './backoff';
 import { classifyError } from './error-classification';
-import { AttemptRecord, ClaimedEventRow, EVENTS_CHANNEL, EventRepository, FailureUpdate } from './event.repository';
+import { ClaimedEventRow, EVENTS_CHANNEL, EventRepository, FinishedEvent } from './event.repository';
+
+/** The longest a row below the claim cursor waits for a scan from the start (see claim()). */
+const CURSOR_RESCAN_MS = 1000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Drains tds.events into the ERP tables.
  *
- * Each loop: claim up to TDS_BATCH_SIZE runnable events (heads of their per-record chains, SKIP LOCKED, with a
- * lease) → one transaction that (1) re-locks the rows still carrying our lease token — the fence: rows whose lease
- * expired and were re-claimed elsewhere are dropped, so a stalled worker never commits a stale result, (2) applies
- * the batch through SyncService, (3) marks the events completed and records the attempts, all-or-nothing. ERP
- * writes and the completion commit together, so an event is applied exactly once even if the process dies at any
- * point (before commit: nothing happened and the lease expires; after: it is completed).
- * If the batch transaction fails on bad data, the events are re-run one by one to isolate the culprit.
+ * Each loop runs one transaction per batch: lock up to TDS_BATCH_SIZE runnable events (heads of their per-record
+ * chains, FOR UPDATE SKIP LOCKED — the locks are the claim) → apply them through SyncService → mark them
+ * completed / failed / dead_letter and record one attempt each → COMMIT. ERP writes and completion commit together,
+ * so an event is applied exactly once whatever happens to the process: a worker killed mid-batch loses its session,
+ * PostgreSQL rolls the batch back and releases the rows at once; a worker stalled longer than
+ * TDS_LOCK_TIMEOUT_SECONDS between two statements is cut off by idle_in_transaction_session_timeout (pool setting)
+ * and cannot commit afterwards (the fence). One bad event is isolated under savepoints (see processBatch).
  * Wakes on LISTEN/NOTIFY; polls every TDS_QUEUE_POLL_INTERVAL_MS as a fallback.
  */
 @Injectable()
@@ -33,9 +35,10 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private running = false;
   private loops: Promise<void>[] = [];
   private waiters = new Set<() => void>();
+  private cursor = '0';
+  private rescanAt = 0;
   private listener?: Client;
   private listening?: Promise<void>;
-  private reaperTimer?: NodeJS.Timeout;
   private readonly q: AppConfigService['queue'];
 
   constructor(
@@ -61,17 +64,14 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     this.running = true;
     this.listening = this.listen();
     for (let i = 0; i < this.q.concurrency; i++) this.loops.push(this.loop(i));
-    const reapEvery = Math.max(1000, Math.min(10000, (this.q.leaseSeconds * 1000) / 4));
-    this.reaperTimer = setInterval(() => void this.reap(), reapEvery);
     this.logger.log(
-      `worker started: ${this.q.concurrency} loop(s), batch ${this.q.batchSize}, lease ${this.q.leaseSeconds}s, max attempts ${this.q.maxAttempts}`,
+      `worker started: ${this.q.concurrency} loop(s), batch ${this.q.batchSize}, transaction idle limit ${this.q.leaseSeconds}s, max attempts ${this.q.maxAttempts}`,
     );
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.reaperTimer) clearInterval(this.reaperTimer);
     this.wakeAll();
     // Loops finish the batch in hand (a batch is one short transaction), then exit.
     await Promise.race([Promise.all(this.loops), sleep(this.config.app.shutdownTimeoutMs)]);
@@ -155,16 +155,52 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  /** Claims and processes one batch; returns how many events were claimed. */
+  /**
+   * One batch, one transaction: claim (row locks) → apply → finish (state + attempt rows) → COMMIT.
+   * Returns how many events were claimed.
+   */
   async runOnce(): Promise<number> {
-    const token = randomUUID();
-    const rows = await this.events.claim(this.q.batchSize, token, PROCESS_ID, this.q.leaseSeconds);
-    if (rows.length === 0) return 0;
     const started = Date.now();
-    await this.processBatch(rows, token);
-    this.heartbeat.recordProcessed(rows.length);
-    this.logger.debug(`batch of ${rows.length} in ${Date.now() - started} ms`);
-    return rows.length;
+    const n = await this.db.transaction(async (tx) => {
+      const rows = await this.claim(tx);
+      if (rows.length === 0) return 0;
+      await this.processBatch(tx, rows);
+      return rows.length;
+    }, { asyncCommit: true });
+    if (n > 0) {
+      this.heartbeat.recordProcessed(n);
+      this.logger.debug(`batch of ${n} in ${Date.now() - started} ms`);
+    }
+    return n;
+  }
+
+  /**
+   * The claim scan starts after a cursor: the highest id this process claimed lately. Finished events leave dead
+   * entries at the low end of the runnable index until vacuum or the scans mark them, and a scan from the start
+   * under load walks thousands of them per batch (EXPLAIN: ~2,000 buffers for 100 rows; docs/PERFORMANCE.md).
+   * Rows below the cursor that become runnable later (the next event of a record whose head just finished, a retry
+   * whose backoff ran out, a batch rolled back elsewhere, an insert that committed late) are found by a scan from
+   * the start: whenever the scan above the cursor comes back short, and at least every CURSOR_RESCAN_MS.
+   */
+  private async claim(tx: PoolClient): Promise<ClaimedEventRow[]> {
+    const now = Date.now();
+    let from = this.cursor;
+    if (now >= this.rescanAt) {
+      from = '0';
+      this.rescanAt = now + CURSOR_RESCAN_MS;
+    }
+    let rows = await this.events.claim(tx, this.q.batchSize, from);
+    if (rows.length < this.q.batchSize && from !== '0') {
+      this.rescanAt = now + CURSOR_RESCAN_MS;
+      if (rows.length === 0) rows = await this.events.claim(tx, this.q.batchSize, '0');
+    }
+    if (rows.length < this.q.batchSize) {
+      this.cursor = '0';
+    } else {
+      const last = rows[rows.length - 1].id; // ORDER BY id
+      if (BigInt(last) > BigInt(this.cursor)) this.cursor = last;
+    }
+    return rows;
   }
 
   private decode(row: ClaimedEventRow): SyncEvent {
@@ -182,133 +218,81 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     };
   }
 
-  private async processBatch(rows: ClaimedEventRow[], token: string): Promise<void> {
+  /**
+   * Applies the claimed rows inside `tx`. The apply runs under a savepoint: when the database refuses the batch,
+   * it is rolled back to the savepoint (the claim's row locks stay) and the events are re-run one by one, each
+   * under its own savepoint, so one bad event cannot hold back the others. A lost connection is not isolated: it is
+   * thrown, the transaction is gone, and the events are claimable again as they were.
+   */
+  private async processBatch(tx: PoolClient, rows: ClaimedEventRow[]): Promise<void> {
     const startedAt = new Date();
     const t0 = performance.now();
+    const attemptsById = new Map(rows.map((r) => [r.id, r.attempts]));
     const decoded: SyncEvent[] = [];
-    const undecodable: SyncOutcome[] = [];
+    const finished: FinishedEvent[] = [];
     for (const row of rows) {
       try {
         decoded.push(this.decode(row));
       } catch (err) {
-        undecodable.push({ eventId: row.id, status: 'invalid', error: `stored payload unreadable: ${(err as Error).message}` });
+        finished.push(this.outcomeToFinished({ eventId: row.id, status: 'invalid', error: `stored payload unreadable: ${(err as Error).message}` }));
       }
     }
-    try {
-      await this.db.transaction(async (tx) => {
-        const held = await this.events.lockHeld(
-          tx,
-          rows.map((r) => r.id),
-          token,
-        );
-        if (held.size < rows.length) {
-          this.logger.warn(`lease lost for ${rows.length - held.size} event(s): another worker owns them now; not applying`);
+    if (decoded.length) {
+      await tx.query('SAVEPOINT batch');
+      try {
+        const outcomes = await this.sync.applyBatch(tx, decoded);
+        finished.push(...outcomes.map((o) => this.outcomeToFinished(o)));
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) throw err;
+        await tx.query('ROLLBACK TO SAVEPOINT batch');
+        if (decoded.length === 1) {
+          finished.push(this.failure(decoded[0].id, attemptsById.get(decoded[0].id) ?? 1, err));
+        } else {
+          this.logger.warn(`batch of ${decoded.length} failed (${(err as Error).message}); re-running one by one`);
+          for (const event of decoded) {
+            await tx.query('SAVEPOINT one');
+            try {
+              const outcomes = await this.sync.applyBatch(tx, [event]);
+              await tx.query('RELEASE SAVEPOINT one');
+              finished.push(...outcomes.map((o) => this.outcomeToFinished(o)));
+            } catch (oneErr) {
+              if (isDatabaseUnavailable(oneErr)) throw oneErr;
+              await tx.query('ROLLBACK TO SAVEPOINT one');
+              finished.push(this.failure(event.id, attemptsById.get(event.id) ?? 1, oneErr));
+            }
+          }
         }
-        const live = decoded.filter((e) => held.has(e.id));
-        const outcomes = live.length ? await this.sync.applyBatch(tx, live) : [];
-        const all = [...outcomes, ...undecodable].filter((o) => held.has(o.eventId));
-        const durationMs = performance.now() - t0;
-        await this.finish(tx, rows, all, token, startedAt, durationMs);
-      });
-    } catch (err) {
-      if (rows.length > 1 && !isDatabaseUnavailable(err)) {
-        // One event the database refuses must not hold back the others: isolate it.
-        this.logger.warn(`batch of ${rows.length} failed (${(err as Error).message}); re-running one by one`);
-        for (const row of rows) await this.processBatch([row], token);
-        return;
-      }
-      await this.recordFailure(rows, err, token, startedAt, performance.now() - t0);
-    }
-  }
-
-  private async finish(
-    tx: Parameters<EventRepository['complete']>[0],
-    rows: ClaimedEventRow[],
-    outcomes: SyncOutcome[],
-    token: string,
-    startedAt: Date,
-    durationMs: number,
-  ): Promise<void> {
-    const attemptsById = new Map(rows.map((r) => [r.id, r.attempts]));
-    const done: { id: string; outcome: 'applied' | 'skipped_stale' }[] = [];
-    const dead: FailureUpdate[] = [];
-    const attempts: AttemptRecord[] = [];
-    const perEvent = durationMs / Math.max(outcomes.length, 1);
-    for (const o of outcomes) {
-      const base = { eventId: o.eventId, attempt: attemptsById.get(o.eventId) ?? 1, workerId: PROCESS_ID, startedAt, durationMs: perEvent };
-      if (o.status === 'invalid') {
-        dead.push({ id: o.eventId, status: 'dead_letter', error: o.error, code: 'INVALID_PAYLOAD', delayMs: 0 });
-        attempts.push({ ...base, outcome: 'dead_letter', error: o.error, errorCode: 'INVALID_PAYLOAD' });
-      } else {
-        done.push({ id: o.eventId, outcome: o.status });
-        attempts.push({ ...base, outcome: o.status });
       }
     }
-    await this.events.complete(tx, done, token);
-    await this.events.fail(tx, dead, token);
-    await this.events.recordAttempts(tx, attempts);
-    if (dead.length) this.logger.warn(`dead-lettered ${dead.length} invalid event(s): ${dead.map((d) => `${d.id} (${d.error})`).join('; ')}`);
+    const durationMs = (performance.now() - t0) / Math.max(finished.length, 1);
+    await this.events.finish(tx, finished, PROCESS_ID, startedAt, durationMs);
+    this.report(finished);
   }
 
-  private async recordFailure(rows: ClaimedEventRow[], err: unknown, token: string, startedAt: Date, durationMs: number): Promise<void> {
+  private outcomeToFinished(o: SyncOutcome): FinishedEvent {
+    if (o.status === 'invalid') return { id: o.eventId, status: 'dead_letter', error: o.error, code: 'INVALID_PAYLOAD' };
+    return { id: o.eventId, status: 'completed', outcome: o.status };
+  }
+
+  /** A failed try: retry later with backoff, or dead letter (permanent error, or attempts spent). */
+  private failure(id: string, attempt: number, err: unknown): FinishedEvent {
     const { kind, code, message } = classifyError(err);
-    const updates: FailureUpdate[] = [];
-    const attempts: AttemptRecord[] = [];
-    for (const row of rows) {
-      const exhausted = row.attempts >= this.q.maxAttempts;
-      const dead = kind === 'permanent' || exhausted;
-      const delayMs = dead ? 0 : backoffDelayMs(row.attempts, this.q.backoffBaseMs, this.q.backoffMaxMs);
-      const error = dead && exhausted && kind !== 'permanent' ? `${message} (gave up after ${row.attempts} attempts)` : message;
-      updates.push({ id: row.id, status: dead ? 'dead_letter' : 'failed', error, code, delayMs });
-      attempts.push({
-        eventId: row.id,
-        attempt: row.attempts,
-        workerId: PROCESS_ID,
-        startedAt,
-        durationMs,
-        outcome: dead ? 'dead_letter' : 'retry',
-        error: message,
-        errorCode: code,
-      });
-    }
-    try {
-      await this.db.transaction(async (tx) => {
-        await this.events.fail(tx, updates, token);
-        await this.events.recordAttempts(tx, attempts);
-      });
-      const deadCount = updates.filter((u) => u.status === 'dead_letter').length;
-      this.logger.warn(
-        `${rows.length} event(s) failed (${code}: ${message}); ${deadCount} to dead letter, ${rows.length - deadCount} retry later`,
-      );
-    } catch (recordErr) {
-      // The database is gone: the leases expire and the reaper hands the events out again.
-      this.logger.warn(`could not record failure (${(recordErr as Error).message}); leases will expire`);
-    }
+    const exhausted = attempt >= this.q.maxAttempts;
+    if (kind === 'permanent') return { id, status: 'dead_letter', error: message, code };
+    if (exhausted) return { id, status: 'dead_letter', error: message, eventError: `${message} (gave up after ${attempt} attempts)`, code };
+    return { id, status: 'failed', error: message, code, delayMs: backoffDelayMs(attempt, this.q.backoffBaseMs, this.q.backoffMaxMs) };
   }
 
-  private async reap(): Promise<void> {
-    if (!this.running) return;
-    try {
-      const reaped = await this.events.reapExpired(this.q.maxAttempts);
-      if (reaped.length === 0) return;
-      const now = new Date();
-      await this.events.recordAttempts(
-        this.db.pool,
-        reaped.map((r) => ({
-          eventId: r.id,
-          attempt: r.attempts,
-          workerId: r.lease_owner ?? 'unknown',
-          startedAt: now,
-          durationMs: 0,
-          outcome: 'lease_expired' as const,
-          error: `lease expired (${r.status === 'dead_letter' ? 'attempts exhausted, dead letter' : 'returned to pending'})`,
-          errorCode: 'LEASE_EXPIRED',
-        })),
-      );
-      this.logger.warn(`reclaimed ${reaped.length} event(s) whose lease expired`);
-      this.wakeAll();
-    } catch (err) {
-      if (!isDatabaseUnavailable(err)) this.logger.warn(`lease reaper: ${(err as Error).message}`);
-    }
+  private report(finished: FinishedEvent[]): void {
+    const failed = finished.filter((f) => f.status !== 'completed');
+    if (!failed.length) return;
+    const dead = failed.filter((f) => f.status === 'dead_letter').length;
+    this.logger.warn(
+      `${failed.length} event(s) failed, ${dead} to dead letter, ${failed.length - dead} retry later: ` +
+        failed
+          .slice(0, 10)
+          .map((f) => `${f.id} (${f.code}: ${f.error})`)
+          .join('; '),
+    );
   }
 }

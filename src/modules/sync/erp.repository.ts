@@ -1,4 +1,5 @@
 import type { Queryable } from '../../database/queryable';
+import { namedQuery } from '../../database/named-query';
 import type { Column, ColumnType, Row } from './sync-handler';
 
 const PG_ARRAY: Record<ColumnType, string> = {
@@ -48,7 +49,7 @@ export class ErpRepository {
     });
     const params = [rows.map((r) => r[key]), ...columns.map((c) => rows.map((r) => r[c.name] ?? null))];
     params.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.event_id));
-    const res = await tx.query<{ key: string }>(sql, params);
+    const res = await namedQuery<{ key: string }>(tx, sql, params);
     return new Set(res.rows.map((r) => r.key));
   }
 
@@ -63,7 +64,7 @@ export class ErpRepository {
         zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at)
       WHERE ${NOT_STALE}
       RETURNING t.${key} AS key`);
-    const res = await tx.query<{ key: string }>(sql, [
+    const res = await namedQuery<{ key: string }>(tx, sql, [
       rows.map((r) => r[key]),
       rows.map((r) => r.zoho_modified_at ?? null),
       rows.map((r) => r.event_id),
@@ -82,7 +83,7 @@ export class ErpRepository {
     lines: Row[],
   ): Promise<void> {
     if (!parents.length) return;
-    await tx.query(`DELETE FROM ${table} WHERE ${parentKey} = ANY($1::text[])`, [parents]);
+    await namedQuery(tx, `DELETE FROM ${table} WHERE ${parentKey} = ANY($1::text[])`, [parents]);
     if (!lines.length) return;
     const sql = cached(`lines:${table}`, () => {
       const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name)];
@@ -96,13 +97,13 @@ export class ErpRepository {
         JOIN tds.events e ON e.id = u.event_id`;
     });
     const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name), 'zoho_modified_at', 'event_id', 'source_index'];
-    await tx.query(sql, names.map((n) => lines.map((l) => l[n] ?? null)));
+    await namedQuery(tx, sql, names.map((n) => lines.map((l) => l[n] ?? null)));
   }
 
   /** Absolute stock snapshot rows (from item records). */
   static async setStockLevels(tx: Queryable, rows: Row[]): Promise<void> {
     if (!rows.length) return;
-    await tx.query(
+    await namedQuery(tx, 
       `INSERT INTO erp.stock_levels AS t (zoho_item_id, warehouse_id, warehouse_name, stock_on_hand, available_stock, zoho_modified_at, raw, synced_at)
        SELECT u.i, u.w, u.n, coalesce(u.s, 0), u.a, u.m, u.r::jsonb, now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::timestamptz[], $7::text[]) AS u(i, w, n, s, a, m, r)
@@ -119,7 +120,7 @@ export class ErpRepository {
   /** Adds quantity deltas to stock levels (adjustments); creates missing rows. */
   static async addStockDeltas(tx: Queryable, deltas: { itemId: string; warehouseId: string; delta: string }[]): Promise<void> {
     if (!deltas.length) return;
-    await tx.query(
+    await namedQuery(tx, 
       `INSERT INTO erp.stock_levels AS t (zoho_item_id, warehouse_id, stock_on_hand, available_stock, synced_at)
        SELECT u.i, u.w, u.d, u.d, now() FROM unnest($1::text[], $2::text[], $3::numeric[]) AS u(i, w, d)
        ON CONFLICT (zoho_item_id, warehouse_id) DO UPDATE SET
@@ -132,7 +133,7 @@ export class ErpRepository {
   /** Adds per-item deltas to products.stock_on_hand (a minimal product row is created when unknown). */
   static async addProductStockDeltas(tx: Queryable, deltas: { itemId: string; delta: string }[]): Promise<void> {
     if (!deltas.length) return;
-    await tx.query(
+    await namedQuery(tx, 
       `INSERT INTO erp.products AS t (zoho_item_id, stock_on_hand, synced_at)
        SELECT u.i, u.d, now() FROM unnest($1::text[], $2::numeric[]) AS u(i, d)
        ON CONFLICT (zoho_item_id) DO UPDATE SET stock_on_hand = coalesce(t.stock_on_hand, 0) + EXCLUDED.stock_on_hand, synced_at = now()`,
@@ -160,7 +161,7 @@ export class ErpRepository {
         RETURNING t.zoho_item_id AS key`;
     });
     const names = ['zoho_item_id', ...cols, 'zoho_modified_at', 'event_id'];
-    const res = await tx.query<{ key: string }>(sql, names.map((n) => rows.map((r) => r[n] ?? null)));
+    const res = await namedQuery<{ key: string }>(tx, sql, names.map((n) => rows.map((r) => r[n] ?? null)));
     return new Set(res.rows.map((r) => r.key));
   }
 }

@@ -8,12 +8,12 @@ export async function statusCounts(db: TestDatabase): Promise<Record<string, num
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-/** Waits until nothing is pending, processing or failed (retrying). */
+/** Waits until nothing is pending or failed (retrying). */
 export async function waitDrained(db: TestDatabase, timeoutMs: number, details?: () => string): Promise<void> {
   await waitFor(
     async () =>
       Number(
-        (await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status IN ('pending', 'processing', 'failed')`))[0].n,
+        (await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status IN ('pending', 'failed')`))[0].n,
       ) === 0,
     { timeoutMs, intervalMs: 250, what: 'the queue to drain', details },
   );

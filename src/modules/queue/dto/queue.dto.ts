@@ -7,8 +7,8 @@ export class StatusCountDto {
 }
 
 export class QueueStatsDto {
-  @ApiProperty({ type: StatusCountDto }) pending: StatusCountDto;
-  @ApiProperty({ type: StatusCountDto }) processing: StatusCountDto;
+  @ApiProperty({ type: StatusCountDto, description: 'Waiting, including the events a worker is applying right now (claims are row locks)' })
+  pending: StatusCountDto;
   @ApiProperty({ type: StatusCountDto }) failed: StatusCountDto;
   @ApiProperty({ type: StatusCountDto }) deadLetter: StatusCountDto;
 }
@@ -19,7 +19,7 @@ export class EventAttemptDto {
   @ApiProperty() startedAt: Date;
   @ApiProperty() finishedAt: Date;
   @ApiProperty({ example: 4 }) durationMs: number;
-  @ApiProperty({ enum: ['applied', 'skipped_stale', 'retry', 'dead_letter', 'lease_expired', 'released'] }) outcome: string;
+  @ApiProperty({ enum: ['applied', 'skipped_stale', 'retry', 'dead_letter'] }) outcome: string;
   @ApiProperty({ nullable: true }) error: string | null;
   @ApiProperty({ nullable: true }) errorCode: string | null;
 }
@@ -31,7 +31,7 @@ export class QueueEventDto {
   @ApiProperty({ example: '460000000026049' }) entityId: string;
   @ApiProperty({ enum: ['created', 'updated', 'deleted'] }) eventKind: string;
   @ApiProperty({ nullable: true }) organizationId: string | null;
-  @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed', 'dead_letter'] }) status: string;
+  @ApiProperty({ enum: ['pending', 'completed', 'failed', 'dead_letter'] }) status: string;
   @ApiProperty({ nullable: true, enum: ['applied', 'skipped_stale'] }) outcome: string | null;
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true }) lastError: string | null;
