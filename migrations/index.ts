@@ -3,5 +3,6 @@ import { CreateSchemas1764300000000 } from './1764300000000-CreateSchemas';
 import { CreateEventQueue1764300000001 } from './1764300000001-CreateEventQueue';
 import { CreateErpTables1764300000002 } from './1764300000002-CreateErpTables';
 import { ClaimsAreRowLocks1764300000003 } from './1764300000003-ClaimsAreRowLocks';
+import { StockUnknownIsNull1764300000004 } from './1764300000004-StockUnknownIsNull';
 
-export const MIGRATIONS = [CreateSchemas1764300000000, CreateEventQueue1764300000001, CreateErpTables1764300000002, ClaimsAreRowLocks1764300000003];
+export const MIGRATIONS = [CreateSchemas1764300000000, CreateEventQueue1764300000001, CreateErpTables1764300000002, ClaimsAreRowLocks1764300000003, StockUnknownIsNull1764300000004];

@@ -306,11 +306,27 @@ describe('sync handlers through the real receiver and worker (integration)', () 
     expect(row.raw_id).toBe('130426000002924000123');
   });
 
-  it('numbers sent as strings and "" stock figures are accepted', async () => {
+  it('numbers sent as strings and "" stock figures are accepted ("" stock = unknown = NULL)', async () => {
     const item = zohoItem({ rate: '1,250.75', stock_on_hand: '', warehouses: [{ warehouse_id: '77', warehouse_name: 'W', warehouse_stock_on_hand: '', warehouse_available_stock: '5' }] });
     await deliver('products', 'item', item);
     const row = await one(`SELECT rate::text, stock_on_hand::text FROM erp.products WHERE zoho_item_id = $1`, [digits(item.item_id)]);
-    expect(row).toEqual({ rate: '1250.75', stock_on_hand: '0' });
+    expect(row).toEqual({ rate: '1250.75', stock_on_hand: null });
+  });
+
+  it('a misplaced comma or an out-of-range number dead-letters with the field named', async () => {
+    const comma = await deliver('invoices', 'invoice', zohoInvoice({ total: '1,5' }));
+    expect(await eventState(comma.eventId)).toMatchObject({ status: 'dead_letter' });
+    expect((await eventState(comma.eventId)).last_error).toMatch(/invoice\.total: "1,5" is not a number \(a comma is accepted only as a thousands separator\)/);
+    const huge = await deliver('contacts', 'contact', zohoContact({ credit_limit: n('1e400') }));
+    expect(await eventState(huge.eventId)).toMatchObject({ status: 'dead_letter' });
+    // (a JSON number reaches the handler as its plain digits, 1 followed by 400 zeros)
+    expect((await eventState(huge.eventId)).last_error).toMatch(/contact\.credit_limit: "10+" is out of range \(more than 38 integer digits\)/);
+    const tiny = await deliver('contacts', 'contact', zohoContact({ credit_limit: n('1e-400') }));
+    expect(await eventState(tiny.eventId)).toMatchObject({ status: 'dead_letter' });
+    expect((await eventState(tiny.eventId)).last_error).toMatch(/contact\.credit_limit: ".*" is out of range \(more than 38 decimal places\)/);
+    const indian = zohoInvoice({ total: '12,34,567.50' });
+    await deliver('invoices', 'invoice', indian);
+    expect((await one(`SELECT total::text FROM erp.invoices WHERE zoho_invoice_id = $1`, [digits(indian.invoice_id)])).total).toBe('1234567.50');
   });
 
   it('a field that can never map dead-letters at once with the field named', async () => {
@@ -341,6 +357,38 @@ describe('sync handlers through the real receiver and worker (integration)', () 
       await deliver('stock', 'item', b);
       expect(await level(digits(b.item_id), '460000000099001')).toBe('7');
       expect((await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [digits(b.item_id)])).s).toBe('10.5');
+    });
+
+    it('a blank stock figure is stored as unknown (NULL), never as 0, in erp.products', async () => {
+      const stockOf = async (item: string) =>
+        one(`SELECT stock_on_hand::text AS s, available_stock::text AS a FROM erp.products WHERE zoho_item_id = $1`, [item]);
+      // /webhooks/products: no item total and one warehouse figure blank → the total is unknown, not the sum of the rest.
+      const a = zohoItem({
+        stock_on_hand: '',
+        available_stock: '',
+        warehouses: [
+          { warehouse_id: n(WH), warehouse_name: 'Main', warehouse_stock_on_hand: n('5'), warehouse_available_stock: n('5') },
+          { warehouse_id: n('460000000038090'), warehouse_name: 'Erbil', warehouse_stock_on_hand: '', warehouse_available_stock: null },
+        ],
+      });
+      await deliver('products', 'item', a);
+      expect(await stockOf(digits(a.item_id))).toEqual({ s: null, a: null });
+      expect(await level(digits(a.item_id))).toBe('5');
+      // The blank warehouse level is unknown too (erp.stock_levels.stock_on_hand nullable since migration 1764300000004).
+      expect(await level(digits(a.item_id), '460000000038090')).toBeNull();
+
+      // /webhooks/stock: an item known as 42 whose next snapshot is blank becomes unknown.
+      const b = zohoItem({ warehouses: undefined, locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n('42') }], stock_on_hand: n('42') });
+      await deliver('stock', 'item', b);
+      expect((await stockOf(digits(b.item_id))).s).toBe('42');
+      await deliver('stock', 'item', {
+        ...b,
+        stock_on_hand: null,
+        available_stock: '',
+        locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: null }],
+        last_modified_time: '2026-11-28T12:00:00+0300',
+      });
+      expect(await stockOf(digits(b.item_id))).toEqual({ s: null, a: null });
     });
 
     it('an adjustment changes stock exactly once; an edit applies only the difference; a delete reverses it', async () => {

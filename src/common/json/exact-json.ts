@@ -38,12 +38,17 @@ export function parseJsonExact(text: string, maxDepth = 64): unknown {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) {
-      // string: skip to its closing quote
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
+      // string: jump to its closing quote — the next '"' not escaped by an odd run of backslashes (indexOf is native;
+      // most of a Zoho body is strings). Unterminated: stop here, JSON.parse reports it.
+      let q = i;
+      for (;;) {
+        q = text.indexOf('"', q + 1);
+        if (q === -1) break;
+        let backslashes = 0;
+        for (let b = q - 1; text.charCodeAt(b) === 92; b--) backslashes++;
+        if ((backslashes & 1) === 0) break;
       }
+      i = q === -1 ? n : q;
     } else if (c === 123 || c === 91) {
       if (++depth > maxDepth) throw new JsonSyntaxError(`nesting deeper than ${maxDepth} levels at position ${i}`);
     } else if (c === 125 || c === 93) {

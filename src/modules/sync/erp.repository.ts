@@ -100,12 +100,13 @@ export class ErpRepository {
     await namedQuery(tx, sql, names.map((n) => lines.map((l) => l[n] ?? null)));
   }
 
-  /** Absolute stock snapshot rows (from item records). */
+  /** Absolute stock snapshot rows (from item records). A blank figure from Zoho is "unknown": stored as NULL. */
   static async setStockLevels(tx: Queryable, rows: Row[]): Promise<void> {
     if (!rows.length) return;
-    await namedQuery(tx, 
+    await namedQuery(
+      tx,
       `INSERT INTO erp.stock_levels AS t (zoho_item_id, warehouse_id, warehouse_name, stock_on_hand, available_stock, zoho_modified_at, raw, synced_at)
-       SELECT u.i, u.w, u.n, coalesce(u.s, 0), u.a, u.m, u.r::jsonb, now()
+       SELECT u.i, u.w, u.n, u.s, u.a, u.m, u.r::jsonb, now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::timestamptz[], $7::text[]) AS u(i, w, n, s, a, m, r)
        ON CONFLICT (zoho_item_id, warehouse_id) DO UPDATE SET
          warehouse_name = coalesce(EXCLUDED.warehouse_name, t.warehouse_name), stock_on_hand = EXCLUDED.stock_on_hand,
@@ -120,7 +121,8 @@ export class ErpRepository {
   /** Adds quantity deltas to stock levels (adjustments); creates missing rows. */
   static async addStockDeltas(tx: Queryable, deltas: { itemId: string; warehouseId: string; delta: string }[]): Promise<void> {
     if (!deltas.length) return;
-    await namedQuery(tx, 
+    await namedQuery(
+      tx,
       `INSERT INTO erp.stock_levels AS t (zoho_item_id, warehouse_id, stock_on_hand, available_stock, synced_at)
        SELECT u.i, u.w, u.d, u.d, now() FROM unnest($1::text[], $2::text[], $3::numeric[]) AS u(i, w, d)
        ON CONFLICT (zoho_item_id, warehouse_id) DO UPDATE SET
@@ -133,7 +135,8 @@ export class ErpRepository {
   /** Adds per-item deltas to products.stock_on_hand (a minimal product row is created when unknown). */
   static async addProductStockDeltas(tx: Queryable, deltas: { itemId: string; delta: string }[]): Promise<void> {
     if (!deltas.length) return;
-    await namedQuery(tx, 
+    await namedQuery(
+      tx,
       `INSERT INTO erp.products AS t (zoho_item_id, stock_on_hand, synced_at)
        SELECT u.i, u.d, now() FROM unnest($1::text[], $2::numeric[]) AS u(i, d)
        ON CONFLICT (zoho_item_id) DO UPDATE SET stock_on_hand = coalesce(t.stock_on_hand, 0) + EXCLUDED.stock_on_hand, synced_at = now()`,

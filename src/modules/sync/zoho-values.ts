@@ -13,8 +13,27 @@ export class FieldError extends Error {
 
 export type ZohoRecord = Record<string, unknown>;
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const MAX_EXPONENT = 1000; // PostgreSQL numeric tops out near 1e131072; Zoho amounts are nowhere near this
+const DECIMAL = /^([+-]?)(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$/;
+/**
+ * A comma is read only as a thousands separator, in a complete grouping: Western ("1,234", "12,345,678.90") or
+ * Indian lakh/crore ("12,34,567.00" — Zoho serves Indian orgs and formats their amounts this way). Accepting
+ * the Indian form adds no ambiguity: it always has two or more commas, which a decimal comma never has. The
+ * first group never starts with 0, so "0,125" (a European 0.125) is not read as 125. No comma after the decimal
+ * point or together with an exponent. Anything else ("1,5", "1,23", "1,2345", "123,45,678") is a field error:
+ * a European decimal comma must never be mis-read as a thousands separator.
+ */
+const GROUPED = /^[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+|[1-9]\d?(?:,\d{2})+,\d{3})(?:\.\d*)?$/;
+/**
+ * Bounds of the expanded (plain-digit) form. The ERP numeric columns are unconstrained `numeric` (no precision or
+ * scale, see migrations/1764300000002-CreateErpTables.ts), so PostgreSQL would store "1e400" as 401 digits; these
+ * bounds keep every value within numeric(76,38), the widest that ERP readers commonly map (38 digits each side of
+ * the point — far beyond any real Zoho amount, quantity or rate).
+ * - More than 38 integer digits (leading zeros not counted) → field error "out of range".
+ * - More than 38 decimal places (trailing zeros not counted) → field error as well, not rounded: "1e-400" or a
+ *   40-place fraction is not a figure Zoho produces, and rounding it (to 0) would store a value Zoho never sent.
+ */
+const MAX_INTEGER_DIGITS = 38;
+const MAX_SCALE = 38;
 
 /** Text as sent; numbers (exact digit strings) stay as they are; blank → null. */
 export function text(rec: ZohoRecord, field: string): string | null {
@@ -25,17 +44,46 @@ export function text(rec: ZohoRecord, field: string): string | null {
   return null; // objects/arrays are not text
 }
 
-/** Exact decimal as a string for a numeric column. Accepts numbers, numeric strings, "1,234.50"; blank → null. */
+/**
+ * Exact decimal as a string for a numeric column, always in plain digits (an exponent is expanded exactly).
+ * Accepts numeric strings (numbers arrive as their exact digits), thousands separators as in GROUPED; blank → null.
+ * Out-of-bounds values (MAX_INTEGER_DIGITS, MAX_SCALE) are field errors.
+ */
 export function decimal(rec: ZohoRecord, field: string): string | null {
   const v = rec[field];
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') throw new FieldError(field, `expected a number, got ${Array.isArray(v) ? 'an array' : typeof v}`);
-  const s = v.trim().replace(/,/g, '');
+  let s = v.trim();
   if (s === '') return null;
-  if (!DECIMAL.test(s)) throw new FieldError(field, `"${v.slice(0, 40)}" is not a number`);
-  const exp = /[eE]([+-]?\d+)$/.exec(s);
-  if (exp && Math.abs(Number(exp[1])) > MAX_EXPONENT) throw new FieldError(field, `${v.slice(0, 40)} is out of range`);
-  return s;
+  const shown = `"${v.slice(0, 40)}"`;
+  if (s.includes(',')) {
+    if (!GROUPED.test(s)) throw new FieldError(field, `${shown} is not a number (a comma is accepted only as a thousands separator)`);
+    s = s.replace(/,/g, '');
+  }
+  const m = DECIMAL.exec(s);
+  if (!m) throw new FieldError(field, `${shown} is not a number`);
+  const [, sign, mantissa, exponent] = m;
+  const [intPart, frac = ''] = mantissa.split('.');
+  if (exponent === undefined) {
+    if (intPart.replace(/^0+/, '').length > MAX_INTEGER_DIGITS) throw new FieldError(field, `${shown} is out of range (more than ${MAX_INTEGER_DIGITS} integer digits)`);
+    if (frac.length <= MAX_SCALE) return s;
+    const trimmed = frac.replace(/0+$/, '');
+    if (trimmed.length > MAX_SCALE) throw new FieldError(field, `${shown} is out of range (more than ${MAX_SCALE} decimal places)`);
+    return `${sign === '-' ? '-' : ''}${intPart || '0'}${trimmed ? `.${trimmed}` : ''}`;
+  }
+  // Exponent form: significant digits D with the point after `point` of them (point may be ≤ 0 or > D.length).
+  // Bounds are checked before any string is built, so "1e400000" costs nothing. Trailing zeros are dropped.
+  const all = intPart + frac;
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.slice(lead).replace(/0+$/, '');
+  if (digits === '') return '0';
+  const point = intPart.length - lead + Number(exponent); // ±Infinity for absurd exponents: rejected below
+  if (point > MAX_INTEGER_DIGITS) throw new FieldError(field, `${shown} is out of range (more than ${MAX_INTEGER_DIGITS} integer digits)`);
+  if (digits.length - point > MAX_SCALE) throw new FieldError(field, `${shown} is out of range (more than ${MAX_SCALE} decimal places)`);
+  const neg = sign === '-' ? '-' : '';
+  if (point >= digits.length) return `${neg}${digits}${'0'.repeat(point - digits.length)}`;
+  if (point <= 0) return `${neg}0.${'0'.repeat(-point)}${digits}`;
+  return `${neg}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 export function integer(rec: ZohoRecord, field: string): number | null {

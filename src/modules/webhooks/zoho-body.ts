@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { parse as parseQueryString } from 'node:querystring';
 import { parseJsonExact } from '../../common/json/exact-json';
 import { DomainError } from '../../common/errors/domain-error';
@@ -37,11 +38,9 @@ export function parseFormFields(body: Buffer): Record<string, string> {
 }
 
 function decodeUtf8Strict(bytes: Buffer, what: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new DomainError(ErrorCode.InvalidJson, `${what} is not valid UTF-8`);
-  }
+  // Native validation, then a plain decode (a BOM stays as U+FEFF; the JSON readers skip it).
+  if (!isUtf8(bytes)) throw new DomainError(ErrorCode.InvalidJson, `${what} is not valid UTF-8`);
+  return bytes.toString('utf8');
 }
 
 /**
@@ -86,6 +85,7 @@ export function jsonTextForDatabase(jsonText: string): string {
 }
 
 export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
+  const parse = parseJsonText;
   if (format === 'form') {
     const formFields = parseFormFields(body);
     const json = formFields.JSONString;
@@ -96,10 +96,10 @@ export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
         { field: 'JSONString' },
       );
     }
-    return { format, formFields, jsonText: json, document: parseJsonText(json, 'JSONString field') };
+    return { format, formFields, jsonText: json, document: parse(json, 'JSONString field') };
   }
   const jsonText = decodeUtf8Strict(body, 'The body');
-  return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body') };
+  return { format, formFields: {}, jsonText, document: parse(jsonText, 'body') };
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
