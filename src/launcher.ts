@@ -13,7 +13,7 @@ import { SERVICE_NAME, SERVICE_VERSION } from './version';
 
 /**
  * Launcher: validate config → database (embedded when no DATABASE_URL) → migrations → Nest app (API and/or worker).
- * SIGINT/SIGTERM: stop taking requests, let the worker finish or release its batch, close the pool, stop the
+ * SIGINT/SIGTERM: stop taking requests, let the worker finish its batch (or roll it back), close the pool, stop the
  * embedded PostgreSQL, exit 0.
  */
 function say(message: string): void {

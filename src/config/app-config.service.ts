@@ -69,7 +69,7 @@ export class AppConfigService {
       maxAttempts: this.get('TDS_MAX_RETRY_ATTEMPTS'),
       backoffBaseMs: this.get('TDS_RETRY_BACKOFF_BASE_MS'),
       backoffMaxMs: this.get('TDS_RETRY_BACKOFF_MAX_MS'),
-      leaseSeconds: this.get('TDS_LOCK_TIMEOUT_SECONDS'),
+      lockTimeoutSeconds: this.get('TDS_LOCK_TIMEOUT_SECONDS'),
       concurrency: this.get('TDS_WORKER_CONCURRENCY'),
       heartbeatIntervalMs: this.get('TDS_HEARTBEAT_INTERVAL_MS'),
     };

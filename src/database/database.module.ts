@@ -18,7 +18,7 @@ import { PgPoolService } from './pg-pool.service';
             poolSize: db.poolSize,
             ssl: db.ssl,
             statementTimeoutMs: db.statementTimeoutMs,
-            idleInTransactionTimeoutMs: config.queue.leaseSeconds * 1000,
+            idleInTransactionTimeoutMs: config.queue.lockTimeoutSeconds * 1000,
             // role and pid: pg_stat_activity shows which process holds what
             applicationName: `tds-core:${config.app.role}:${process.pid}`,
           }),

@@ -178,7 +178,7 @@ describe('queue worker (integration, real PostgreSQL)', () => {
   });
 
   it('fencing: a worker stalled inside its batch past TDS_LOCK_TIMEOUT_SECONDS is cut off; another applies the event once', async () => {
-    await send('contacts', contact('5001', 'Fenced', '2026-11-28T10:00:00+0300')).expect(202);
+    const { eventId } = (await send('contacts', contact('5001', 'Fenced', '2026-11-28T10:00:00+0300')).expect(202)).body;
     const sync = t.app.get(SyncService);
     const real = sync.applyBatch.bind(sync);
     let calls = 0;
@@ -189,9 +189,14 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     });
     const a = worker.runOnce();
     a.catch(() => undefined);
-    // While A holds the row, it is not claimable.
+    // While A holds the row, it is not claimable, and it shows as processing (derived from the open transaction).
     await new Promise((r) => setTimeout(r, 300));
     expect(await worker.runOnce()).toBe(0);
+    const queue = t.app.get(QueueService);
+    expect((await queue.stats()).processing.count).toBe(1);
+    const held = (await queue.get(eventId)) as Record<string, unknown>;
+    expect(held.status).toBe('processing');
+    expect(String(held.processing_by)).toMatch(/^tds-core:/);
     // PostgreSQL ends A's session after 1 s idle in its transaction: the row is free again; B applies it.
     await new Promise((r) => setTimeout(r, 1000));
     expect(await worker.runOnce()).toBe(1);
@@ -201,5 +206,6 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     expect(attempts).toEqual([{ outcome: 'applied', attempt: 1 }]);
     expect(await statuses()).toEqual({ completed: 1 });
     expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '5001'`)).toEqual([{ contact_name: 'Fenced' }]);
+    expect((await t.app.get(QueueService).stats()).processing.count).toBe(0);
   });
 });

@@ -118,12 +118,21 @@ const RETRY_DEAD_LETTER = `
   WHERE id = $1 AND status IN ('dead_letter', 'failed')
   RETURNING id::text AS id, pg_notify('${EVENTS_CHANNEL}', '') IS NULL AS notified`;
 
+// `processing` is derived, not stored: an unfinished event whose row is locked by an open transaction of one of our
+// processes (its xmax is that transaction's id) is being applied right now. Its age is how long that transaction
+// has run — the basis for "stuck" (a batch takes milliseconds; TDS_LOCK_TIMEOUT_SECONDS ends a stalled one).
+const IN_FLIGHT = `
+  SELECT backend_xid AS xid, xact_start, application_name FROM pg_stat_activity
+  WHERE backend_xid IS NOT NULL AND application_name LIKE 'tds-core:%'`;
+
 const STATS = `
-  SELECT status, count(*)::int AS count,
-         extract(epoch FROM now() - min(received_at))::float8 AS oldest_age_seconds
-  FROM tds.events
-  WHERE status <> 'completed'
-  GROUP BY status`;
+  WITH inflight AS (${IN_FLIGHT})
+  SELECT CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, count(*)::int AS count,
+         extract(epoch FROM now() - min(CASE WHEN f.xid IS NOT NULL THEN f.xact_start ELSE e.received_at END))::float8
+           AS oldest_age_seconds
+  FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
+  WHERE e.status <> 'completed'
+  GROUP BY 1`;
 
 /** How one try of an event ended. */
 export interface FinishedEvent {
@@ -198,9 +207,13 @@ export class EventRepository {
 
   async findById(id: string) {
     const res = await this.db.query(
-      `SELECT id::text AS id, entity_type, record_type, entity_id, event_kind, organization_id, status, outcome, attempts,
-              zoho_modified_at, next_attempt_at, last_error, last_error_code, received_at, completed_at, request_id
-       FROM tds.events WHERE id = $1`,
+      `WITH inflight AS (${IN_FLIGHT})
+       SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
+              CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.attempts,
+              e.zoho_modified_at, e.next_attempt_at, e.last_error, e.last_error_code, e.received_at, e.completed_at,
+              e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since
+       FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
+       WHERE e.id = $1`,
       [id],
     );
     return res.rows[0] as Record<string, unknown> | undefined;

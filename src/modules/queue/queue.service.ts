@@ -36,6 +36,6 @@ export class QueueService {
     const rows = await this.events.stats();
     const by = Object.fromEntries(rows.map((r) => [r.status, r]));
     const pick = (s: string) => ({ count: by[s]?.count ?? 0, oldestAgeSeconds: by[s] ? Math.round(by[s].oldest_age_seconds) : null });
-    return { pending: pick('pending'), failed: pick('failed'), deadLetter: pick('dead_letter') };
+    return { pending: pick('pending'), processing: pick('processing'), failed: pick('failed'), deadLetter: pick('dead_letter') };
   }
 }

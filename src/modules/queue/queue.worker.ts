@@ -65,7 +65,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     this.listening = this.listen();
     for (let i = 0; i < this.q.concurrency; i++) this.loops.push(this.loop(i));
     this.logger.log(
-      `worker started: ${this.q.concurrency} loop(s), batch ${this.q.batchSize}, transaction idle limit ${this.q.leaseSeconds}s, max attempts ${this.q.maxAttempts}`,
+      `worker started: ${this.q.concurrency} loop(s), batch ${this.q.batchSize}, transaction idle limit ${this.q.lockTimeoutSeconds}s, max attempts ${this.q.maxAttempts}`,
     );
   }
 

@@ -7,8 +7,13 @@ export class StatusCountDto {
 }
 
 export class QueueStatsDto {
-  @ApiProperty({ type: StatusCountDto, description: 'Waiting, including the events a worker is applying right now (claims are row locks)' })
-  pending: StatusCountDto;
+  @ApiProperty({ type: StatusCountDto }) pending: StatusCountDto;
+  @ApiProperty({
+    type: StatusCountDto,
+    description:
+      'Being applied right now: locked by an open batch transaction of a worker (derived from PostgreSQL, not stored); the age is how long that transaction has run',
+  })
+  processing: StatusCountDto;
   @ApiProperty({ type: StatusCountDto }) failed: StatusCountDto;
   @ApiProperty({ type: StatusCountDto }) deadLetter: StatusCountDto;
 }
@@ -31,13 +36,17 @@ export class QueueEventDto {
   @ApiProperty({ example: '460000000026049' }) entityId: string;
   @ApiProperty({ enum: ['created', 'updated', 'deleted'] }) eventKind: string;
   @ApiProperty({ nullable: true }) organizationId: string | null;
-  @ApiProperty({ enum: ['pending', 'completed', 'failed', 'dead_letter'] }) status: string;
+  @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed', 'dead_letter'] }) status: string;
   @ApiProperty({ nullable: true, enum: ['applied', 'skipped_stale'] }) outcome: string | null;
   @ApiProperty() attempts: number;
   @ApiProperty({ nullable: true }) lastError: string | null;
   @ApiProperty({ nullable: true }) lastErrorCode: string | null;
   @ApiProperty() receivedAt: Date;
   @ApiProperty({ nullable: true }) completedAt: Date | null;
+  @ApiProperty({ nullable: true, example: 'tds-core:worker:4242', description: 'While processing: the worker process (application_name) applying it' })
+  processingBy: string | null;
+  @ApiProperty({ nullable: true, description: 'While processing: when its batch transaction began' })
+  processingSince: Date | null;
   @ApiProperty({ type: [EventAttemptDto] }) attemptLog: EventAttemptDto[];
 }
 
@@ -62,6 +71,8 @@ export function toQueueEvent(e: Raw & { attemptLog: Raw[] }): QueueEventDto {
     lastErrorCode: (e.last_error_code as string) ?? null,
     receivedAt: e.received_at as Date,
     completedAt: (e.completed_at as Date) ?? null,
+    processingBy: (e.processing_by as string) ?? null,
+    processingSince: (e.processing_since as Date) ?? null,
     attemptLog: e.attemptLog.map((a) => ({
       attempt: a.attempt as number,
       workerId: a.worker_id as string,
