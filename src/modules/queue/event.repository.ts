@@ -130,8 +130,12 @@ const STATS = `
   SELECT CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, count(*)::int AS count,
          extract(epoch FROM now() - min(CASE WHEN f.xid IS NOT NULL THEN f.xact_start ELSE e.received_at END))::float8
            AS oldest_age_seconds
-  FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
-  WHERE e.status <> 'completed'
+  FROM (
+    -- each branch matches a partial index's predicate exactly, so the history (completed rows) is never scanned
+    SELECT status, received_at, xmax FROM tds.events WHERE status IN ('pending', 'failed')
+    UNION ALL
+    SELECT status, received_at, xmax FROM tds.events WHERE status = 'dead_letter'
+  ) AS e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
   GROUP BY 1`;
 
 /** How one try of an event ended. */
