@@ -82,7 +82,7 @@ async function measureService({ serverUrl, role, durationS, connections, warmupS
     }
     const pgss = await statStatements(db.url); // only when the server preloads pg_stat_statements
     if (pgss) await pgss.reset();
-    const probe = probeHealth ? startProbe({ url: `${service.url}/health`, durationS }) : undefined;
+    const probe = probeHealth ? startProbe({ url: `${service.url}${process.env.BENCH_HEALTH_PATH ?? "/health"}`, durationS }) : undefined;
     const cpu0 = service.memory.cpuSeconds();
     const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
     const cpuSeconds = service.memory.cpuSeconds() - cpu0;
