@@ -61,6 +61,13 @@ describe('queue worker (integration, real PostgreSQL)', () => {
       [a.body.eventId],
     );
     expect(attempts).toEqual([{ outcome: 'applied', attempt: 1 }]);
+    // One clock (PostgreSQL's): the try starts with its batch transaction and finishes when it is recorded.
+    const [times] = await db.query<{ ordered: boolean }>(
+      `SELECT a.started_at <= a.finished_at AND a.started_at <= e.completed_at AND e.received_at <= a.started_at AS ordered
+       FROM tds.event_attempts a JOIN tds.events e ON e.id = a.event_id WHERE a.event_id = $1`,
+      [a.body.eventId],
+    );
+    expect(times.ordered).toBe(true);
   });
 
   it('per record: versions apply in arrival order, an older version arriving later is skipped_stale', async () => {

@@ -90,7 +90,8 @@ const CLAIM = `
   FOR UPDATE OF e SKIP LOCKED`;
 
 // The end of a try, for a whole batch in one statement: each event's new state (completed / failed with its backoff /
-// dead_letter) and one tds.event_attempts row per event.
+// dead_letter) and one tds.event_attempts row per event. Times come from PostgreSQL's clock: the try started with the
+// batch transaction (now()) and finished at this statement (clock_timestamp()).
 const FINISH = `
   WITH f AS (
     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[])
@@ -98,7 +99,7 @@ const FINISH = `
   ), upd AS (
     UPDATE tds.events e
     SET status = f.status, outcome = f.outcome, attempts = e.attempts + 1, updated_at = now(),
-        completed_at = CASE WHEN f.status = 'completed' THEN now() END,
+        completed_at = CASE WHEN f.status = 'completed' THEN clock_timestamp() END,
         next_attempt_at = CASE WHEN f.status = 'failed' THEN now() + make_interval(secs => f.delay_ms / 1000.0)
                                ELSE e.next_attempt_at END,
         last_error = f.event_error, last_error_code = f.code
@@ -106,8 +107,8 @@ const FINISH = `
     WHERE e.id = f.id
     RETURNING e.id, e.attempts, e.status, e.outcome, f.attempt_error, f.code
   )
-  INSERT INTO tds.event_attempts (event_id, attempt, worker_id, started_at, duration_ms, outcome, error, error_code)
-  SELECT id, attempts, $8, $9::timestamptz, $10::int,
+  INSERT INTO tds.event_attempts (event_id, attempt, worker_id, started_at, finished_at, duration_ms, outcome, error, error_code)
+  SELECT id, attempts, $8, now(), clock_timestamp(), $9::int,
          CASE status WHEN 'completed' THEN outcome WHEN 'failed' THEN 'retry' ELSE 'dead_letter' END, attempt_error, code
   FROM upd`;
 
@@ -182,7 +183,7 @@ export class EventRepository {
   }
 
   /** Records the end of one try of each event (state + attempt row); returns how many events were updated. */
-  async finish(tx: Queryable, items: FinishedEvent[], workerId: string, startedAt: Date, durationMs: number): Promise<number> {
+  async finish(tx: Queryable, items: FinishedEvent[], workerId: string, durationMs: number): Promise<number> {
     if (!items.length) return 0;
     const res = await namedQuery(tx, FINISH, [
       items.map((i) => i.id),
@@ -193,7 +194,6 @@ export class EventRepository {
       items.map((i) => i.code ?? null),
       items.map((i) => i.delayMs ?? 0),
       workerId,
-      startedAt,
       Math.round(durationMs),
     ]);
     return res.rowCount ?? 0;

@@ -225,7 +225,6 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    * thrown, the transaction is gone, and the events are claimable again as they were.
    */
   private async processBatch(tx: PoolClient, rows: ClaimedEventRow[]): Promise<void> {
-    const startedAt = new Date();
     const t0 = performance.now();
     const attemptsById = new Map(rows.map((r) => [r.id, r.attempts]));
     const decoded: SyncEvent[] = [];
@@ -265,7 +264,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
       }
     }
     const durationMs = (performance.now() - t0) / Math.max(finished.length, 1);
-    await this.events.finish(tx, finished, PROCESS_ID, startedAt, durationMs);
+    await this.events.finish(tx, finished, PROCESS_ID, durationMs);
     this.report(finished);
   }
 
