@@ -30,9 +30,17 @@ export class ClaimsAreRowLocks1764300000003 implements MigrationInterface {
     await q.query(`DROP INDEX tds.event_attempts_finished_idx`);
     // Queue stats and the dead-letter list without scanning the history (rows enter it rarely: no hot-path cost).
     await q.query(`CREATE INDEX events_dead_letter_idx ON tds.events (id) WHERE status = 'dead_letter'`);
+    // Internal keys compare as bytes: every insert into the dedup and chain indexes (ingest, and each completion
+    // of the dedup index) compares text, and under a database locale other than C that is strcoll() per comparison.
+    await q.query(`
+      ALTER TABLE tds.events ALTER COLUMN dedup_key TYPE text COLLATE "C",
+        ALTER COLUMN record_type TYPE text COLLATE "C", ALTER COLUMN entity_id TYPE text COLLATE "C"`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE tds.events ALTER COLUMN dedup_key TYPE text COLLATE "default",
+        ALTER COLUMN record_type TYPE text COLLATE "default", ALTER COLUMN entity_id TYPE text COLLATE "default"`);
     await q.query(`DROP INDEX tds.events_dead_letter_idx`);
     await q.query(`CREATE INDEX event_attempts_finished_idx ON tds.event_attempts (finished_at DESC)`);
     await q.query(`DROP INDEX tds.events_record_chain_idx`);
