@@ -184,16 +184,11 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    */
   private async claim(tx: PoolClient): Promise<ClaimedEventRow[]> {
     const now = Date.now();
-    let from = this.cursor;
-    if (now >= this.rescanAt) {
-      from = '0';
-      this.rescanAt = now + CURSOR_RESCAN_MS;
-    }
-    let rows = await this.events.claim(tx, this.q.batchSize, from);
-    if (rows.length < this.q.batchSize && from !== '0') {
-      this.rescanAt = now + CURSOR_RESCAN_MS;
-      if (rows.length === 0) rows = await this.events.claim(tx, this.q.batchSize, '0');
-    }
+    const fromStart = this.cursor === '0' || now >= this.rescanAt;
+    if (fromStart) this.rescanAt = now + CURSOR_RESCAN_MS;
+    let rows = await this.events.claim(tx, this.q.batchSize, fromStart ? '0' : this.cursor);
+    // Nothing above the cursor: look below it before reporting an empty queue (the loop would go to sleep).
+    if (rows.length === 0 && !fromStart) rows = await this.events.claim(tx, this.q.batchSize, '0');
     if (rows.length < this.q.batchSize) {
       this.cursor = '0';
     } else {

@@ -85,7 +85,6 @@ export function jsonTextForDatabase(jsonText: string): string {
 }
 
 export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
-  const parse = parseJsonText;
   if (format === 'form') {
     const formFields = parseFormFields(body);
     const json = formFields.JSONString;
@@ -96,10 +95,10 @@ export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
         { field: 'JSONString' },
       );
     }
-    return { format, formFields, jsonText: json, document: parse(json, 'JSONString field') };
+    return { format, formFields, jsonText: json, document: parseJsonText(json, 'JSONString field') };
   }
   const jsonText = decodeUtf8Strict(body, 'The body');
-  return { format, formFields: {}, jsonText, document: parse(jsonText, 'body') };
+  return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body') };
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
