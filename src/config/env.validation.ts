@@ -166,6 +166,26 @@ export class EnvironmentVariables {
   @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'ZOHO_ORGANIZATION_IDS must be comma-separated digits' }) @IsOptional()
   ZOHO_ORGANIZATION_IDS?: string;
 
+  /**
+   * With signature authentication every query parameter and form field must be one the service knows (event,
+   * organization_id, token, JSONString, the timestamp parameter) or one listed here: the names a configured Zoho
+   * webhook adds. Zoho signs key+value pairs without separators, so an unknown name could re-split a signed string.
+   */
+  @Matches(/^\s*[A-Za-z0-9_.-]+(\s*,\s*[A-Za-z0-9_.-]+)*\s*$/, { message: 'ZOHO_WEBHOOK_EXTRA_PARAMS must be comma-separated parameter names' })
+  @IsOptional()
+  ZOHO_WEBHOOK_EXTRA_PARAMS?: string;
+
+  /**
+   * Replay window for signed webhooks: the name of a signed query parameter (or form field) holding the time the
+   * webhook was sent (Unix seconds or milliseconds, or ISO 8601). When set, a signed request without it, or outside
+   * ZOHO_WEBHOOK_REPLAY_WINDOW_S of now, is refused (401).
+   */
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'ZOHO_WEBHOOK_TIMESTAMP_PARAM must be a parameter name' }) @IsOptional()
+  ZOHO_WEBHOOK_TIMESTAMP_PARAM?: string;
+
+  @Transform(toInt) @IsInt() @Min(5) @Max(86400) @IsOptional()
+  ZOHO_WEBHOOK_REPLAY_WINDOW_S = 300;
+
   @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) @IsOptional()
   WEBHOOK_MAX_BODY_BYTES = 2 * 1024 * 1024;
 

@@ -119,10 +119,30 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     // The healthy neighbour in the same batch was applied regardless.
     expect(await db.query(`SELECT 1 FROM erp.contacts WHERE zoho_contact_id = '3001'`)).toHaveLength(1);
 
+    // A manual retry restarts the retry budget (3 more tries) but never the attempt numbers.
+    await t.app.get(QueueService).retry(poison.body.eventId);
+    for (let i = 0; i < 10; i++) {
+      await worker.drainOnce();
+      await new Promise((r) => setTimeout(r, 10));
+    }
     vi.restoreAllMocks();
     await t.app.get(QueueService).retry(poison.body.eventId);
     await worker.drainOnce();
     expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '3666'`)).toEqual([{ contact_name: 'Poison' }]);
+    const all = await db.query<{ attempt: number; outcome: string }>(
+      'SELECT attempt, outcome FROM tds.event_attempts WHERE event_id = $1 ORDER BY id',
+      [poison.body.eventId],
+    );
+    expect(all.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'retry'],
+      [2, 'retry'],
+      [3, 'dead_letter'],
+      [4, 'retry'],
+      [5, 'retry'],
+      [6, 'dead_letter'],
+      [7, 'applied'],
+    ]);
+    expect((await db.query('SELECT attempts FROM tds.events WHERE id = $1', [poison.body.eventId]))[0]).toEqual({ attempts: 7 });
   });
 
   it('a payload the database refuses goes to dead letter at once (permanent), without blocking others', async () => {

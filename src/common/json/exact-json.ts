@@ -70,3 +70,7 @@ export function parseJsonExact(text: string, maxDepth = 64): unknown {
     throw syntaxError(text, 'invalid JSON');
   }
 }
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -5,7 +5,11 @@ import { namedQuery } from '../../database/named-query';
 
 /** A webhook event ready to be stored. */
 export interface NewEvent {
-  dedupKey: string;
+  /**
+   * The event's identity without its content: organization, entity type, record type, id, event kind and, when the
+   * record has one, its Zoho timestamp. PostgreSQL completes the dedup key with the record's content (see INSERT).
+   */
+  keyPrefix: string;
   entityType: string;
   recordType: string;
   entityId: string;
@@ -19,6 +23,14 @@ export interface NewEvent {
   requestId: string | null;
 }
 
+/** What the insert did with one event of a batch (same order as the input). */
+export interface InsertedEvent {
+  dedupKey: string;
+  /** The new row's id; or, for a record without a timestamp equal to its newest event, that event's id; else null (conflict). */
+  id: string | null;
+  inserted: boolean;
+}
+
 export interface ClaimedEventRow {
   id: string;
   entity_type: string;
@@ -26,19 +38,35 @@ export interface ClaimedEventRow {
   entity_id: string;
   event_kind: string;
   zoho_modified_at: string | null;
+  received_at: string;
   payload_text: string;
-  attempts: number;
+  /** The attempt number of this try (increasing for the event's whole life, manual retries included). */
+  attempt: number;
+  /** The try's number within the current retry budget (restarts at 1 after a manual retry). */
+  budget_attempt: number;
 }
 
 export type FinishedOutcome = 'applied' | 'skipped_stale';
 
 export const EVENTS_CHANNEL = 'tds_events';
 
+// Zoho documents no timestamp on these record types, so their events may mix timed and untimed versions; the
+// partial index events_untimed_record_idx covers every event of theirs (migration 1764300000005).
+const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
+
 // Multi-row insert of a micro-batch: one VALUES row per event, each value its own bind parameter (a Buffer goes
-// over the wire as binary; array parameters would hex-encode and escape every body). ON CONFLICT DO NOTHING also
-// absorbs duplicates within the batch. One pg_notify per statement (NOTIFY is transactional: workers wake only
-// once the rows are committed; one call per batch keeps the commit-time notify queue lock short).
-const INSERT_COLUMNS = 11;
+// over the wire as binary; array parameters would hex-encode and escape every body).
+//  - payload = document[record_type], parsed by PostgreSQL (exact numbers, no re-serialisation in Node): from the body
+//    bytes, or from the cleaned JSON text the receiver passes for form bodies, a BOM or \u0000 escapes.
+//  - dedup_key = sha256(identity prefix + the record's content as jsonb text: key order and whitespace do not count).
+//    With a Zoho timestamp the prefix holds it: a redelivery (same kind, timestamp and content) conflicts, while two
+//    different edits in the same second are two events. Without one, an event is a duplicate only of the record's
+//    newest accepted event (same kind and content): it is not inserted and answers with that event's id; otherwise
+//    its key also names that newest event, so A → B → A stores three events while two concurrent copies of one
+//    delivery still conflict (the receiver never has two untimed events of one record in flight; see IngestBatcher).
+//  - ON CONFLICT DO NOTHING also absorbs duplicates within the batch. One pg_notify per statement (NOTIFY is
+//    transactional: workers wake only once the rows are committed; one call per batch keeps the notify lock short).
+const INSERT_COLUMNS = 12;
 const insertSqlByRows: string[] = [];
 function insertEventsSql(rows: number): string {
   return (insertSqlByRows[rows] ??= buildInsertEventsSql(rows));
@@ -49,23 +77,45 @@ function buildInsertEventsSql(rows: number): string {
     const b = r * INSERT_COLUMNS;
     const p = (i: number) => `$${b + i}`;
     tuples.push(
-      `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}::timestamptz, ${p(8)}, ${p(9)}::bytea, ` +
-        // payload = document[record_type], parsed by PostgreSQL (exact numbers, no re-serialisation in Node): from the
-        // body bytes, or from the cleaned JSON text the receiver passes for form bodies, a BOM or \u0000 escapes
-        `coalesce(${p(10)}::jsonb, convert_from(${p(9)}::bytea, 'UTF8')::jsonb) -> ${p(3)}, ${p(11)})`,
+      `(${p(1)}::int, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ` +
+        `${p(8)}::timestamptz, ${p(9)}::text, ${p(10)}::bytea, ${p(11)}::text, ${p(12)}::text)`,
     );
   }
   return `
-    WITH ins AS (
+    WITH v AS (
+      SELECT v.ord, v.key_prefix, v.entity_type, v.record_type, v.entity_id, v.event_kind, v.organization_id,
+             v.zoho_modified_at, v.content_type, v.body, v.request_id,
+             coalesce(v.payload_json::jsonb, convert_from(v.body, 'UTF8')::jsonb) -> v.record_type AS payload
+      FROM (VALUES ${tuples.join(',\n                   ')})
+        AS v(ord, key_prefix, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
+             content_type, body, payload_json, request_id)
+    ), k AS (
+      SELECT v.*, n.id AS newest_id,
+             coalesce(n.event_kind = v.event_kind AND n.payload = v.payload, false) AS same_as_newest,
+             encode(sha256(convert_to(v.key_prefix || v.payload::text, 'UTF8')), 'hex')
+               || CASE WHEN v.zoho_modified_at IS NULL THEN ':' || coalesce(n.id, 0)::text ELSE '' END AS dedup_key
+      FROM v LEFT JOIN LATERAL (
+        SELECT e.id, e.event_kind, e.payload FROM tds.events e
+        WHERE v.zoho_modified_at IS NULL AND e.record_type = v.record_type AND e.entity_id = v.entity_id
+          AND (e.zoho_modified_at IS NULL OR e.record_type IN ${UNTIMED_RECORD_TYPES})
+          AND e.organization_id IS NOT DISTINCT FROM v.organization_id
+        ORDER BY e.id DESC LIMIT 1
+      ) n ON true
+    ), ins AS (
       INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
                               zoho_modified_at, content_type, body, payload, request_id)
-      VALUES ${tuples.join(',\n             ')}
+      SELECT dedup_key, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
+             content_type, body, payload, request_id
+      FROM k WHERE NOT same_as_newest ORDER BY ord
       ON CONFLICT (dedup_key) DO NOTHING
       RETURNING id, dedup_key
     ), wake AS (
       SELECT pg_notify('${EVENTS_CHANNEL}', '') FROM (SELECT 1 FROM ins LIMIT 1) AS any_row
     )
-    SELECT ins.id::text AS id, ins.dedup_key FROM ins LEFT JOIN wake ON true`;
+    SELECT k.dedup_key, (CASE WHEN k.same_as_newest THEN k.newest_id ELSE ins.id END)::text AS id,
+           ins.id IS NOT NULL AS inserted
+    FROM k LEFT JOIN ins ON ins.dedup_key = k.dedup_key LEFT JOIN wake ON true
+    ORDER BY k.ord`;
 }
 
 const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHERE dedup_key = ANY($1::text[])`;
@@ -74,11 +124,13 @@ const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHE
 // event for the same record is still unfinished, so two events of one record never run at once and always run in
 // arrival order. The row locks are the claim: SKIP LOCKED gives concurrent workers disjoint sets, nothing is written
 // until the batch commits, and a worker that dies (or stalls past idle_in_transaction_session_timeout) loses its
-// session, its transaction rolls back and the rows are claimable again at once. `attempts` is the number this try has.
+// session, its transaction rolls back and the rows are claimable again at once. `attempt` is the number this try has (`budget_attempt` counts
+// from the last manual retry).
 const CLAIM = `
   SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind,
          to_char(e.zoho_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS zoho_modified_at,
-         e.payload::text AS payload_text, e.attempts + 1 AS attempts
+         to_char(e.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_at,
+         e.payload::text AS payload_text, e.attempts + 1 AS attempt, e.attempts + 1 - e.retry_base AS budget_attempt
   FROM tds.events e
   WHERE e.status IN ('pending', 'failed') AND e.next_attempt_at <= now() AND e.id > $2
     AND NOT EXISTS (
@@ -94,15 +146,15 @@ const CLAIM = `
 // batch transaction (now()) and finished at this statement (clock_timestamp()).
 const FINISH = `
   WITH f AS (
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[])
-      AS f(id, status, outcome, event_error, attempt_error, code, delay_ms)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $10::text[])
+      AS f(id, status, outcome, event_error, attempt_error, code, delay_ms, detail)
   ), upd AS (
     UPDATE tds.events e
     SET status = f.status, outcome = f.outcome, attempts = e.attempts + 1, updated_at = now(),
         completed_at = CASE WHEN f.status = 'completed' THEN clock_timestamp() END,
         next_attempt_at = CASE WHEN f.status = 'failed' THEN now() + make_interval(secs => f.delay_ms / 1000.0)
                                ELSE e.next_attempt_at END,
-        last_error = f.event_error, last_error_code = f.code
+        last_error = f.event_error, last_error_code = f.code, outcome_detail = f.detail
     FROM f
     WHERE e.id = f.id
     RETURNING e.id, e.attempts, e.status, e.outcome, f.attempt_error, f.code
@@ -112,9 +164,10 @@ const FINISH = `
          CASE status WHEN 'completed' THEN outcome WHEN 'failed' THEN 'retry' ELSE 'dead_letter' END, attempt_error, code
   FROM upd`;
 
+// Attempt numbers keep increasing (each attempt row keeps its number); the retry budget restarts from here.
 const RETRY_DEAD_LETTER = `
   UPDATE tds.events
-  SET status = 'pending', attempts = 0, next_attempt_at = now(), last_error = NULL, last_error_code = NULL,
+  SET status = 'pending', retry_base = attempts, next_attempt_at = now(), last_error = NULL, last_error_code = NULL,
       updated_at = now(), completed_at = NULL
   WHERE id = $1 AND status IN ('dead_letter', 'failed')
   RETURNING id::text AS id, pg_notify('${EVENTS_CHANNEL}', '') IS NULL AS notified`;
@@ -151,21 +204,23 @@ export interface FinishedEvent {
   code?: string;
   /** failed: the backoff before the next try. */
   delayMs?: number;
+  /** completed: what the apply did not do and why (stored as outcome_detail). */
+  detail?: string;
 }
 
 @Injectable()
 export class EventRepository {
   constructor(private readonly db: PgPoolService) {}
 
-  /** Inserts a micro-batch; returns dedup_key → id for rows inserted now. */
-  async insertBatch(events: NewEvent[], q: Queryable = this.db.pool): Promise<Map<string, string>> {
+  /** Inserts a micro-batch; returns what happened to each event, in input order. */
+  async insertBatch(events: NewEvent[], q: Queryable = this.db.pool): Promise<InsertedEvent[]> {
     const params: unknown[] = [];
-    for (const e of events) {
-      params.push(e.dedupKey, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
+    events.forEach((e, i) => {
+      params.push(i, e.keyPrefix, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
       params.push(e.contentType, e.body, e.payloadJson, e.requestId);
-    }
-    const res = await namedQuery<{ id: string; dedup_key: string }>(q, insertEventsSql(events.length), params);
-    return new Map(res.rows.map((r) => [r.dedup_key, r.id]));
+    });
+    const res = await namedQuery<{ id: string | null; dedup_key: string; inserted: boolean }>(q, insertEventsSql(events.length), params);
+    return res.rows.map((r) => ({ dedupKey: r.dedup_key, id: r.id, inserted: r.inserted }));
   }
 
   async findIdsByDedupKeys(keys: string[]): Promise<Map<string, string>> {
@@ -195,11 +250,12 @@ export class EventRepository {
       items.map((i) => i.delayMs ?? 0),
       workerId,
       Math.round(durationMs),
+      items.map((i) => i.detail?.slice(0, 4000) ?? null),
     ]);
     return res.rowCount ?? 0;
   }
 
-  /** Dead letter (or failed) → pending, attempts reset. Returns false when the event is not retryable. */
+  /** Dead letter (or failed) → pending with a fresh retry budget. Returns false when the event is not retryable. */
   async retry(id: string): Promise<boolean> {
     const res = await this.db.query(RETRY_DEAD_LETTER, [id]);
     return (res.rowCount ?? 0) > 0;
@@ -213,7 +269,7 @@ export class EventRepository {
     const res = await this.db.query(
       `WITH inflight AS (${IN_FLIGHT})
        SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
-              CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.attempts,
+              CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.outcome_detail, e.attempts,
               e.zoho_modified_at, e.next_attempt_at, e.last_error, e.last_error_code, e.received_at, e.completed_at,
               e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since
        FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')

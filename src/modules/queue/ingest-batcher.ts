@@ -4,6 +4,8 @@ import { DomainError, isDatabaseUnavailable } from '../../common/errors/domain-e
 import { ErrorCode } from '../../common/errors/error-codes';
 import { EventRepository, NewEvent } from './event.repository';
 
+const untimedRecordOf = (e: NewEvent) => `${e.organizationId ?? ''}\u001f${e.recordType}\u001f${e.entityId}`;
+
 export interface IngestResult {
   eventId: string;
   duplicate: boolean;
@@ -31,6 +33,8 @@ export class IngestBatcher implements OnApplicationShutdown {
   private readonly maxInFlight: number;
   private readonly retryAfter: string;
   private idleWaiters: (() => void)[] = [];
+  /** Records with an untimed event in a batch being written (see takeBatch). */
+  private readonly untimedInFlight = new Set<string>();
 
   constructor(
     private readonly events: EventRepository,
@@ -55,15 +59,49 @@ export class IngestBatcher implements OnApplicationShutdown {
     setImmediate(() => {
       this.scheduled = false;
       while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.takeBatch();
+        if (batch.length === 0) break; // only untimed events of records already in flight: they go when those finish
+        const records = batch.filter((p) => p.event.zohoModifiedAt === null).map((p) => untimedRecordOf(p.event));
+        for (const r of records) this.untimedInFlight.add(r);
         this.inFlight++;
         void this.flush(batch).finally(() => {
+          for (const r of records) this.untimedInFlight.delete(r);
           this.inFlight--;
           if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((w) => w());
           this.schedule();
         });
       }
     });
+  }
+
+  /**
+   * The next batch, in arrival order. An event without a Zoho timestamp is a duplicate only of its record's newest
+   * accepted event, which the INSERT looks up in the committed table: so at most one untimed event per record is
+   * written at a time (in one batch, or across the batches in flight); a later one waits for the next batch, behind
+   * every earlier event of its record, and so keeps its arrival order.
+   */
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const held = new Set<string>();
+    for (const p of this.queue) {
+      if (batch.length >= this.maxBatch) {
+        rest.push(p);
+        continue;
+      }
+      if (p.event.zohoModifiedAt === null) {
+        const record = untimedRecordOf(p.event);
+        if (held.has(record) || this.untimedInFlight.has(record)) {
+          held.add(record);
+          rest.push(p);
+          continue;
+        }
+        held.add(record);
+      }
+      batch.push(p);
+    }
+    this.queue = rest;
+    return batch;
   }
 
   private unavailable(err: unknown): DomainError {
@@ -96,22 +134,22 @@ export class IngestBatcher implements OnApplicationShutdown {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const inserted = await this.events.insertBatch(batch.map((p) => p.event));
-    const missing = batch.filter((p) => !inserted.has(p.event.dedupKey)).map((p) => p.event.dedupKey);
+    const results = await this.events.insertBatch(batch.map((p) => p.event));
+    const missing = results.filter((r) => r.id === null).map((r) => r.dedupKey);
     const existing = missing.length ? await this.events.findIdsByDedupKeys([...new Set(missing)]) : new Map<string, string>();
+    // Several identical events in one batch: the first is the one stored, the others are its duplicates.
     const claimed = new Set<string>();
-    for (const p of batch) {
-      const key = p.event.dedupKey;
-      const newId = inserted.get(key);
-      if (newId && !claimed.has(key)) {
-        claimed.add(key);
-        p.resolve({ eventId: newId, duplicate: false });
-      } else {
-        const id = newId ?? existing.get(key);
-        if (id) p.resolve({ eventId: id, duplicate: true });
-        else p.reject(this.unavailable(new Error('event vanished after conflict')));
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (r.inserted && !claimed.has(r.dedupKey)) {
+        claimed.add(r.dedupKey);
+        p.resolve({ eventId: r.id as string, duplicate: false });
+        return;
       }
-    }
+      const id = r.id ?? existing.get(r.dedupKey);
+      if (id) p.resolve({ eventId: id, duplicate: true });
+      else p.reject(this.unavailable(new Error('event vanished after conflict')));
+    });
   }
 
   private classify(err: unknown): unknown {

@@ -4,7 +4,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { isDatabaseUnavailable } from '../../common/errors/domain-error';
 import { PgPoolService } from '../../database/pg-pool.service';
 import { SyncService } from '../sync/sync.service';
-import { parseJsonExact } from '../../common/json/exact-json';
+import { isPlainObject, parseJsonExact } from '../../common/json/exact-json';
 import { SyncEvent, SyncEntityType, EventKind, SyncOutcome } from '../sync/sync.types';
 import { HeartbeatService } from '../workers/heartbeat.service';
 import { PROCESS_ID } from '../workers/process-identity';
@@ -200,7 +200,9 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   private decode(row: ClaimedEventRow): SyncEvent {
     // Numbers arrive as their exact digits (strings); jsonb never holds NUL, so nothing else to clean.
-    const record = parseJsonExact(row.payload_text, 10_000) as Record<string, unknown>;
+    const record = parseJsonExact(row.payload_text, 10_000);
+    // The receiver refuses these; a row stored by an older version may still hold one.
+    if (!isPlainObject(record)) throw new Error(`the stored ${row.record_type} record is not a JSON object`);
     return {
       id: row.id,
       entityType: row.entity_type as SyncEntityType,
@@ -208,8 +210,8 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
       recordType: row.record_type,
       entityId: row.entity_id,
       record,
-      recordJson: row.payload_text,
       zohoModifiedAt: row.zoho_modified_at,
+      receivedAt: row.received_at,
     };
   }
 
@@ -221,7 +223,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    */
   private async processBatch(tx: PoolClient, rows: ClaimedEventRow[]): Promise<void> {
     const t0 = performance.now();
-    const attemptsById = new Map(rows.map((r) => [r.id, r.attempts]));
+    const attemptsById = new Map(rows.map((r) => [r.id, r.budget_attempt]));
     const decoded: SyncEvent[] = [];
     const finished: FinishedEvent[] = [];
     for (const row of rows) {
@@ -265,10 +267,10 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   private outcomeToFinished(o: SyncOutcome): FinishedEvent {
     if (o.status === 'invalid') return { id: o.eventId, status: 'dead_letter', error: o.error, code: 'INVALID_PAYLOAD' };
-    return { id: o.eventId, status: 'completed', outcome: o.status };
+    return { id: o.eventId, status: 'completed', outcome: o.status, detail: o.detail };
   }
 
-  /** A failed try: retry later with backoff, or dead letter (permanent error, or attempts spent). */
+  /** A failed try: retry later with backoff, or dead letter (permanent error, or the retry budget spent). */
   private failure(id: string, attempt: number, err: unknown): FinishedEvent {
     const { kind, code, message } = classifyError(err);
     const exhausted = attempt >= this.q.maxAttempts;

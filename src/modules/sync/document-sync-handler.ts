@@ -7,7 +7,11 @@ import { FieldError, list } from './zoho-values';
 /** Maps one event; FieldError means the payload can never map (→ invalid, dead letter with the field named). */
 export function mapDocument(def: DocumentDefinition, event: SyncEvent): MappedDocument {
   const base: Row = { [def.key]: event.entityId, zoho_modified_at: event.zohoModifiedAt, event_id: event.id };
-  if (event.eventKind === 'deleted') return { event, row: base, lines: [] };
+  if (event.eventKind === 'deleted') {
+    // The version the deleted row keeps (ErpRepository.softDelete): its timestamp, else final or the receive time.
+    const version = event.zohoModifiedAt ?? (def.timestamped === false ? 'infinity' : event.receivedAt);
+    return { event, row: { ...base, version }, lines: [] };
+  }
   const row = { ...def.map(event.record), ...base };
   const lines: Row[] = [];
   if (def.lines) {
@@ -83,10 +87,11 @@ export class DocumentSyncHandler implements SyncHandler {
         applied.flatMap((d) => d.lines),
       );
     }
-    if (def.afterApply) await def.afterApply(tx, applied, appliedDeletes, before);
+    const details = def.afterApply ? await def.afterApply(tx, applied, appliedDeletes, before) : undefined;
     for (const d of docs) {
       const ok = d.event.eventKind === 'deleted' ? deleted.has(d.event.entityId) : written.has(d.event.entityId);
-      outcomes.push({ eventId: d.event.id, status: ok ? 'applied' : 'skipped_stale' });
+      const detail = details ? details.get(d.event.id) : undefined;
+      outcomes.push({ eventId: d.event.id, status: ok ? 'applied' : 'skipped_stale', ...(detail ? { detail } : {}) });
     }
     return outcomes;
   }

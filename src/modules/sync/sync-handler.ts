@@ -43,11 +43,20 @@ export interface DocumentDefinition {
   recordType: string;
   table: string;
   key: string;
+  /**
+   * false for record types Zoho documents without a timestamp (inventory adjustments, price lists): a delete that
+   * carries none is final (no later version brings the record back). Otherwise such a delete takes its receive time
+   * as its version. Default true.
+   */
+  timestamped?: boolean;
   columns: Column[];
   map(record: ZohoRecord): Row;
   lines?: LineDefinition;
   /** Runs before the upsert with every mapped document (e.g. read the state an edit must diff against). */
   beforeApply?(tx: Queryable, docs: MappedDocument[]): Promise<unknown>;
-  /** Runs after the upsert with the documents actually applied (stale ones excluded). */
-  afterApply?(tx: Queryable, applied: MappedDocument[], deleted: MappedDocument[], before: unknown): Promise<void>;
+  /**
+   * Runs after the upsert with the documents actually applied (stale ones excluded). May return, per event id, what
+   * the apply did not do and why (stored as the event's outcome_detail).
+   */
+  afterApply?(tx: Queryable, applied: MappedDocument[], deleted: MappedDocument[], before: unknown): Promise<Map<string, string> | void>;
 }

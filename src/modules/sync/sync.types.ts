@@ -61,10 +61,10 @@ export interface SyncEvent {
    * Handlers must not trust types: a number may arrive as a string, a stock figure as "".
    */
   record: Record<string, unknown>;
-  /** The same record as JSON text (exact numbers), for the `raw jsonb` column: pass it as `$n::jsonb`. */
-  recordJson: string;
   /** Parsed Zoho last-modified time (ISO 8601 UTC), or null when the record has none. */
   zohoModifiedAt: string | null;
+  /** When TDS Core accepted the event (ISO 8601 UTC): the version of a delete that carries no Zoho timestamp. */
+  receivedAt: string;
 }
 
 export type SyncOutcomeStatus = 'applied' | 'skipped_stale';

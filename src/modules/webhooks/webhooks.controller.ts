@@ -26,12 +26,10 @@ import { ErrorResponseDto, toWebhookAccepted, WebhookAcceptedDto } from './dto/w
 import { ALIAS_ROUTES, CANONICAL_ROUTES, WEBHOOK_ROUTES } from './webhook-routes';
 import { WebhooksService } from './webhooks.service';
 
-function queryOf(url: string): Record<string, string> {
+/** Decoded query parameters in order, repeats kept. */
+function queryOf(url: string): [string, string][] {
   const i = url.indexOf('?');
-  const out: Record<string, string> = {};
-  if (i < 0) return out;
-  for (const [k, v] of new URLSearchParams(url.slice(i + 1))) out[k] = v;
-  return out;
+  return i < 0 ? [] : [...new URLSearchParams(url.slice(i + 1))];
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {

@@ -1,14 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AppConfigService } from '../../config/app-config.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { IngestBatcher } from '../queue/ingest-batcher';
 import { ENTITY_ENVELOPES, EventKind, SyncEntityType } from '../sync/sync.types';
 import { WebhookAcceptedDto } from './dto/webhook-accepted.dto';
-import { WebhookAuthService } from './webhook-auth.service';
+import { repeatedParam, WebhookAuthService } from './webhook-auth.service';
 import { routeOf } from './webhook-routes';
-import { bodyFormatOf, isPlainObject, parseFormFields, parseZohoBody, jsonTextForDatabase } from './zoho-body';
+import { bodyFormatOf, isPlainObject, parseFormPairs, parseZohoBody, jsonTextForDatabase } from './zoho-body';
 import { parseZohoTimestamp } from './zoho-time';
 
 export interface IncomingWebhook {
@@ -17,8 +16,8 @@ export interface IncomingWebhook {
   method: string;
   contentType: string | undefined;
   body: Buffer;
-  /** Decoded query parameters (last value wins for repeated keys). */
-  query: Record<string, string>;
+  /** Decoded query parameters in order, repeats kept (a repeated name is refused). */
+  query: [string, string][];
   apiKeyHeader?: string;
   signatureHeader?: string;
   requestId?: string;
@@ -39,7 +38,6 @@ const EVENT_ALIASES: Record<string, EventKind> = {
 };
 
 const ID_MAX_LENGTH = 100;
-const sha256hex = (v: string | Buffer) => createHash('sha256').update(v).digest('hex');
 
 /**
  * Receives one Zoho webhook: authenticate (on the exact bytes) → parse leniently (extra fields welcome, numbers
@@ -63,16 +61,24 @@ export class WebhooksService {
     // An empty body has no record to find; report it as such rather than as a content-type problem.
     const format = w.body.length === 0 && !w.contentType ? 'json' : bodyFormatOf(w.contentType);
     // Form fields are part of Zoho's signed string, so they are read (not yet interpreted) before auth.
-    const formFields = format === 'form' ? parseFormFields(w.body) : {};
+    const params = format === 'form' ? [...w.query, ...parseFormPairs(w.body)] : w.query;
     this.auth.verify({
-      apiKey: w.apiKeyHeader ?? w.query.token,
+      apiKey: w.apiKeyHeader ?? w.query.find(([k]) => k === 'token')?.[1],
       signature: w.signatureHeader,
-      signedParams: { ...w.query, ...formFields },
+      params,
       rawBody: format === 'json' ? w.body : undefined,
     });
+    // One name, one value: routing values are read from exactly the parameters that were authenticated.
+    const repeated = repeatedParam(params);
+    if (repeated !== undefined) {
+      throw new DomainError(ErrorCode.InvalidEnvelope, `Parameter "${repeated}" is given more than once (query or form)`, {
+        field: repeated,
+      });
+    }
+    const named = Object.fromEntries(params);
 
-    const organizationId = this.checkOrganization(w.query.organization_id);
-    const eventKind = this.eventKind(w);
+    const organizationId = this.checkOrganization(named.organization_id);
+    const eventKind = this.eventKind(w.method, named.event);
     const parsed = parseZohoBody(w.body, format);
     const { key, idField, modifiedFields, record } = this.envelope(parsed.document, w.entityType, w.route);
     const entityId = this.recordId(record, key, idField);
@@ -81,14 +87,14 @@ export class WebhooksService {
       | undefined;
     const zohoModifiedAt = parseZohoTimestamp(modifiedRaw);
 
-    // Same record version (or, without a timestamp, the same bytes) = the same event: stored once.
-    const version = zohoModifiedAt ? `t:${modifiedRaw}` : `b:${sha256hex(w.body)}`;
-    const dedupKey = sha256hex(
-      [organizationId ?? '', w.entityType, key, entityId, eventKind, version].join('\u001f'),
-    );
+    // The event's identity; PostgreSQL adds the record's content to make the dedup key (EventRepository.insertBatch):
+    // with a timestamp, a duplicate has the same kind, timestamp and content; without one, it equals the record's
+    // newest accepted event.
+    const version = zohoModifiedAt ? `t:${modifiedRaw}` : 'n';
+    const keyPrefix = `${[organizationId ?? '', w.entityType, key, entityId, eventKind, version].join('\u001f')}\u001e`;
 
     const result = await this.batcher.submit({
-      dedupKey,
+      keyPrefix,
       entityType: w.entityType,
       recordType: key,
       entityId,
@@ -138,13 +144,13 @@ export class WebhooksService {
     return id;
   }
 
-  private eventKind(w: IncomingWebhook): EventKind {
-    if (w.method === 'DELETE') return 'deleted';
-    const raw = w.query.event?.trim().toLowerCase();
+  private eventKind(method: string, event: string | undefined): EventKind {
+    if (method === 'DELETE') return 'deleted';
+    const raw = event?.trim().toLowerCase();
     if (!raw) return 'updated';
-    const kind = EVENT_ALIASES[raw];
+    const kind = Object.hasOwn(EVENT_ALIASES, raw) ? EVENT_ALIASES[raw] : undefined;
     if (!kind) {
-      throw new DomainError(ErrorCode.InvalidEnvelope, `Query parameter event="${w.query.event}" must be created, updated or deleted`, {
+      throw new DomainError(ErrorCode.InvalidEnvelope, `Parameter event="${event}" must be created, updated or deleted`, {
         field: 'event',
       });
     }
@@ -193,8 +199,10 @@ export class WebhooksService {
       );
     }
     if (id === '') throw new DomainError(ErrorCode.InvalidEnvelope, `${field} is empty`, { field });
-    if (id.length > ID_MAX_LENGTH || /[\u0000-\u001f\u007f]/.test(id)) {
-      throw new DomainError(ErrorCode.InvalidEnvelope, `${field} is not a valid Zoho id`, { field });
+    // Zoho ids are digit strings ("460000000026049"); number tokens such as -0 or 1e5 would name the same record
+    // twice (or none).
+    if (id.length > ID_MAX_LENGTH || !/^\d+$/.test(id)) {
+      throw new DomainError(ErrorCode.InvalidEnvelope, `${field} is not a valid Zoho id (a string of digits)`, { field });
     }
     return id;
   }

@@ -1,6 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as parseQueryString } from 'node:querystring';
-import { parseJsonExact } from '../../common/json/exact-json';
+import { isPlainObject, parseJsonExact } from '../../common/json/exact-json';
+
+export { isPlainObject };
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 
@@ -29,12 +31,37 @@ export function bodyFormatOf(contentType: string | undefined): BodyFormat {
   );
 }
 
-/** Form fields as Zoho signs them: decoded, one value per key (the last wins when a key repeats). */
-export function parseFormFields(body: Buffer): Record<string, string> {
+/** Form fields as Zoho signs them: decoded, in order, repeats kept (the receiver refuses a repeated name). */
+export function parseFormPairs(body: Buffer): [string, string][] {
   const parsed = parseQueryString(body.toString('utf8'));
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(parsed)) out[k] = Array.isArray(v) ? (v[v.length - 1] ?? '') : (v ?? '');
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(parsed)) {
+    if (Array.isArray(v)) for (const one of v) out.push([k, one]);
+    else out.push([k, v ?? '']);
+  }
   return out;
+}
+
+/** Form fields, one value per name (the last one; repeats were refused before this is read). */
+export function parseFormFields(body: Buffer): Record<string, string> {
+  return Object.fromEntries(parseFormPairs(body));
+}
+
+/** The path of the first object key holding U+0000, if any (keys are where jsonb and JavaScript would disagree). */
+export function nulKeyPath(value: unknown, path = '$'): string | undefined {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulKeyPath(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+  } else if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) return `${path}.${JSON.stringify(k)}`;
+      const found = nulKeyPath(v, `${path}.${k}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
 
 function decodeUtf8Strict(bytes: Buffer, what: string): string {
@@ -84,7 +111,27 @@ export function jsonTextForDatabase(jsonText: string): string {
   return out + text.slice(last);
 }
 
+/**
+ * \u0000 is dropped from string values for PostgreSQL (jsonb cannot hold it), but a key that held one would become
+ * another key there ("item\u0000" → a second "item", the last one winning): the record checked here would not be
+ * the record stored. Such a key is refused.
+ */
+function refuseNulKeys(parsed: ParsedBody): ParsedBody {
+  if (!parsed.jsonText.includes('\\u0000')) return parsed;
+  const path = nulKeyPath(parsed.document);
+  if (path) {
+    throw new DomainError(ErrorCode.InvalidEnvelope, `The JSON key ${path} holds \\u0000, which cannot be stored: remove it`, {
+      field: path,
+    });
+  }
+  return parsed;
+}
+
 export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
+  return refuseNulKeys(parseZohoBodyText(body, format));
+}
+
+function parseZohoBodyText(body: Buffer, format: BodyFormat): ParsedBody {
   if (format === 'form') {
     const formFields = parseFormFields(body);
     const json = formFields.JSONString;
@@ -101,6 +148,3 @@ export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
   return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body') };
 }
 
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}

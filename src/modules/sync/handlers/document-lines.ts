@@ -42,3 +42,6 @@ export function documentLines(table: string, parentKey: string, extra: Column[] 
 
 /** A location/warehouse id on a line (Inventory's newer location_id, or the older warehouse_id). */
 export const locationOf = (r: ZohoRecord) => id(r, 'location_id') ?? id(r, 'warehouse_id');
+
+/** The location/warehouse name next to that id. */
+export const locationNameOf = (r: ZohoRecord) => text(r, 'location_name') ?? text(r, 'warehouse_name');

@@ -20,6 +20,8 @@ const priceLists = new DocumentSyncHandler([
     recordType: 'pricebook',
     table: 'erp.price_lists',
     key: 'zoho_pricebook_id',
+    // Zoho documents no timestamp on price lists: a delete without one is final.
+    timestamped: false,
     columns: [
       { name: 'name', type: 'text' },
       { name: 'description', type: 'text' },

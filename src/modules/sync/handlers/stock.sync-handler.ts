@@ -1,23 +1,102 @@
 import type { Queryable } from '../../../database/queryable';
 import { DocumentSyncHandler } from '../document-sync-handler';
-import { ErpRepository } from '../erp.repository';
+import { AppliedAdjustmentLine, ErpRepository, stockLevelKey, type StockTarget } from '../erp.repository';
 import type { MappedDocument, SyncHandler } from '../sync-handler';
 import { SyncEntityType, SyncEvent, SyncOutcome } from '../sync.types';
 import { addDecimal, date, decimal, id, isZero, subtractDecimal, text } from '../zoho-values';
-import { locationOf } from './document-lines';
+import { locationNameOf, locationOf } from './document-lines';
 import { applyItemFields } from './item-fields';
 
-type AppliedLine = { itemId: string; warehouseId: string; qty: string };
+/** One stock movement an adjustment event asks for, with the version it comes from (null: no Zoho timestamp). */
+interface Movement {
+  eventId: string;
+  itemId: string;
+  warehouseId: string;
+  warehouseName: string | null;
+  delta: string;
+  at: string | null;
+}
 
-const READ_APPLIED = `
-  SELECT zoho_adjustment_id AS "adjustmentId", zoho_item_id AS "itemId", warehouse_id AS "warehouseId",
-         applied_quantity::text AS qty
-  FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = ANY($1::text[]) AND zoho_item_id IS NOT NULL`;
+/** A delta older than the target's snapshot is already counted in it. An untimed delta applies on arrival. */
+const olderThanSnapshot = (at: string | null, target: StockTarget | undefined) =>
+  at !== null && target?.zoho_modified_at != null && Date.parse(at) < Date.parse(target.zoho_modified_at);
 
 /**
- * Inventory adjustments change stock exactly once: each stored line remembers what it applied
- * (applied_quantity). A new version applies (new − applied) per item and warehouse; a delete reverses what was
- * applied. Value adjustments change no quantities. The queue never runs two events of one adjustment at once.
+ * Moves stock for the applied adjustment versions and deletes, exactly once: each stored line remembers what it
+ * applied (applied_quantity); a new version applies (new − applied) per item and location, a delete reverses what was
+ * applied. A delta older than the current snapshot of its item and location (an item record already counting it)
+ * moves nothing there, and an unknown level stays unknown; both are said in the event's outcome detail. The lines
+ * still record the delta as applied: the snapshot holds it, so a later edit or delete moves only the difference.
+ */
+async function moveStock(
+  tx: Queryable,
+  applied: MappedDocument[],
+  deleted: MappedDocument[],
+  before: Map<string, AppliedAdjustmentLine[]>,
+): Promise<Map<string, string>> {
+  const movements: Movement[] = [];
+  const collect = (d: MappedDocument) => {
+    const perTarget = new Map<string, Movement>();
+    const add = (itemId: string, warehouseId: string, warehouseName: string | null, qty: string, sign: 1 | -1) => {
+      const k = stockLevelKey(itemId, warehouseId);
+      const m = perTarget.get(k) ?? { eventId: d.event.id, itemId, warehouseId, warehouseName, delta: '0', at: d.event.zohoModifiedAt };
+      m.delta = sign === 1 ? addDecimal(m.delta, qty) : subtractDecimal(m.delta, qty);
+      m.warehouseName ??= warehouseName;
+      perTarget.set(k, m);
+    };
+    for (const l of before.get(d.event.entityId) ?? []) add(l.itemId, l.warehouseId, null, l.qty, -1);
+    if (d.event.eventKind !== 'deleted') {
+      for (const l of d.lines) {
+        if (l.zoho_item_id) add(l.zoho_item_id as string, l.warehouse_id as string, l.warehouse_name as string | null, l.applied_quantity as string, 1);
+      }
+    }
+    movements.push(...[...perTarget.values()].filter((m) => !isZero(m.delta)));
+  };
+  applied.forEach(collect);
+  deleted.forEach(collect);
+  await ErpRepository.clearAppliedQuantities(tx, deleted.map((d) => d.event.entityId));
+  if (!movements.length) return new Map();
+
+  const targets = await ErpRepository.lockStockTargets(
+    tx,
+    movements.map((m) => ({ itemId: m.itemId, warehouseId: m.warehouseId })),
+    [...new Set(movements.map((m) => m.itemId))],
+  );
+  const notes = new Map<string, string[]>();
+  const note = (m: Movement, text: string) => notes.set(m.eventId, [...(notes.get(m.eventId) ?? []), text]);
+  const levelDeltas = new Map<string, { itemId: string; warehouseId: string; warehouseName: string | null; delta: string }>();
+  const productDeltas = new Map<string, string>();
+  for (const m of movements) {
+    const where = `item ${m.itemId} at location ${m.warehouseId || '(none)'}`;
+    const level = targets.levels.get(stockLevelKey(m.itemId, m.warehouseId));
+    if (olderThanSnapshot(m.at, level)) {
+      note(m, `${where}: delta ${m.delta} not applied, the stock snapshot of ${level?.zoho_modified_at} already counts it`);
+    } else {
+      if (!level?.known) note(m, `${where}: level unknown until a stock snapshot arrives (delta ${m.delta} not added)`);
+      const k = stockLevelKey(m.itemId, m.warehouseId);
+      const cur = levelDeltas.get(k) ?? { itemId: m.itemId, warehouseId: m.warehouseId, warehouseName: m.warehouseName, delta: '0' };
+      cur.delta = addDecimal(cur.delta, m.delta);
+      levelDeltas.set(k, cur);
+    }
+    const product = targets.products.get(m.itemId);
+    if (olderThanSnapshot(m.at, product)) {
+      note(m, `item ${m.itemId}: total not moved by ${m.delta}, the item record of ${product?.zoho_modified_at} already counts it`);
+    } else {
+      productDeltas.set(m.itemId, addDecimal(productDeltas.get(m.itemId) ?? '0', m.delta));
+    }
+  }
+  await ErpRepository.addStockDeltas(tx, [...levelDeltas.values()].filter((d) => !isZero(d.delta)));
+  await ErpRepository.addProductStockDeltas(
+    tx,
+    [...productDeltas].filter(([, delta]) => !isZero(delta)).map(([itemId, delta]) => ({ itemId, delta })),
+  );
+  return new Map([...notes].map(([eventId, texts]) => [eventId, texts.join('; ')]));
+}
+
+/**
+ * Inventory adjustments change stock exactly once (see moveStock). Value adjustments change no quantities. The queue
+ * never runs two events of one adjustment at once. Zoho documents no timestamp for adjustments: one that carries
+ * last_modified_time is ordered by it; a delete without one is final (Zoho cannot edit a deleted adjustment).
  */
 const adjustments = new DocumentSyncHandler([
   {
@@ -25,6 +104,7 @@ const adjustments = new DocumentSyncHandler([
     recordType: 'inventory_adjustment',
     table: 'erp.stock_adjustments',
     key: 'zoho_adjustment_id',
+    timestamped: false,
     columns: [
       { name: 'reference_number', type: 'text' },
       { name: 'date', type: 'date' },
@@ -51,6 +131,7 @@ const adjustments = new DocumentSyncHandler([
         { name: 'zoho_item_id', type: 'text' },
         { name: 'name', type: 'text' },
         { name: 'warehouse_id', type: 'text' },
+        { name: 'warehouse_name', type: 'text' },
         { name: 'quantity_adjusted', type: 'numeric' },
         { name: 'value_adjusted', type: 'numeric' },
         { name: 'applied_quantity', type: 'numeric' },
@@ -59,11 +140,13 @@ const adjustments = new DocumentSyncHandler([
       map: (line, _i, doc) => {
         const quantity = decimal(line, 'quantity_adjusted');
         const isQuantity = (text(doc, 'adjustment_type')?.toLowerCase() ?? 'quantity') === 'quantity';
+        const lineLocation = locationOf(line);
         return {
           zoho_line_item_id: id(line, 'line_item_id'),
           zoho_item_id: id(line, 'item_id'),
           name: text(line, 'name') ?? text(line, 'item_name'),
-          warehouse_id: locationOf(line) ?? locationOf(doc) ?? '',
+          warehouse_id: lineLocation ?? locationOf(doc) ?? '',
+          warehouse_name: lineLocation ? locationNameOf(line) : (locationNameOf(line) ?? locationNameOf(doc)),
           quantity_adjusted: quantity,
           value_adjusted: decimal(line, 'value_adjusted'),
           applied_quantity: isQuantity && id(line, 'item_id') ? (quantity ?? '0') : '0',
@@ -72,42 +155,12 @@ const adjustments = new DocumentSyncHandler([
       },
     },
     beforeApply: async (tx, docs) => {
-      const res = await tx.query<AppliedLine & { adjustmentId: string }>(READ_APPLIED, [docs.map((d) => d.event.entityId)]);
-      const byDoc = new Map<string, AppliedLine[]>();
-      for (const r of res.rows) byDoc.set(r.adjustmentId, [...(byDoc.get(r.adjustmentId) ?? []), r]);
+      const rows = await ErpRepository.appliedAdjustmentLines(tx, docs.map((d) => d.event.entityId));
+      const byDoc = new Map<string, AppliedAdjustmentLine[]>();
+      for (const r of rows) byDoc.set(r.adjustmentId, [...(byDoc.get(r.adjustmentId) ?? []), r]);
       return byDoc;
     },
-    afterApply: async (tx, applied, deleted, before) => {
-      const old = before as Map<string, AppliedLine[]>;
-      const deltas = new Map<string, { itemId: string; warehouseId: string; delta: string }>();
-      const add = (itemId: string, warehouseId: string, qty: string, sign: 1 | -1) => {
-        const k = `${itemId}\u0000${warehouseId}`;
-        const cur = deltas.get(k) ?? { itemId, warehouseId, delta: '0' };
-        cur.delta = sign === 1 ? addDecimal(cur.delta, qty) : subtractDecimal(cur.delta, qty);
-        deltas.set(k, cur);
-      };
-      const reverseOld = (d: MappedDocument) => {
-        for (const l of old.get(d.event.entityId) ?? []) add(l.itemId, l.warehouseId, l.qty, -1);
-      };
-      for (const d of applied) {
-        reverseOld(d);
-        for (const l of d.lines) if (l.zoho_item_id) add(l.zoho_item_id as string, l.warehouse_id as string, l.applied_quantity as string, 1);
-      }
-      for (const d of deleted) reverseOld(d);
-      if (deleted.length) {
-        await tx.query(`UPDATE erp.stock_adjustment_lines SET applied_quantity = 0 WHERE zoho_adjustment_id = ANY($1::text[])`, [
-          deleted.map((d) => d.event.entityId),
-        ]);
-      }
-      const changed = [...deltas.values()].filter((d) => !isZero(d.delta));
-      await ErpRepository.addStockDeltas(tx, changed);
-      const perItem = new Map<string, string>();
-      for (const d of changed) perItem.set(d.itemId, addDecimal(perItem.get(d.itemId) ?? '0', d.delta));
-      await ErpRepository.addProductStockDeltas(
-        tx,
-        [...perItem].filter(([, delta]) => !isZero(delta)).map(([itemId, delta]) => ({ itemId, delta })),
-      );
-    },
+    afterApply: (tx, applied, deleted, before) => moveStock(tx, applied, deleted, before as Map<string, AppliedAdjustmentLine[]>),
   },
 ]);
 

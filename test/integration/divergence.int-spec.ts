@@ -1,0 +1,259 @@
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { QueueWorker } from '../../src/modules/queue/queue.worker';
+import { Json, n, zohoBody, zohoContact, zohoId, zohoInventoryAdjustment, zohoItem, zohoPriceBook } from '../factories/zoho-payloads';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { startTestApp, TestApp } from '../support/test-app';
+
+const KEY = 'divergence-key-1';
+const WH = '460000000038080';
+
+/**
+ * Issue #8, "silent divergence between Zoho and the ERP": every case here ended with the ERP holding something other
+ * than Zoho's last word (or stock counted twice) before the fix.
+ */
+describe('Zoho and the ERP never silently diverge (integration, real receiver and worker)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let worker: QueueWorker;
+
+  const post = (route: string, body: string, event = 'updated') =>
+    request(t.server).post(`/webhooks/${route}?event=${event}`).set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(body);
+  const deliver = async (route: string, envelope: string, record: Json, event = 'updated') => {
+    const res = await post(route, zohoBody(envelope, record), event);
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    await worker.drainOnce();
+    return res.body as { eventId: string; status: string };
+  };
+  const one = async <T = Json>(sql: string, params: unknown[] = []): Promise<T> => {
+    const rows = await db.query<T>(sql, params);
+    expect(rows).toHaveLength(1);
+    return rows[0];
+  };
+  const outcome = (eventId: string) =>
+    one<{ status: string; outcome: string; outcome_detail: string | null }>(
+      'SELECT status, outcome, outcome_detail FROM tds.events WHERE id = $1',
+      [eventId],
+    );
+  const level = async (itemId: string, wh = WH) =>
+    (await db.query<{ s: string | null }>(`SELECT stock_on_hand::text AS s FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [itemId, wh]))[0]?.s;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp(db.url, { WEBHOOK_API_KEYS: KEY });
+    worker = t.app.get(QueueWorker);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+  beforeEach(async () => {
+    await db.query(`TRUNCATE tds.events, tds.event_attempts, erp.contacts, erp.products, erp.stock_levels, erp.stock_adjustments,
+                    erp.stock_adjustment_lines, erp.price_lists, erp.price_list_items`);
+  });
+
+  describe('1. dedup by kind, timestamp and content', () => {
+    it('two different edits in the same second are both applied; a redelivery (any whitespace or key order) is a duplicate', async () => {
+      const T = '2026-11-28T10:00:00+0300';
+      const v1 = zohoContact({ contact_name: 'Saved', last_modified_time: T });
+      const v2 = { ...v1, contact_name: 'Saved, then changed by a workflow' };
+      const id = (v1.contact_id as { digits: string }).digits;
+      const a = await deliver('contacts', 'contact', v1);
+      const b = await deliver('contacts', 'contact', v2);
+      expect([a.status, b.status]).toEqual(['queued', 'queued']);
+      expect(b.eventId).not.toBe(a.eventId);
+      expect(await one(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+        contact_name: 'Saved, then changed by a workflow',
+      });
+      expect(await outcome(b.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+
+      // The same content with other whitespace and key order is the same event; an extra field is other content.
+      const shuffled = zohoBody('contact', Object.fromEntries(Object.entries(v2).reverse())).replace(/,"/g, ',\n   "');
+      expect(shuffled).not.toBe(zohoBody('contact', v2));
+      const again = await post('contacts', shuffled);
+      expect(again.body).toMatchObject({ status: 'duplicate', eventId: b.eventId });
+      const withExtra = await post('contacts', zohoBody('contact', { ...v2, cf_extra: 'x' }));
+      expect(withExtra.body.status).toBe('queued');
+    });
+
+    it('a delete carrying the last update’s content and timestamp is still a delete', async () => {
+      const v = zohoContact({ last_modified_time: '2026-11-28T10:00:00+0300' });
+      const id = (v.contact_id as { digits: string }).digits;
+      await deliver('contacts', 'contact', v);
+      const del = await deliver('contacts', 'contact', v, 'deleted');
+      expect(del.status).toBe('queued');
+      expect((await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).deleted_at).toBeInstanceOf(Date);
+    });
+
+    it('without a timestamp, A → B → A ends with A; only a copy of the newest event is a duplicate', async () => {
+      const A = zohoPriceBook({ name: 'List A' }, 1);
+      const B = { ...A, name: 'List B' };
+      const id = (A.pricebook_id as { digits: string }).digits;
+      const r1 = await deliver('prices', 'pricebook', A);
+      const r2 = await deliver('prices', 'pricebook', B);
+      const r3 = await deliver('prices', 'pricebook', A);
+      expect([r1.status, r2.status, r3.status]).toEqual(['queued', 'queued', 'queued']);
+      expect(new Set([r1.eventId, r2.eventId, r3.eventId]).size).toBe(3);
+      expect(await one(`SELECT name FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [id])).toEqual({ name: 'List A' });
+      const r4 = await deliver('prices', 'pricebook', A);
+      expect(r4).toMatchObject({ status: 'duplicate', eventId: r3.eventId });
+      // A → B → A → B: the last B is applied too.
+      const r5 = await deliver('prices', 'pricebook', B);
+      expect(r5.status).toBe('queued');
+      expect(await one(`SELECT name FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [id])).toEqual({ name: 'List B' });
+    });
+
+    it('untimed: identical copies sent at once give one event; A, B, A sent at once give three, applied in order', async () => {
+      const A = zohoPriceBook({ name: 'List A' }, 1);
+      const B = { ...A, name: 'List B' };
+      const id = (A.pricebook_id as { digits: string }).digits;
+      const copies = await Promise.all([1, 2, 3].map(() => post('prices', zohoBody('pricebook', A))));
+      expect(copies.map((r) => r.body.status).sort()).toEqual(['duplicate', 'duplicate', 'queued']);
+      expect(new Set(copies.map((r) => r.body.eventId)).size).toBe(1);
+      const burst = await Promise.all([A, B, A].map((r) => post('prices', zohoBody('pricebook', r))));
+      // The first A equals the newest event (the copies above): a duplicate. B and the second A are new.
+      expect(burst.map((r) => r.body.status)).toEqual(['duplicate', 'queued', 'queued']);
+      await worker.drainOnce();
+      expect(await one(`SELECT name FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [id])).toEqual({ name: 'List A' });
+      expect(Number(burst[2].body.eventId)).toBeGreaterThan(Number(burst[1].body.eventId));
+    });
+  });
+
+  describe('2. a write that leaves a record deleted is skipped_stale', () => {
+    it('adjustment: create (5, T1) → delete (T2) → update (8, T2) stays deleted and moves no stock', async () => {
+      const item = '460000000017081';
+      await deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(100), locations: [{ location_id: n(WH), location_stock_on_hand: n(100) }], last_modified_time: '2026-11-28T08:00:00+0300' }));
+      const line = { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('5'), location_id: n(WH) };
+      const adj = zohoInventoryAdjustment({ last_modified_time: '2026-11-28T09:00:00+0300' }, [line]);
+      const adjId = (adj.inventory_adjustment_id as { digits: string }).digits;
+      await deliver('stock', 'inventory_adjustment', adj, 'created');
+      expect(await level(item)).toBe('105');
+      await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T10:00:00+0300' }, 'deleted');
+      expect(await level(item)).toBe('100');
+      const late = await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T10:00:00+0300', line_items: [{ ...line, quantity_adjusted: n('8') }] });
+      expect(await outcome(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
+      expect(await level(item)).toBe('100');
+      expect(await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ s: '100' });
+      const row = await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId]);
+      expect(row.deleted_at).toBeInstanceOf(Date);
+      expect(await db.query(`SELECT quantity_adjusted::text AS q FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = $1`, [adjId])).toEqual([{ q: '5' }]);
+
+      // A strictly newer version brings it back, applying its quantity once.
+      const back = await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T11:00:00+0300', line_items: [{ ...line, quantity_adjusted: n('8') }] });
+      expect(await outcome(back.eventId)).toMatchObject({ outcome: 'applied' });
+      expect(await level(item)).toBe('108');
+      expect((await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId])).deleted_at).toBeNull();
+    });
+
+    it('contact: an update with the delete’s timestamp does not rename the deleted contact', async () => {
+      const v = zohoContact({ contact_name: 'Before', last_modified_time: '2026-11-28T09:00:00+0300' });
+      const id = (v.contact_id as { digits: string }).digits;
+      await deliver('contacts', 'contact', v);
+      await deliver('contacts', 'contact', { ...v, last_modified_time: '2026-11-28T10:00:00+0300' }, 'deleted');
+      const late = await deliver('contacts', 'contact', { ...v, contact_name: 'Evil rename', last_modified_time: '2026-11-28T10:00:00+0300' });
+      expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
+      expect(await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+        contact_name: 'Before',
+        deleted: true,
+      });
+    });
+  });
+
+  describe('3. deletes without a timestamp', () => {
+    it('a timestamped type: the delete takes its receive time, so a late older update cannot undo it', async () => {
+      const v = zohoContact({ contact_name: 'Live', last_modified_time: '2026-11-28T09:00:00+0300' });
+      const id = (v.contact_id as { digits: string }).digits;
+      await deliver('contacts', 'contact', v);
+      await deliver('contacts', 'contact', { contact_id: v.contact_id }, 'deleted');
+      const late = await deliver('contacts', 'contact', { ...v, contact_name: 'Late update', last_modified_time: '2026-11-28T09:30:00+0300' });
+      expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
+      expect(await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+        contact_name: 'Live',
+        deleted: true,
+      });
+      // A version newer than the receive time is a real re-creation.
+      const future = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, '+0000');
+      await deliver('contacts', 'contact', { ...v, contact_name: 'Restored', last_modified_time: future });
+      expect(await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+        contact_name: 'Restored',
+        deleted: false,
+      });
+    });
+
+    it('an untimed type: a delete is final; a later update moves no stock and leaves it deleted', async () => {
+      const item = '460000000017082';
+      await deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(50), locations: [{ location_id: n(WH), location_stock_on_hand: n(50) }], last_modified_time: '2026-11-28T08:00:00+0300' }));
+      const line = { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-3'), location_id: n(WH) };
+      const adj = zohoInventoryAdjustment({}, [line]);
+      const adjId = (adj.inventory_adjustment_id as { digits: string }).digits;
+      await deliver('stock', 'inventory_adjustment', adj, 'created');
+      expect(await level(item)).toBe('47');
+      await deliver('stock', 'inventory_adjustment', { inventory_adjustment_id: adj.inventory_adjustment_id }, 'deleted');
+      expect(await level(item)).toBe('50');
+      const late = await deliver('stock', 'inventory_adjustment', { ...adj, line_items: [{ ...line, quantity_adjusted: n('-9') }] });
+      expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
+      expect(await level(item)).toBe('50');
+      expect((await one<{ deleted: boolean }>(`SELECT deleted_at IS NOT NULL AS deleted FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId])).deleted).toBe(true);
+      // Even one carrying a timestamp: nothing is newer than a final delete.
+      const stamped = await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2030-01-01T00:00:00+0000' });
+      expect(await outcome(stamped.eventId)).toMatchObject({ outcome: 'skipped_stale' });
+      expect(await level(item)).toBe('50');
+
+      // A price list too.
+      const pb = zohoPriceBook({ name: 'Gone' }, 1);
+      await deliver('prices', 'pricebook', pb);
+      await deliver('prices', 'pricebook', { pricebook_id: pb.pricebook_id }, 'deleted');
+      const again = await deliver('prices', 'pricebook', { ...pb, name: 'Back?' });
+      expect(await outcome(again.eventId)).toMatchObject({ outcome: 'skipped_stale' });
+      expect(await one(`SELECT name, deleted_at IS NOT NULL AS deleted FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [(pb.pricebook_id as { digits: string }).digits])).toEqual({
+        name: 'Gone',
+        deleted: true,
+      });
+    });
+  });
+
+  describe('4 and 14. stock deltas against snapshots', () => {
+    it('a delta older than the current snapshot does not move the level again, and says so', async () => {
+      const item = '460000000017083';
+      const snapshot = (qty: number, at: string) =>
+        deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(qty), locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n(qty) }], last_modified_time: at }));
+      await snapshot(100, '2026-11-28T09:00:00+0300');
+      await snapshot(105, '2026-11-28T10:00:01+0300'); // already counts the +5 below
+      const adj = zohoInventoryAdjustment({ last_modified_time: '2026-11-28T10:00:00+0300' }, [
+        { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('5'), location_id: n(WH) },
+      ]);
+      const ev = await deliver('stock', 'inventory_adjustment', adj, 'created');
+      expect(await level(item)).toBe('105');
+      expect(await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ s: '105' });
+      const o = await outcome(ev.eventId);
+      expect(o).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(o.outcome_detail).toMatch(/not applied, the stock snapshot of 2026-11-28T07:00:01\.000000Z already counts it/);
+      // The line still records +5 as in the level: an edit to +7 moves only +2 (it is newer than the snapshot).
+      await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T11:00:00+0300', line_items: [{ ...(adj.line_items as Json[])[0], quantity_adjusted: n('7') }] });
+      expect(await level(item)).toBe('107');
+
+      // Without a timestamp an adjustment applies on arrival.
+      await deliver('stock', 'inventory_adjustment', zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('3'), location_id: n(WH) }]));
+      expect(await level(item)).toBe('110');
+    });
+
+    it('a delta onto a location never seen stays unknown (NULL), with the location name stored', async () => {
+      const item = '460000000017084';
+      const wh = '460000000038099';
+      const adj = zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-5'), location_id: n(wh), location_name: 'Basra depot' }]);
+      const ev = await deliver('stock', 'inventory_adjustment', adj, 'created');
+      expect(await one(`SELECT stock_on_hand, available_stock, warehouse_name FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [item, wh])).toEqual({
+        stock_on_hand: null,
+        available_stock: null,
+        warehouse_name: 'Basra depot',
+      });
+      expect(await one(`SELECT stock_on_hand FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ stock_on_hand: null });
+      expect(await one(`SELECT warehouse_name FROM erp.stock_adjustment_lines WHERE zoho_item_id = $1`, [item])).toEqual({ warehouse_name: 'Basra depot' });
+      expect((await outcome(ev.eventId)).outcome_detail).toMatch(/level unknown until a stock snapshot arrives/);
+      // The snapshot gives the level; later deltas move it.
+      await deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(20), locations: [{ location_id: n(wh), location_stock_on_hand: n(20) }], last_modified_time: '2026-11-28T08:00:00+0300' }));
+      await deliver('stock', 'inventory_adjustment', zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-2'), location_id: n(wh) }]));
+      expect(await level(item, wh)).toBe('18');
+    });
+  });
+});
