@@ -256,4 +256,17 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       expect(await level(item, wh)).toBe('18');
     });
   });
+
+  it('7. a stored record that is not an object (stored by an older version) goes to dead letter, never "applied"', async () => {
+    const [{ id }] = await db.query<{ id: string }>(
+      `INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, content_type, body, payload)
+       VALUES ('legacy-1', 'product', 'item', '2001', 'updated', 'application/json', convert_to('{"item":[1,2,3]}', 'UTF8'), '[1,2,3]')
+       RETURNING id::text AS id`,
+    );
+    await worker.drainOnce();
+    const row = await one<{ status: string; last_error: string }>(`SELECT status, last_error FROM tds.events WHERE id = $1`, [id]);
+    expect(row.status).toBe('dead_letter');
+    expect(row.last_error).toMatch(/not a JSON object/);
+    expect(await db.query(`SELECT 1 FROM erp.products WHERE zoho_item_id = '2001'`)).toEqual([]);
+  });
 });

@@ -3,6 +3,13 @@ import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { EventRepository } from './event.repository';
 
+const BIGINT_MAX = 9223372036854775807n;
+
+/** An event id is a positive bigint; anything else names no event (404), never a database error. */
+export function isEventId(id: string): boolean {
+  return /^\d{1,19}$/.test(id) && BigInt(id) <= BIGINT_MAX;
+}
+
 /** Queue operations other modules (dashboard, alerts) use; they never touch the repository. */
 @Injectable()
 export class QueueService {
@@ -12,7 +19,7 @@ export class QueueService {
 
   /** Manual retry of a dead-lettered (or failed) event: back to pending with a fresh attempt budget. */
   async retry(id: string): Promise<void> {
-    if (!/^\d{1,19}$/.test(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+    if (!isEventId(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     if (!(await this.events.retry(id))) {
@@ -25,7 +32,7 @@ export class QueueService {
   }
 
   async get(id: string) {
-    if (!/^\d{1,19}$/.test(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+    if (!isEventId(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     return { ...event, attemptLog: await this.events.attemptsOf(id) };

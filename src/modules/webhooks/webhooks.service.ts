@@ -71,7 +71,7 @@ export class WebhooksService {
     // One name, one value: routing values are read from exactly the parameters that were authenticated.
     const repeated = repeatedParam(params);
     if (repeated !== undefined) {
-      throw new DomainError(ErrorCode.InvalidEnvelope, `Parameter "${repeated}" is given more than once (query or form)`, {
+      throw new DomainError(ErrorCode.InvalidParameter, `Parameter "${repeated}" is given more than once (query or form)`, {
         field: repeated,
       });
     }
