@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
+import { QueueService } from '../../src/modules/queue/queue.service';
+import { toQueueEvent } from '../../src/modules/queue/dto/queue.dto';
 import { Json, n, zohoBody, zohoContact, zohoId, zohoInventoryAdjustment, zohoItem, zohoPriceBook } from '../factories/zoho-payloads';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -228,6 +230,8 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       const o = await outcome(ev.eventId);
       expect(o).toMatchObject({ status: 'completed', outcome: 'applied' });
       expect(o.outcome_detail).toMatch(/not applied, the stock snapshot of 2026-11-28T07:00:01\.000000Z already counts it/);
+      const detail = await t.app.get(QueueService).get(ev.eventId);
+      expect(toQueueEvent(detail).outcomeDetail).toBe(o.outcome_detail);
       // The line still records +5 as in the level: an edit to +7 moves only +2 (it is newer than the snapshot).
       await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T11:00:00+0300', line_items: [{ ...(adj.line_items as Json[])[0], quantity_adjusted: n('7') }] });
       expect(await level(item)).toBe('107');

@@ -38,7 +38,13 @@ export class QueueEventDto {
   @ApiProperty({ nullable: true }) organizationId: string | null;
   @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed', 'dead_letter'] }) status: string;
   @ApiProperty({ nullable: true, enum: ['applied', 'skipped_stale'] }) outcome: string | null;
-  @ApiProperty() attempts: number;
+  @ApiProperty({
+    nullable: true,
+    description: 'What an applied event did not do, and why',
+    example: 'item 460000000017080 at location 460000000038080: delta 5 not applied, the stock snapshot of 2026-11-28T07:00:01.000000Z already counts it',
+  })
+  outcomeDetail: string | null;
+  @ApiProperty({ description: 'Tries so far, manual retries included (attempt numbers never restart)' }) attempts: number;
   @ApiProperty({ nullable: true }) lastError: string | null;
   @ApiProperty({ nullable: true }) lastErrorCode: string | null;
   @ApiProperty() receivedAt: Date;
@@ -66,6 +72,7 @@ export function toQueueEvent(e: Raw & { attemptLog: Raw[] }): QueueEventDto {
     organizationId: (e.organization_id as string) ?? null,
     status: e.status as string,
     outcome: (e.outcome as string) ?? null,
+    outcomeDetail: (e.outcome_detail as string) ?? null,
     attempts: e.attempts as number,
     lastError: (e.last_error as string) ?? null,
     lastErrorCode: (e.last_error_code as string) ?? null,
