@@ -5,7 +5,14 @@ import { CreateErpTables1764300000002 } from './1764300000002-CreateErpTables';
 import { ClaimsAreRowLocks1764300000003 } from './1764300000003-ClaimsAreRowLocks';
 import { StockUnknownIsNull1764300000004 } from './1764300000004-StockUnknownIsNull';
 import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-ContentDedupAndFinalDeletes';
+import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
 
-export const MIGRATIONS = [CreateSchemas1764300000000, CreateEventQueue1764300000001, CreateErpTables1764300000002, ClaimsAreRowLocks1764300000003, StockUnknownIsNull1764300000004,
+export const MIGRATIONS = [
+  CreateSchemas1764300000000,
+  CreateEventQueue1764300000001,
+  CreateErpTables1764300000002,
+  ClaimsAreRowLocks1764300000003,
+  StockUnknownIsNull1764300000004,
   ContentDedupAndFinalDeletes1764300000005,
+  SingletonJobRuns1764300000006,
 ];

@@ -8,6 +8,7 @@ import { HealthModule } from './modules/health/health.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
 import { RootModule } from './modules/root/root.module';
+import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WorkersModule } from './modules/workers/workers.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
         LoggingModule,
         DatabaseModule,
         ScheduleModule.forRoot(),
+        SchedulingModule,
         HealthCoreModule,
         WorkersModule,
         QueueModule,

@@ -34,17 +34,6 @@ const LIVE_WORKERS = `
 // Old rows of stopped/vanished processes are pruned so the table stays small.
 const PRUNE = `DELETE FROM tds.workers WHERE last_heartbeat_at < now() - interval '7 days'`;
 
-const TRY_ACQUIRE_LEADER = `
-  INSERT INTO tds.leader_leases AS l (name, holder, expires_at)
-  VALUES ($1, $2, now() + make_interval(secs => $3::float8 / 1000))
-  ON CONFLICT (name) DO UPDATE
-    SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
-        acquired_at = CASE WHEN l.holder = EXCLUDED.holder THEN l.acquired_at ELSE now() END
-    WHERE l.holder = EXCLUDED.holder OR l.expires_at < now()
-  RETURNING holder`;
-
-const RELEASE_LEADER = `DELETE FROM tds.leader_leases WHERE name = $1 AND holder = $2`;
-
 @Injectable()
 export class WorkerRegistryRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -67,15 +56,5 @@ export class WorkerRegistryRepository {
 
   async prune(): Promise<void> {
     await this.ds.query(PRUNE);
-  }
-
-  /** True when `holder` now holds (or renewed) the named lease. */
-  async tryAcquireLeader(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const rows = await this.ds.query(TRY_ACQUIRE_LEADER, [name, holder, ttlMs]);
-    return rows.length === 1;
-  }
-
-  async releaseLeader(name: string, holder: string): Promise<void> {
-    await this.ds.query(RELEASE_LEADER, [name, holder]);
   }
 }

@@ -1,0 +1,75 @@
+import { Client } from 'pg';
+import { JobRunRepository } from './job-run.repository';
+
+export type JobRunResult =
+  | { ran: true; runId: string; status: 'succeeded' | 'failed'; error?: string }
+  | { ran: false; reason: 'locked' | 'already_ran' | 'no_database' };
+
+/**
+ * The job's body. `signal` aborts when the lock's connection is lost: from then on another instance may start the
+ * next run, so a long job should stop at its next step. May return a one-line summary (stored as the run's detail).
+ */
+export type JobBody = (signal: AbortSignal) => Promise<string | void>;
+
+/**
+ * The singleton-job lock: one run per job and scheduled time, however many processes share the database, never
+ * overlapping itself. Two parts, both needed:
+ *  - a session-level advisory lock per job, held on a dedicated connection for the whole run: a run longer than any
+ *    timeout still excludes the others, and a holder that dies frees it at once (its session ends);
+ *  - a run record per (job, scheduled time), unique: two instances whose crons fire milliseconds apart would otherwise
+ *    each take the free lock in turn and run twice in a row.
+ * Each run records when it started, ended and how (tds.job_runs).
+ */
+export class SingletonJobRunner {
+  constructor(
+    private readonly connect: () => Promise<Client>,
+    private readonly holder: string,
+  ) {}
+
+  async run(job: string, scheduledAt: Date, body: JobBody): Promise<JobRunResult> {
+    let client: Client;
+    try {
+      client = await this.connect();
+    } catch {
+      return { ran: false, reason: 'no_database' };
+    }
+    const lost = new AbortController();
+    const onLost = () => lost.abort(new Error('the job lock connection was lost'));
+    client.on('error', onLost);
+    client.on('end', onLost);
+    let locked = false;
+    try {
+      locked = await JobRunRepository.tryLock(client, job);
+      if (!locked) return { ran: false, reason: 'locked' };
+      await JobRunRepository.abandonStale(client, job);
+      const runId = await JobRunRepository.start(client, job, scheduledAt, this.holder);
+      if (!runId) return { ran: false, reason: 'already_ran' };
+      let detail: string | null = null;
+      let error: string | undefined;
+      try {
+        detail = (await body(lost.signal)) || null;
+      } catch (err) {
+        error = (err as Error)?.message ?? String(err);
+      }
+      if (!lost.signal.aborted) await JobRunRepository.finish(client, runId, error === undefined ? 'succeeded' : 'failed', detail, error ?? null);
+      return error === undefined ? { ran: true, runId, status: 'succeeded' } : { ran: true, runId, status: 'failed', error };
+    } finally {
+      client.off('end', onLost);
+      if (locked && !lost.signal.aborted) await JobRunRepository.unlock(client, job).catch(() => undefined);
+      client.off('error', onLost);
+      client.on('error', () => undefined);
+      await client.end().catch(() => undefined);
+    }
+  }
+}
+
+/** A dedicated connection for one run (never a pooled one: the lock lives as long as this session). */
+export function dedicatedConnection(url: string | undefined, applicationName: string): () => Promise<Client> {
+  return async () => {
+    if (!url) throw new Error('no database configured');
+    const client = new Client({ connectionString: url, application_name: applicationName });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+}
