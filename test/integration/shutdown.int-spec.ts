@@ -89,7 +89,9 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
       { attempt: 1, outcome: 'applied', error: null },
     ]);
     expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '800001'`)).toEqual([{ contact_name: 'In flight at shutdown' }]);
-    // The process says it stopped only after its last batch was committed.
+    // The process says it stopped only after its last batch was committed. (Closing the pg pool waits for the
+    // batch's checked-out client, so a stop() that did not wait would still commit; what it breaks is the order:
+    // the worker would be marked stopped, and HTTP closed, while its batch was still running.)
     const [w] = await db.query<{ stopped_at: Date | null }>(`SELECT stopped_at FROM tds.workers WHERE role = 'all'`);
     expect(w.stopped_at).toBeInstanceOf(Date);
     expect(w.stopped_at!.getTime()).toBeGreaterThanOrEqual(ev.completed_at.getTime());
