@@ -24,7 +24,7 @@ describe('webhook ingest: batches, wide documents, database refusals (e2e)', () 
     method: 'POST',
     contentType: 'application/json',
     body: Buffer.from(body, 'utf8'),
-    query: {},
+    query: [],
     apiKeyHeader: KEY,
   });
 

@@ -267,7 +267,12 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
   describe('stock adjustments move stock exactly once', () => {
     /** A fresh item with 100 in warehouse WH (erp.stock_levels and erp.products). */
     const itemWith100 = async () => {
-      const item = zohoItem({ warehouses: [{ warehouse_id: n(WH), warehouse_name: 'Main', warehouse_stock_on_hand: n(100) }], stock_on_hand: n(100) });
+      // The snapshot is older than every adjustment below (a delta older than the snapshot is already counted in it).
+      const item = zohoItem({
+        warehouses: [{ warehouse_id: n(WH), warehouse_name: 'Main', warehouse_stock_on_hand: n(100) }],
+        stock_on_hand: n(100),
+        last_modified_time: '2026-11-28T08:00:00+0300',
+      });
       await apply('products', 'item', item);
       return digits(item.item_id);
     };

@@ -135,7 +135,7 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
         method: 'POST',
         contentType: 'application/json',
         body: Buffer.from(contact(id, `pending ${id}`)),
-        query: {},
+        query: [],
         apiKeyHeader: KEY,
       });
       const release = await holdInserts();

@@ -81,7 +81,8 @@ function buildInsertEventsSql(rows: number): string {
         `${p(8)}::timestamptz, ${p(9)}::text, ${p(10)}::bytea, ${p(11)}::text, ${p(12)}::text)`,
     );
   }
-  return `
+  // The leading comment names the statement in pg_stat_activity, whose text is cut at track_activity_query_size.
+  return `/* ingest: INSERT INTO tds.events */
     WITH v AS (
       SELECT v.ord, v.key_prefix, v.entity_type, v.record_type, v.entity_id, v.event_kind, v.organization_id,
              v.zoho_modified_at, v.content_type, v.body, v.request_id,
