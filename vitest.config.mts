@@ -1,5 +1,5 @@
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Nest 12 is ESM-only and Jest cannot load it on Node 20; Vitest + swc (decorator metadata) can.
 export default defineConfig({
@@ -16,6 +16,7 @@ export default defineConfig({
   ],
   test: {
     include: ['src/**/*.spec.ts', 'test/integration/**/*.int-spec.ts', 'test/e2e/**/*.e2e-spec.ts'],
+    exclude: [...configDefaults.exclude, '.stryker-tmp/**', 'reports/**'],
     globalSetup: ['test/setup/global-setup.ts'],
     pool: 'forks',
     // Each test file gets its own database (cloned from a migrated template), so files can share one process.

@@ -38,3 +38,94 @@ describe('parseJsonExact', () => {
     expect(parseJsonExact('{"a":1,"a":2}')).toEqual({ a: '2' });
   });
 });
+
+describe('parseJsonExact: number tokens', () => {
+  it.each([
+    ['9', '9'],
+    ['-0', '-0'],
+    ['1e5', '1e5'],
+    ['1E5', '1E5'],
+    ['1e+5', '1e+5'],
+    ['2.5E-10', '2.5E-10'],
+    ['1e10', '1e10'],
+    ['0.000', '0.000'],
+    ['12345678901234567890.123456789012345678901', '12345678901234567890.123456789012345678901'],
+  ])('keeps %s as the string %j', (token, digits) => {
+    expect(parseJsonExact(`{"v":${token}}`)).toEqual({ v: digits });
+    expect(parseJsonExact(`[${token}]`)).toEqual([digits]);
+    expect(parseJsonExact(token)).toBe(digits);
+  });
+
+  it('quotes numbers next to every kind of delimiter, and keeps text without numbers as it is', () => {
+    expect(parseJsonExact(' [ 1 ,\n2\t,{"a":-3},[4]] ')).toEqual(['1', '2', { a: '-3' }, ['4']]);
+    expect(parseJsonExact('{"a":"b","c":[true,false,null]}')).toEqual({ a: 'b', c: [true, false, null] });
+    expect(parseJsonExact('"only a string"')).toBe('only a string');
+  });
+
+  it('reports an invalid number with the message JSON.parse gives for the original text', () => {
+    let expected = '';
+    try {
+      JSON.parse('{"a":01}');
+    } catch (err) {
+      expected = (err as Error).message;
+    }
+    expect(expected).not.toBe('');
+    expect(() => parseJsonExact('{"a":01}')).toThrow(expected);
+  });
+
+  it('raises a JsonSyntaxError (by name) carrying the JSON.parse message for other syntax errors', () => {
+    const err = (() => {
+      try {
+        parseJsonExact('{"a": 1, "b": tru}');
+      } catch (e) {
+        return e as Error;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(JsonSyntaxError);
+    expect(err?.name).toBe('JsonSyntaxError');
+    expect(err?.message).toMatch(/JSON/);
+  });
+});
+
+describe('parseJsonExact: strings', () => {
+  it('skips strings that end in an even run of backslashes, and digits after them are numbers again', () => {
+    expect(parseJsonExact('["\\\\",1]')).toEqual(['\\', '1']);
+    expect(parseJsonExact('["\\\\\\\\",1]')).toEqual(['\\\\', '1']);
+    expect(parseJsonExact('["a\\\\\\"b",2]')).toEqual(['a\\"b', '2']);
+  });
+
+  it('treats brackets and digits inside strings as text', () => {
+    expect(parseJsonExact(`{"k":"${'['.repeat(100)}123"}`)).toEqual({ k: `${'['.repeat(100)}123` });
+  });
+
+  it('reports an unterminated string as a syntax error (and does not loop)', () => {
+    expect(() => parseJsonExact('{"a":"never closed')).toThrow(JsonSyntaxError);
+    expect(() => parseJsonExact('"')).toThrow(JsonSyntaxError);
+  });
+
+  it('an empty string at the very start does not end the scan', () => {
+    expect(() => parseJsonExact(`""${'['.repeat(65)}`)).toThrow('nesting deeper than 64 levels at position 66');
+  });
+});
+
+describe('parseJsonExact: nesting limit', () => {
+  it('counts objects as well as arrays, and names the position', () => {
+    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    expect(() => parseJsonExact(deep(65))).toThrow('nesting deeper than 64 levels at position 320');
+    expect(() => parseJsonExact('['.repeat(33) + '{"a":'.repeat(32))).toThrow('nesting deeper than 64 levels at position');
+    expect(JSON.stringify(parseJsonExact(deep(64)))).toBe('{"a":'.repeat(64) + '"1"' + '}'.repeat(64));
+  });
+
+  it('counts depth, not brackets: closing arrays and objects lowers it', () => {
+    const siblings = (open: string, close: string) => `[${`${open}${close},`.repeat(100)}${open}${close}]`;
+    expect(parseJsonExact(siblings('[', ']'))).toHaveLength(101);
+    expect(parseJsonExact(siblings('{', '}'))).toHaveLength(101);
+    expect(parseJsonExact(`[${'[[]],'.repeat(50)}[]]`)).toHaveLength(51);
+  });
+
+  it('takes the limit as a parameter', () => {
+    expect(() => parseJsonExact('[[1]]', 1)).toThrow('nesting deeper than 1 levels at position 1');
+    expect(parseJsonExact('[[1]]', 2)).toEqual([['1']]);
+  });
+});

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseZohoTimestamp } from './zoho-time';
 
 describe('parseZohoTimestamp', () => {
@@ -21,5 +21,54 @@ describe('parseZohoTimestamp', () => {
   it('ignores non-strings', () => {
     expect(parseZohoTimestamp(12345)).toBeNull();
     expect(parseZohoTimestamp(undefined)).toBeNull();
+  });
+});
+
+describe('parseZohoTimestamp: details', () => {
+  it.each([
+    [' 2024-06-05T02:30:08Z ', '2024-06-05T02:30:08.000Z'],
+    ['2024-06-05T02:30Z', '2024-06-05T02:30:00.000Z'],
+    ['2024-06-05T02:30+05:30', '2024-06-04T21:00:00.000Z'],
+    ['2024-06-05T02:30:08.5Z', '2024-06-05T02:30:08.500Z'],
+    ['2024-06-05T02:30:08.12Z', '2024-06-05T02:30:08.120Z'],
+    ['2024-06-05T02:30:08.123456789-0700', '2024-06-05T09:30:08.123Z'],
+    ['2024-06-05T02:30:08 +0530', '2024-06-04T21:00:08.000Z'],
+    ['2024-06-05T23:59:59Z', '2024-06-05T23:59:59.000Z'],
+    ['2024-02-29', '2024-02-29T00:00:00.000Z'],
+  ])('%j → %s', (input, expected) => {
+    expect(parseZohoTimestamp(input)).toBe(expected);
+  });
+
+  it.each([
+    'x2024-06-05',
+    '2024-06-05x',
+    '2024-06-05T02:30:08Zjunk',
+    '2024-06-05T02:30:08.1234567890Z',
+    '2024-06-05T02:30:08.Z',
+    '2024-06-05T02',
+    '2024-06-05T24:00:00Z',
+    '2024-06-05T02:30:08+99:99',
+    '2023-02-29',
+    '2024-04-31',
+    '2024-00-10',
+  ])('rejects %j', (input) => {
+    expect(parseZohoTimestamp(input)).toBeNull();
+  });
+
+  // Takes effect in forked workers (npm test); Stryker's thread workers get the zone from vitest.unit.config.mts.
+  describe('under a machine time zone other than UTC', () => {
+    const saved = process.env.TZ;
+    beforeAll(() => {
+      process.env.TZ = 'Asia/Kolkata';
+    });
+    afterAll(() => {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    });
+
+    it('reads a timestamp without an offset, and a bare date, as UTC', () => {
+      expect(parseZohoTimestamp('2024-06-05')).toBe('2024-06-05T00:00:00.000Z');
+      expect(parseZohoTimestamp('2024-06-05T02:30:08')).toBe('2024-06-05T02:30:08.000Z');
+    });
   });
 });
