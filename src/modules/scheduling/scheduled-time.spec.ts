@@ -16,8 +16,10 @@ describe('scheduledTimeOf: the scheduled time a cron tick belongs to', () => {
 
   it('with a seconds field, and for sparse schedules far back', () => {
     expect(scheduledTimeOf('*/3 * * * * *', at('2026-12-01T10:00:07.010Z')).toISOString()).toBe('2026-12-01T10:00:06.000Z');
-    expect(scheduledTimeOf('0 2 * * *', at('2026-12-01T01:59:00.000Z')).toISOString()).toBe('2026-11-30T02:00:00.000Z');
-    expect(scheduledTimeOf('0 0 1 1 *', at('2026-12-01T00:00:00.000Z')).toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    expect(scheduledTimeOf('0 2 * * *', at('2026-12-01T01:59:00.000Z'), 'UTC').toISOString()).toBe('2026-11-30T02:00:00.000Z');
+    expect(scheduledTimeOf('0 0 1 1 *', at('2026-12-01T00:00:00.000Z'), 'UTC').toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    // In a time zone: 02:00 in Baghdad is 23:00 UTC the day before.
+    expect(scheduledTimeOf('0 2 * * *', at('2026-12-01T01:59:00.000Z'), 'Asia/Baghdad').toISOString()).toBe('2026-11-30T23:00:00.000Z');
   });
 
   it('validates expressions', () => {

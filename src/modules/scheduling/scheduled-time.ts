@@ -13,10 +13,10 @@ export function scheduledTimeOf(expression: string, firedAt: Date = new Date(), 
   const at = firedAt.getTime() + TICK_TOLERANCE_MS;
   // Find a start before the latest tick (stepping back exponentially), then walk forward to it.
   for (let back = 1000; back <= 800 * 86_400_000; back *= 2) {
-    let tick = cron.getNextDateFrom(new Date(at - back)).toJSDate();
+    let tick = cron.getNextDateFrom(new Date(at - back), timeZone).toJSDate();
     if (tick.getTime() > at) continue;
     for (;;) {
-      const next = cron.getNextDateFrom(tick).toJSDate();
+      const next = cron.getNextDateFrom(tick, timeZone).toJSDate();
       if (next.getTime() > at) return tick;
       tick = next;
     }

@@ -3,14 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import type { AppConfigService } from '../../config/app-config.service';
-import { WebhookAuthService, zohoSignedString, type WebhookCredentials } from './webhook-auth.service';
+import { parseSentAt, repeatedParam, WebhookAuthService, zohoSignedString, type WebhookCredentials } from './webhook-auth.service';
 
 const KEY_HINT = 'an X-Webhook-Key header (or ?token=) holding a configured key';
 const SIGNATURE_HINT =
   'an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)';
 
-function service(apiKeys: string[], signatureSecrets: string[]): WebhookAuthService {
-  return new WebhookAuthService({ webhooks: { apiKeys, signatureSecrets } } as unknown as AppConfigService);
+function service(
+  apiKeys: string[],
+  signatureSecrets: string[],
+  more: { extraSignedParams?: string[]; timestampParam?: string | null; replayWindowSeconds?: number } = {},
+): WebhookAuthService {
+  return new WebhookAuthService({
+    webhooks: { apiKeys, signatureSecrets, extraSignedParams: [], timestampParam: null, replayWindowSeconds: 300, ...more },
+  } as unknown as AppConfigService);
 }
 
 function hmac(secret: string, params: Record<string, string>, body?: string): Buffer {
@@ -51,24 +57,24 @@ describe('WebhookAuthService.verify with API keys', () => {
   const auth = service(['key-one', 'key-two'], []);
 
   it('accepts any configured key', () => {
-    expect(auth.verify({ apiKey: 'key-one', signedParams: {} })).toBe('api_key');
-    expect(auth.verify({ apiKey: 'key-two', signedParams: {} })).toBe('api_key');
+    expect(auth.verify({ apiKey: 'key-one', params: [] })).toBe('api_key');
+    expect(auth.verify({ apiKey: 'key-two', params: [] })).toBe('api_key');
   });
 
   it('rejects a wrong key, a prefix of a key and an empty key as invalid', () => {
     for (const apiKey of ['key-three', 'key-on', 'key-one ', '']) {
-      const err = rejection(auth, { apiKey, signedParams: {} });
+      const err = rejection(auth, { apiKey, params: [] });
       expect(err.code).toBe(ErrorCode.WebhookAuthFailed);
       expect(err.message).toBe(`Invalid webhook credentials: expected ${KEY_HINT}`);
     }
   });
 
   it('says credentials are missing when none were presented', () => {
-    expect(rejection(auth, { signedParams: {} }).message).toBe(`Missing webhook credentials: expected ${KEY_HINT}`);
+    expect(rejection(auth, { params: [] }).message).toBe(`Missing webhook credentials: expected ${KEY_HINT}`);
   });
 
   it('does not accept a signature when no secret is configured', () => {
-    const err = rejection(auth, { signature: hmac('key-one', {}).toString('hex'), signedParams: {} });
+    const err = rejection(auth, { signature: hmac('key-one', {}).toString('hex'), params: [] });
     expect(err.message).toBe(`Invalid webhook credentials: expected ${KEY_HINT}`);
   });
 });
@@ -83,7 +89,7 @@ describe('WebhookAuthService.verify with signatures', () => {
   const b64 = () => sig().toString('base64');
   const creds = (signature: string, rawBody: string | undefined = body): WebhookCredentials => ({
     signature,
-    signedParams: params,
+    params: Object.entries(params),
     rawBody: rawBody === undefined ? undefined : Buffer.from(rawBody),
   });
 
@@ -118,7 +124,7 @@ describe('WebhookAuthService.verify with signatures', () => {
     expect(auth.verify(creds(manual))).toBe('signature');
     // a form body is not appended: its fields are in signedParams
     const formSig = hmac('secret-a', params).toString('hex');
-    expect(auth.verify({ signature: formSig, signedParams: params })).toBe('signature');
+    expect(auth.verify({ signature: formSig, params: Object.entries(params) })).toBe('signature');
   });
 
   it.each([
@@ -145,7 +151,7 @@ describe('WebhookAuthService.verify with signatures', () => {
   });
 
   it('does not accept an API key when none is configured', () => {
-    expect(rejection(auth, { apiKey: 'secret-a', signedParams: {} }).message).toBe(
+    expect(rejection(auth, { apiKey: 'secret-a', params: [] }).message).toBe(
       `Invalid webhook credentials: expected ${SIGNATURE_HINT}`,
     );
   });
@@ -155,19 +161,19 @@ describe('WebhookAuthService.verify with keys and secrets', () => {
   const auth = service(['the-key'], ['the-secret']);
 
   it('accepts either check, whichever passes', () => {
-    const signature = hmac('the-secret', { a: '1' }).toString('hex');
-    expect(auth.verify({ apiKey: 'the-key', signature: 'nonsense', signedParams: {} })).toBe('api_key');
-    expect(auth.verify({ apiKey: 'wrong', signature, signedParams: { a: '1' } })).toBe('signature');
-    expect(auth.verify({ signature, signedParams: { a: '1' } })).toBe('signature');
+    const signature = hmac('the-secret', { event: 'updated' }).toString('hex');
+    expect(auth.verify({ apiKey: 'the-key', signature: 'nonsense', params: [] })).toBe('api_key');
+    expect(auth.verify({ apiKey: 'wrong', signature, params: Object.entries({ event: 'updated' }) })).toBe('signature');
+    expect(auth.verify({ signature, params: Object.entries({ event: 'updated' }) })).toBe('signature');
   });
 
   it('names both ways when rejecting', () => {
     const signature = hmac('the-secret', { a: '1' }).toString('hex');
-    expect(rejection(auth, { signedParams: {} }).message).toBe(`Missing webhook credentials: expected ${KEY_HINT} or ${SIGNATURE_HINT}`);
-    expect(rejection(auth, { signature: 'nonsense', signedParams: {} }).message).toBe(
+    expect(rejection(auth, { params: [] }).message).toBe(`Missing webhook credentials: expected ${KEY_HINT} or ${SIGNATURE_HINT}`);
+    expect(rejection(auth, { signature: 'nonsense', params: [] }).message).toBe(
       `Invalid webhook credentials: expected ${KEY_HINT} or ${SIGNATURE_HINT}`,
     );
-    expect(rejection(auth, { apiKey: 'wrong', signature, signedParams: { a: '2' } }).message).toBe(
+    expect(rejection(auth, { apiKey: 'wrong', signature, params: Object.entries({ a: '2' }) }).message).toBe(
       `Invalid webhook credentials: expected ${KEY_HINT} or ${SIGNATURE_HINT}`,
     );
   });
@@ -176,7 +182,79 @@ describe('WebhookAuthService.verify with keys and secrets', () => {
 describe('WebhookAuthService.verify with nothing configured', () => {
   it('is never open', () => {
     const auth = service([], []);
-    expect(rejection(auth, { signedParams: {} }).message).toBe('Missing webhook credentials: expected ');
-    expect(rejection(auth, { apiKey: '', signature: '', signedParams: {} }).message).toBe('Invalid webhook credentials: expected ');
+    expect(rejection(auth, { params: [] }).message).toBe('Missing webhook credentials: expected ');
+    expect(rejection(auth, { apiKey: '', signature: '', params: [] }).message).toBe('Invalid webhook credentials: expected ');
+  });
+});
+
+describe('signed parameters: one value per name, known names only, optional replay window', () => {
+  const body = '{"contact":{"contact_id":"1"}}';
+  const signed = (auth: WebhookAuthService, pairs: [string, string][], now?: number) => {
+    const signature = hmac('s3cret', Object.fromEntries(pairs), body).toString('hex');
+    const c: WebhookCredentials = { signature, params: pairs, rawBody: Buffer.from(body) };
+    return now === undefined ? auth.verify(c) : auth.verify(c, now);
+  };
+  const refusal = (fn: () => unknown): DomainError => {
+    try {
+      fn();
+    } catch (err) {
+      expect(err).toBeInstanceOf(DomainError);
+      expect((err as DomainError).code).toBe(ErrorCode.WebhookAuthFailed);
+      return err as DomainError;
+    }
+    throw new Error('accepted');
+  };
+
+  it('accepts the names the service reads and the configured extra names', () => {
+    const auth = service([], ['s3cret'], { extraSignedParams: ['source'] });
+    expect(signed(auth, [['event', 'deleted'], ['organization_id', '7'], ['source', 'books'], ['token', 'x']])).toBe('signature');
+    expect(signed(auth, [['JSONString', body]])).toBe('signature');
+  });
+
+  it('refuses a repeated name even though the signature matches its folded value', () => {
+    const auth = service([], ['s3cret']);
+    const err = refusal(() => signed(auth, [['event', 'updated'], ['organization_id', '7'], ['event', 'deleted']]));
+    expect(err.message).toBe('Parameter "event" is given more than once (query or form): a signed request carries each name once');
+    expect(err.details).toEqual({ field: 'event' });
+  });
+
+  it('refuses an unknown name (it could re-split the signed string) and names the setting', () => {
+    const auth = service([], ['s3cret'], { extraSignedParams: ['source'] });
+    const err = refusal(() => signed(auth, [['e', 'ventdeleted']]));
+    expect(err.message).toBe('Unknown parameter "e" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS');
+    expect(err.details).toEqual({ field: 'e' });
+  });
+
+  it('with a timestamp parameter: required, parseable, and within the window on both sides', () => {
+    const auth = service([], ['s3cret'], { timestampParam: 'ts', replayWindowSeconds: 60 });
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(signed(auth, [['ts', String(now / 1000 - 60)]], now)).toBe('signature');
+    expect(signed(auth, [['ts', String(now + 60_000)]], now)).toBe('signature');
+    expect(refusal(() => signed(auth, [['ts', String(now / 1000 - 61)]], now)).message).toBe(
+      '"ts" is outside the replay window of 60 s (ZOHO_WEBHOOK_REPLAY_WINDOW_S): refused as a possible replay',
+    );
+    expect(refusal(() => signed(auth, [['ts', String(now / 1000 + 61)]], now)).message).toMatch(/outside the replay window/);
+    const missing = refusal(() => signed(auth, [['event', 'updated']], now));
+    expect(missing.message).toBe('Signed webhooks must carry the time they were sent in "ts" (ZOHO_WEBHOOK_TIMESTAMP_PARAM)');
+    expect(missing.details).toEqual({ field: 'ts' });
+    expect(refusal(() => signed(auth, [['ts', 'soon']], now)).message).toMatch(/must carry the time/);
+    // A key-authenticated request is not held to the window (its parameters are not signed).
+    const keyed = service(['k'], ['s3cret'], { timestampParam: 'ts' });
+    expect(keyed.verify({ apiKey: 'k', params: [['zz', '1']] }, now)).toBe('api_key');
+  });
+
+  it('parseSentAt reads Unix seconds, milliseconds and ISO 8601 (with or without a colon in the offset)', () => {
+    expect(parseSentAt('1796119200')).toBe(1796119200000);
+    expect(parseSentAt(' 1796119200123 ')).toBe(1796119200123);
+    expect(parseSentAt('2026-12-01T10:00:00Z')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+    expect(parseSentAt('2026-12-01T13:00:00+0300')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+    expect(parseSentAt('2026-12-01T13:00:00+03:00')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+    for (const bad of ['', 'now', '12345678', '123456789012345', '2026-12-01']) expect(parseSentAt(bad)).toBeNaN();
+  });
+
+  it('repeatedParam finds the first name given twice', () => {
+    expect(repeatedParam([])).toBeUndefined();
+    expect(repeatedParam([['a', '1'], ['b', '2']])).toBeUndefined();
+    expect(repeatedParam([['a', '1'], ['b', '2'], ['b', '3'], ['a', '4']])).toBe('b');
   });
 });
