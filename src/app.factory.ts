@@ -109,6 +109,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       customSiteTitle: `${SERVICE_NAME} API`,
     });
   }
-  new NestLogger('Bootstrap').log(`application built (prefix "${basePath || '/'}", docs ${docsEnabled ? 'on' : 'off'})`);
+  const { requestTimeoutMs, maxConnections } = config.http;
+  new NestLogger('Bootstrap').log(
+    `application built (prefix "${basePath || '/'}", docs ${docsEnabled ? (config.app.isProduction ? 'on, admin key required' : 'on') : 'off'}, ` +
+      `request timeout ${requestTimeoutMs} ms, max ${maxConnections} connections)`,
+  );
   return app;
 }
