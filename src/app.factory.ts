@@ -11,6 +11,9 @@ import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { parseRequestBody } from './common/http/body-parser';
 import { SERVICE_NAME, SERVICE_VERSION } from './version';
 import { requestIdFor } from './common/logging/request-id';
+import { registerDocsAccess } from './common/auth/docs-access';
+import { WebhookAuthService } from './modules/webhooks/webhook-auth.service';
+import { registerWebhookPreauth } from './modules/webhooks/webhook-preauth';
 
 export interface CreateAppOptions {
   /** false silences Nest's bootstrap logger (tests). */
@@ -22,15 +25,33 @@ export interface CreateAppOptions {
  * main.ts listens on it; e2e tests drive it through supertest.
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const maxBody = validate(process.env).WEBHOOK_MAX_BODY_BYTES;
+  const env = validate(process.env);
+  const requestTimeout = env.HTTP_REQUEST_TIMEOUT_MS;
+  // Limits that bound what unauthenticated clients can hold (docs/decisions/0009-http-limits-and-memory-bound.md):
+  // the whole request (headers + body) within HTTP_REQUEST_TIMEOUT_MS (else 408 and the socket is closed), at
+  // most HTTP_MAX_CONNECTIONS sockets, bodies up to WEBHOOK_MAX_BODY_BYTES.
   const adapter = new FastifyAdapter({
-    bodyLimit: maxBody,
+    bodyLimit: env.WEBHOOK_MAX_BODY_BYTES,
     trustProxy: true,
     // Zoho retries on failure; keep-alive connections are reused by load balancers.
     keepAliveTimeout: 65_000,
+    requestTimeout,
+    // A socket silent this long while its request is being handled is dropped (a handler is bounded by the
+    // database statement timeout, well below this).
+    connectionTimeout: Math.max(2 * requestTimeout, 60_000),
+    // Node checks request/header deadlines on this period (default 30 s, which would let a 30 s limit run to 60 s).
+    http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdFor,
+  });
+  const server = adapter.getInstance().server;
+  server.maxConnections = env.HTTP_MAX_CONNECTIONS;
+  // server.close() also stops Node's deadline checks, so a body still trickling in would hold a graceful stop
+  // open for ever: requests in flight get HTTP_REQUEST_TIMEOUT_MS to finish, then their connections are closed.
+  adapter.getInstance().addHook('preClose', (done) => {
+    setTimeout(() => server.closeAllConnections(), requestTimeout).unref();
+    done();
   });
   // Every response (errors and 404s included) echoes the request id; pino-http logs it (it reads raw.id).
   adapter.getInstance().addHook('onRequest', (req, reply, done) => {
@@ -55,7 +76,18 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   );
   if (basePath) app.setGlobalPrefix(basePath);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new HttpErrorFilter(config.webhooks.retryAfterSeconds));
+  const errorFilter = new HttpErrorFilter(config.webhooks.retryAfterSeconds);
+  app.useGlobalFilters(errorFilter);
+  const fastify = app.getHttpAdapter().getInstance();
+  const reject = errorFilter.respond.bind(errorFilter);
+  // Webhook keys are checked before the body is read (signatures, which cover the body, after it).
+  registerWebhookPreauth(fastify, {
+    route: `${basePath}/webhooks/:entity`,
+    auth: app.get(WebhookAuthService),
+    hasSecrets: config.webhooks.signatureSecrets.length > 0,
+    reject,
+  });
+  if (docsEnabled && config.app.isProduction) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.apiKeys, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {
@@ -77,6 +109,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
       customSiteTitle: `${SERVICE_NAME} API`,
     });
   }
-  new NestLogger('Bootstrap').log(`application built (prefix "${basePath || '/'}", docs ${docsEnabled ? 'on' : 'off'})`);
+  const { requestTimeoutMs, maxConnections } = config.http;
+  new NestLogger('Bootstrap').log(
+    `application built (prefix "${basePath || '/'}", docs ${docsEnabled ? (config.app.isProduction ? 'on, admin key required' : 'on') : 'off'}, ` +
+      `request timeout ${requestTimeoutMs} ms, max ${maxConnections} connections)`,
+  );
   return app;
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError, Environment } from './config/env.validation';
 import { loadEnvironment, setGeneratedWebhookKey, setRuntimeDatabaseUrl } from './config/load-env';
@@ -21,6 +22,29 @@ function say(message: string): void {
 }
 
 /** Shared with the entry point (src/main.ts), which receives signals from the very first instant. */
+/** Why the API cannot listen on host:port, said in terms of the settings to change; undefined when it can. */
+export function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): string | undefined {
+  if (err.code === 'EADDRINUSE') {
+    return `cannot listen on ${host}:${port}: port ${port} is already in use by another process. Stop that process or set API_PORT to a free port.`;
+  }
+  if (err.code === 'EACCES') {
+    return `cannot listen on ${host}:${port}: not allowed to use port ${port} (ports below 1024 need privileges). Set API_PORT to a port above 1023.`;
+  }
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
+    return `cannot listen on ${host}:${port}: ${host} is not an address of this machine. Set API_HOST (0.0.0.0 = every interface).`;
+  }
+  return undefined;
+}
+
+/** Tries to bind host:port and lets go at once: a taken port is reported before anything starts. */
+function probeListen(host: string, port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) => done(err));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => done(undefined)));
+  });
+}
+
 export interface LauncherState {
   stopRequested: string | null;
   onStop?: (signal: string) => void;
@@ -38,6 +62,17 @@ export async function launch(state: LauncherState): Promise<void> {
     throw err;
   }
   say(`${SERVICE_NAME} ${SERVICE_VERSION} starting (role=${env.TDS_ROLE}, environment=${env.ENVIRONMENT})`);
+
+  // A taken port is found out now, before the database, migrations and worker start (and before any line says
+  // something started). listen() below still reports a port taken in the meantime the same way.
+  if (env.TDS_ROLE !== 'worker' && env.API_PORT !== 0) {
+    const err = await probeListen(env.API_HOST, env.API_PORT);
+    const problem = err && listenProblem(err, env.API_HOST, env.API_PORT);
+    if (problem) {
+      process.stderr.write(`startup failed: ${problem}\n`);
+      process.exit(1);
+    }
+  }
 
   // Webhooks are never open: with no key and no secret configured, use (or create) a generated key.
   let generatedKey: { key: string; file: string } | undefined;
@@ -60,6 +95,7 @@ export async function launch(state: LauncherState): Promise<void> {
     embedded = await startEmbeddedPostgres({
       databaseDir: join(dataDir, 'postgres'),
       port: env.EMBEDDED_PG_PORT,
+      signalsHandledByCaller: true,
       log: (m) => (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? say(`postgres: ${m}`) : undefined),
     });
     url = embedded.url;
@@ -90,6 +126,7 @@ export async function launch(state: LauncherState): Promise<void> {
   state.onStop = (signal) => void shutdown(signal);
   if (state.stopRequested) return shutdown(state.stopRequested);
 
+  let binding = false; // only an error of listen() itself is explained as a port problem
   try {
     await ensureDatabaseExists(url);
     setRuntimeDatabaseUrl(url);
@@ -108,10 +145,14 @@ export async function launch(state: LauncherState): Promise<void> {
     }
     const { runsApi, port, host, basePath, docsEnabled } = nest.get(AppConfigService).app;
     if (runsApi) {
+      await nest.init();
+      binding = true;
       await nest.listen({ port, host });
+      binding = false;
       const address = nest.getHttpServer().address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
-      say(`API listening on http://${host}:${actualPort}${basePath || ''}/${docsEnabled ? ` (docs: ${basePath}/docs)` : ''}`);
+      // Under a prefix the root route is /tds, not /tds/ (which is a 404).
+      say(`API listening on http://${host}:${actualPort}${basePath || '/'}${docsEnabled ? ` (docs: ${basePath}/docs)` : ''}`);
       if (generatedKey) {
         say(
           `No webhook credentials configured: generated key stored in ${generatedKey.file}\n` +
@@ -126,7 +167,8 @@ export async function launch(state: LauncherState): Promise<void> {
       say('worker started (no HTTP listener: TDS_ROLE=worker)');
     }
   } catch (err) {
-    process.stderr.write(`startup failed: ${(err as Error).stack ?? err}\n`);
+    const problem = binding ? listenProblem(err as NodeJS.ErrnoException, env.API_HOST, env.API_PORT) : undefined;
+    process.stderr.write(`startup failed: ${problem ?? (err as Error).stack ?? err}\n`);
     if (app) await app.close().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
     process.exit(1);

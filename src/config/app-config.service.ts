@@ -31,9 +31,16 @@ export class AppConfigService {
       port: this.get('API_PORT'),
       host: this.get('API_HOST'),
       basePath,
-      docsEnabled: this.get('DOCS_ENABLED'),
+      docsEnabled: this.get('DOCS_ENABLED') ?? environment !== Environment.Production,
       shutdownTimeoutMs: this.get('SHUTDOWN_TIMEOUT_MS'),
       dataDir: this.get('TDS_DATA_DIR'),
+    };
+  }
+
+  get http() {
+    return {
+      requestTimeoutMs: this.get('HTTP_REQUEST_TIMEOUT_MS'),
+      maxConnections: this.get('HTTP_MAX_CONNECTIONS'),
     };
   }
 

@@ -55,11 +55,21 @@ export class EnvironmentVariables {
   @IsOptional()
   API_BASE_PATH = '';
 
+  /** Swagger at /docs and /docs-json. Unset: on outside production, off in production (where it needs the admin key). */
   @Transform(toBool) @IsBoolean() @IsOptional()
-  DOCS_ENABLED = true;
+  DOCS_ENABLED?: boolean;
 
   @Transform(toInt) @IsInt() @Min(1000) @Max(600000) @IsOptional()
   SHUTDOWN_TIMEOUT_MS = 30000;
+
+  // --- HTTP server limits (docs/decisions/0009-http-limits-and-memory-bound.md) ---
+  /** A request (headers and body) must arrive within this time, else 408 and the connection is closed. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) @IsOptional()
+  HTTP_REQUEST_TIMEOUT_MS = 30000;
+
+  /** Open connections accepted at once; further connections are closed at once by the server. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
+  HTTP_MAX_CONNECTIONS = 256;
 
   // --- logging ---
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
@@ -227,5 +237,6 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
     );
   }
   if (problems.length) throw new ConfigValidationError(problems);
+  env.DOCS_ENABLED ??= env.ENVIRONMENT !== Environment.Production;
   return env;
 }

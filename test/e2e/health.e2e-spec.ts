@@ -33,9 +33,9 @@ describe('health probes (e2e)', () => {
     expect((await request(t.server).get('/ping').expect(200)).body).toEqual({ status: 'ok', message: 'pong' });
   });
 
-  it('GET / describes the service', async () => {
+  it('GET / says only that the service is up', async () => {
     const res = await request(t.server).get('/').expect(200);
-    expect(res.body).toMatchObject({ service: 'tds-core', environment: 'test', docs: '/docs', health: '/health' });
+    expect(res.body).toEqual({ status: 'up' });
   });
 
   it('echoes a request id', async () => {

@@ -1,9 +1,29 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startService, ServiceProcess } from '../support/service-process';
+import { createTestDatabase } from '../support/test-database';
+import { freePort, startService, ServiceProcess } from '../support/service-process';
+
+/** Connects to the embedded cluster a service left in `dataDir` (while that cluster runs). */
+async function embeddedClient(dataDir: string): Promise<Client> {
+  const { port } = JSON.parse(readFileSync(join(dataDir, 'embedded-postgres.json'), 'utf8')) as { port: number };
+  const password = readFileSync(join(dataDir, 'postgres-password'), 'utf8').trim();
+  const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'tds' });
+  await client.connect();
+  return client;
+}
+
+const waitFor = async (what: string, cond: () => boolean, ms = 10_000) => {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
 
 /** Postgres processes whose command line mentions this data folder. */
 function postgresProcessesFor(dir: string): string[] {
@@ -67,6 +87,79 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     expect(((await dup.json()) as { status: string }).status).toBe('duplicate');
     expect(await again.stop(), again.output()).toBe(0);
     expect(postgresProcessesFor(join(dir, 'data'))).toHaveLength(0);
+  });
+
+  it('SIGTERM while a request is still arriving: the request is cut after HTTP_REQUEST_TIMEOUT_MS, the stop is recorded in tds.workers, exit 0', async () => {
+    // embedded-postgres used to stop the cluster and exit 143 on its own SIGTERM handler while the app was still
+    // closing (here: waiting for the in-flight request), so the worker row was never marked stopped.
+    const svc = await startService({ ...env, HTTP_REQUEST_TIMEOUT_MS: '3000' });
+    running.push(svc);
+    const key = readFileSync(join(dir, 'data', 'webhook-api-key'), 'utf8').trim();
+    const sock = connect(svc.port, '127.0.0.1');
+    let answer = '';
+    sock.on('data', (d) => (answer += d.toString()));
+    sock.on('error', () => undefined);
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`POST /webhooks/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Webhook-Key: ${key}\r\nContent-Length: 100\r\n\r\n{"contact":`);
+    await new Promise((r) => setTimeout(r, 200));
+    svc.proc.kill('SIGTERM');
+    const started = Date.now();
+    const code = await Promise.race([svc.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    sock.destroy();
+    expect(code, svc.output()).toBe(0);
+    expect(Date.now() - started, 'the app waited for the request (HTTP_REQUEST_TIMEOUT_MS)').toBeGreaterThan(1500);
+    expect(answer, 'never accepted').not.toMatch(/^HTTP\/1\.1 202/);
+    expect(svc.output()).toContain('stopped');
+    expect(postgresProcessesFor(join(dir, 'data'))).toHaveLength(0);
+
+    // After a restart the stopped process is not counted as a live worker.
+    const again = await startService(env, { path: '/health' });
+    running.push(again);
+    const pg = await embeddedClient(join(dir, 'data'));
+    try {
+      const { rows } = await pg.query<{ stopped: boolean }>('SELECT stopped_at IS NOT NULL AS stopped FROM tds.workers WHERE pid = $1', [svc.proc.pid]);
+      expect(rows, svc.output()).toEqual([{ stopped: true }]);
+    } finally {
+      await pg.end();
+    }
+    expect(await again.stop(), again.output()).toBe(0);
+  });
+
+  it('a port already in use stops the start with one line naming the port and API_PORT, before anything claims to have started', async () => {
+    const port = await freePort();
+    const squatter: Server = createServer();
+    await new Promise<void>((r) => squatter.listen(port, '127.0.0.1', () => r()));
+    try {
+      const svc = await startService({ ...env, API_PORT: String(port) }, { waitReady: false });
+      running.push(svc);
+      expect(await svc.exited).toBe(1);
+      const out = svc.output();
+      expect(out).toContain(`port ${port} is already in use`);
+      expect(out).toContain('API_PORT');
+      expect(out).not.toMatch(/started|listening on http|embedded PostgreSQL listening/i);
+      expect(out, 'no stack trace').not.toMatch(/\n\s+at /);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('with API_BASE_PATH=/tds the printed URLs answer', async () => {
+    const db = await createTestDatabase();
+    try {
+      const svc = await startService({ DATABASE_URL: db.url, WEBHOOK_API_KEYS: 'printed-url-key', API_BASE_PATH: '/tds', HEALTH_REQUIRE_WORKER: 'false' });
+      running.push(svc);
+      const printed = /API listening on (http:\/\/\S+)(?: \(docs: (\S+)\))?/.exec(svc.output());
+      expect(printed, svc.output()).not.toBeNull();
+      const url = new URL(printed![1]);
+      expect(url.pathname).toBe('/tds');
+      const root = await fetch(`http://127.0.0.1:${url.port}${url.pathname}`);
+      expect(root.status).toBe(200);
+      expect(await root.json()).toEqual({ status: 'up' });
+      expect((await fetch(`http://127.0.0.1:${url.port}${printed![2]}`)).status).toBe(200);
+      expect(await svc.stop()).toBe(0);
+    } finally {
+      await db.drop();
+    }
   });
 
   it('a bad configuration stops the start with one message listing every bad key', async () => {

@@ -22,7 +22,7 @@ const BASE_ENV: Record<string, string> = {
 };
 
 /** Keys a test may set; each start clears them first so files sharing a process don't leak settings. */
-const MANAGED_PREFIXES = ['ADMIN_', 'SHUTDOWN_', 'EMBEDDED_', 'API_', 'DATABASE_', 'DB_', 'DOCS_', 'TDS_', 'WEBHOOK_', 'ZOHO_', 'LOG_', 'ENVIRONMENT', 'HEALTH_'];
+const MANAGED_PREFIXES = ['ADMIN_', 'HTTP_', 'SHUTDOWN_', 'EMBEDDED_', 'API_', 'DATABASE_', 'DB_', 'DOCS_', 'TDS_', 'WEBHOOK_', 'ZOHO_', 'LOG_', 'ENVIRONMENT', 'HEALTH_'];
 
 export function applyTestEnv(databaseUrl: string, overrides: Record<string, string | undefined> = {}): void {
   for (const key of Object.keys(process.env)) {

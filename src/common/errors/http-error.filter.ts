@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, isDatabaseUnavailable } from './domain-error';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
+import { redactUrl } from '../logging/redact-url';
 
 export interface ErrorBody {
   statusCode: number;
@@ -31,8 +32,11 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const req = ctx.getRequest<FastifyRequest>();
+    this.respond(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>());
+  }
+
+  /** Sends the error answer; also used by Fastify hooks that refuse a request before Nest routes it. */
+  respond(exception: unknown, req: FastifyRequest, reply: FastifyReply): void {
     const requestId = requestIdOf(req);
     const headers: Record<string, string> = {};
     let body: ErrorBody;
@@ -71,7 +75,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode === 503 && !headers['Retry-After']) headers['Retry-After'] = String(this.retryAfterSeconds);
     if (body.statusCode < 500 && req?.url?.includes('/webhooks/')) {
       // Webhook routes have no access log (hot path): a rejected delivery is worth one line.
-      this.logger.warn(`webhook rejected ${req.method} ${req.url.replace(/([?&]token=)[^&]*/i, '$1[redacted]')} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
+      this.logger.warn(`webhook rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
     }
     if (requestId) headers['X-Request-Id'] = requestId;
     void reply.status(body.statusCode).headers(headers).send(body);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfigService } from '../../config/app-config.service';
+import { redactUrl } from './redact-url';
 import { requestIdFor } from './request-id';
 
 
@@ -37,7 +38,7 @@ const LOGGED_ROUTES = ['/', 'ping', 'health', 'health/{*splat}', 'queue/{*splat}
             req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
               id: req.id,
               method: req.method,
-              url: req.url.replace(/([?&]token=)[^&]*/i, '$1[redacted]'),
+              url: redactUrl(req.url),
             }),
           },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>

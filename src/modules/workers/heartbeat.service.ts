@@ -10,6 +10,7 @@ import { WorkerRegistryRepository } from './worker-registry.repository';
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatService.name);
   private timer?: NodeJS.Timeout;
+  private inFlight?: Promise<void>;
   private processedSinceLast = 0;
 
   constructor(
@@ -20,7 +21,9 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     await this.registry.register(PROCESS_ID, this.config.app.role, hostname(), process.pid, SERVICE_VERSION);
     await this.registry.prune().catch(() => undefined);
-    this.timer = setInterval(() => void this.beat(), this.config.queue.heartbeatIntervalMs);
+    this.timer = setInterval(() => {
+      this.inFlight = this.beat();
+    }, this.config.queue.heartbeatIntervalMs);
     this.timer.unref();
   }
 
@@ -40,8 +43,20 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     }
   }
 
+  /**
+   * Runs after the worker has finished its batch (QueueWorker stops in beforeApplicationShutdown) and before the
+   * pool closes (TypeORM's own shutdown hook). A beat still in flight would clear stopped_at again: wait for it first.
+   * A failure is logged: /health would count this process as live until its heartbeat ages out.
+   */
   async onApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.registry.markStopped(PROCESS_ID).catch(() => undefined);
+    this.timer = undefined;
+    await this.inFlight;
+    try {
+      await this.registry.markStopped(PROCESS_ID, this.processedSinceLast);
+      this.processedSinceLast = 0;
+    } catch (err) {
+      this.logger.error(`could not mark worker ${PROCESS_ID} stopped in tds.workers: ${(err as Error).message}`);
+    }
   }
 }

@@ -31,6 +31,10 @@ const LIVE_WORKERS = `
     AND role IN ('all', 'worker')
   ORDER BY last_heartbeat_at DESC`;
 
+// A clean stop: the final count is added and the row no longer counts as live (see LIVE_WORKERS).
+const MARK_STOPPED = `
+  UPDATE tds.workers SET stopped_at = now(), events_processed = events_processed + $2 WHERE worker_id = $1`;
+
 // Old rows of stopped/vanished processes are pruned so the table stays small.
 const PRUNE = `DELETE FROM tds.workers WHERE last_heartbeat_at < now() - interval '7 days'`;
 
@@ -46,8 +50,8 @@ export class WorkerRegistryRepository {
     await this.ds.query(HEARTBEAT, [workerId, processedSinceLast]);
   }
 
-  async markStopped(workerId: string): Promise<void> {
-    await this.ds.query(`UPDATE tds.workers SET stopped_at = now() WHERE worker_id = $1`, [workerId]);
+  async markStopped(workerId: string, processedSinceLast = 0): Promise<void> {
+    await this.ds.query(MARK_STOPPED, [workerId, processedSinceLast]);
   }
 
   async liveWorkers(maxAgeMs: number): Promise<WorkerRow[]> {

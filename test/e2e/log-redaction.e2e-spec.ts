@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { startService, ServiceProcess } from '../support/service-process';
+
+const KEY = 'Redact-Me-Webhook-Key-7731';
+
+/** The service as a child process with info-level JSON logs: what an operator's log collector receives. */
+describe('the webhook key never reaches the log (child process, e2e)', () => {
+  let db: TestDatabase;
+  let svc: ServiceProcess;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    svc = await startService({ DATABASE_URL: db.url, WEBHOOK_API_KEYS: KEY, LOG_LEVEL: 'info', LOG_FORMAT: 'json', TDS_ROLE: 'api', HEALTH_REQUIRE_WORKER: 'false' });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await db?.drop();
+  });
+
+  const post = (path: string, body: string) =>
+    fetch(`${svc.baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+
+  it('rejected webhooks and access-logged routes: encoded, repeated and upper-case token parameters are redacted', async () => {
+    const sent = [
+      // webhook rejections (HttpErrorFilter's line), each after the key was accepted
+      (await post(`/webhooks/widgets?%74oken=${KEY}`, '{"widget":{}}')).status,
+      (await post(`/webhooks/contacts?token=${KEY}&event=created&token=nope`, '{not json')).status,
+      (await post(`/webhooks/contacts?tok%65n=${encodeURIComponent(KEY)}&event=exploded`, '{"contact":{"contact_id":"1"}}')).status,
+      // a wrong key is a secret too (a typo of the real one)
+      (await post(`/webhooks/contacts?%74oken=${KEY}x`, '{}')).status,
+      // access log (pino-http)
+      (await fetch(`${svc.baseUrl}/?token=a&%74oken=${KEY}`)).status,
+      (await fetch(`${svc.baseUrl}/queue/stats?TOKEN=${KEY}`)).status,
+    ];
+    expect(sent).toEqual([404, 400, 422, 401, 200, 403]);
+    await new Promise((r) => setTimeout(r, 500)); // pino flushes asynchronously
+    const out = svc.output();
+    expect(out).toMatch(/webhook rejected POST \/webhooks\/widgets\?%74oken=\[redacted\] → 404/);
+    expect(out).toMatch(/webhook rejected POST \/webhooks\/contacts\?token=\[redacted\]&event=created&token=\[redacted\] → 400/);
+    expect(out).toContain('/queue/stats?TOKEN=[redacted]');
+    expect(out).toContain('/?token=[redacted]&%74oken=[redacted]');
+    expect(out).not.toContain(KEY);
+    expect(out).not.toContain(encodeURIComponent(KEY));
+  });
+});
