@@ -208,7 +208,9 @@ describe('fault: slow bodies without credentials cannot hold memory', () => {
     const noKey = byKind('no-key').filter((c) => c.closedAt !== undefined && c.closedAt < until - 100);
     expect(noKey.length).toBeGreaterThan(300);
     expect(noKey.filter((c) => c.status !== 401 && c.status !== 0), summary).toHaveLength(0);
-    expect(Math.max(...noKey.map((c) => c.closedAt! - c.openedAt)), summary).toBeLessThan(2000);
+    // Their bodies stop one byte short: had the body been read, the connection would stay open until the 408 at
+    // REQUEST_TIMEOUT_MS. Half of that leaves room for a loaded machine (2 shared cores) without hiding that.
+    expect(Math.max(...noKey.map((c) => c.closedAt! - c.openedAt)), summary).toBeLessThan(REQUEST_TIMEOUT_MS / 2);
 
     // Forged signatures: refused after the body (401), or cut at the request timeout (408) when it stalls.
     const complete = byKind('forged-complete').filter((c) => c.status !== 0);
