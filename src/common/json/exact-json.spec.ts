@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonSyntaxError, parseJsonExact } from './exact-json';
+import { isPlainObject, JsonSyntaxError, parseJsonExact } from './exact-json';
 
 describe('parseJsonExact', () => {
   it('turns every number into its exact digits and leaves strings alone', () => {
@@ -127,5 +127,26 @@ describe('parseJsonExact: nesting limit', () => {
   it('takes the limit as a parameter', () => {
     expect(() => parseJsonExact('[[1]]', 1)).toThrow('nesting deeper than 1 levels at position 1');
     expect(parseJsonExact('[[1]]', 2)).toEqual([['1']]);
+  });
+});
+
+describe('isPlainObject', () => {
+  it('is true for objects, including parsed ones and those without a prototype', () => {
+    expect(isPlainObject({})).toBe(true);
+    expect(isPlainObject({ a: 1 })).toBe(true);
+    expect(isPlainObject(Object.create(null))).toBe(true);
+    expect(isPlainObject(parseJsonExact('{"a":1}'))).toBe(true);
+  });
+
+  it('is false for arrays, null and every other JSON value', () => {
+    expect(isPlainObject([])).toBe(false);
+    expect(isPlainObject(parseJsonExact('[{"a":1}]'))).toBe(false);
+    expect(isPlainObject(null)).toBe(false);
+    expect(isPlainObject(undefined)).toBe(false);
+    expect(isPlainObject('{}')).toBe(false);
+    expect(isPlainObject('')).toBe(false);
+    expect(isPlainObject('12')).toBe(false);
+    expect(isPlainObject(12)).toBe(false);
+    expect(isPlainObject(true)).toBe(false);
   });
 });

@@ -252,9 +252,74 @@ describe('signed parameters: one value per name, known names only, optional repl
     for (const bad of ['', 'now', '12345678', '123456789012345', '2026-12-01']) expect(parseSentAt(bad)).toBeNaN();
   });
 
+  it('refuses a stale or future timestamp with the parameter in the details, for every accepted format', () => {
+    const auth = service([], ['s3cret'], { timestampParam: 'sent_at', replayWindowSeconds: 300 });
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    const stale = refusal(() => signed(auth, [['sent_at', String(now - 300_001)]], now));
+    expect(stale.message).toBe(
+      '"sent_at" is outside the replay window of 300 s (ZOHO_WEBHOOK_REPLAY_WINDOW_S): refused as a possible replay',
+    );
+    expect(stale.details).toEqual({ field: 'sent_at' });
+    expect(refusal(() => signed(auth, [['sent_at', String(now + 300_001)]], now)).details).toEqual({ field: 'sent_at' });
+    expect(signed(auth, [['sent_at', String(now - 300_000)]], now)).toBe('signature');
+    expect(signed(auth, [['sent_at', '2026-12-01T15:35:00+0530'], ['event', 'updated']], now)).toBe('signature');
+    expect(signed(auth, [['event', 'updated'], ['organization_id', '7'], ['sent_at', String(now / 1000)]], now)).toBe('signature');
+    expect(signed(auth, [['sent_at', '2026-12-01T09:55:00Z']], now)).toBe('signature');
+    expect(refusal(() => signed(auth, [['sent_at', '2026-12-01T09:54:59Z']], now)).details).toEqual({ field: 'sent_at' });
+    const unparsed = refusal(() => signed(auth, [['sent_at', '2026-12-01 10:00:00Z']], now));
+    expect(unparsed.message).toBe(
+      'Signed webhooks must carry the time they were sent in "sent_at" (ZOHO_WEBHOOK_TIMESTAMP_PARAM)',
+    );
+    expect(unparsed.details).toEqual({ field: 'sent_at' });
+  });
+
+  it('allows the timestamp name only when it is configured', () => {
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    const without = service([], ['s3cret']);
+    const err = refusal(() => signed(without, [['ts', String(now / 1000)]], now));
+    expect(err.message).toBe('Unknown parameter "ts" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS');
+    expect(signed(without, [['event', 'updated']], now)).toBe('signature');
+  });
+
+  it('checks repeats before unknown names, and both before the timestamp', () => {
+    const auth = service([], ['s3cret'], { timestampParam: 'ts', replayWindowSeconds: 60 });
+    const now = Date.parse('2026-12-01T10:00:00Z');
+    expect(refusal(() => signed(auth, [['x', '1'], ['x', '2']], now)).details).toEqual({ field: 'x' });
+    expect(refusal(() => signed(auth, [['x', '1'], ['ts', '0']], now)).details).toEqual({ field: 'x' });
+    expect(refusal(() => signed(auth, [['ts', '1000000000'], ['event', 'updated']], now)).message).toMatch(/^"ts" is outside/);
+  });
+
+  it('parseSentAt: the digit counts that make seconds and milliseconds, at their bounds', () => {
+    expect(parseSentAt('123456789')).toBe(123456789000);
+    expect(parseSentAt('12345678901')).toBe(12345678901000);
+    expect(parseSentAt('123456789012')).toBe(123456789012);
+    expect(parseSentAt('12345678901234')).toBe(12345678901234);
+    expect(parseSentAt('\t1796119200\n')).toBe(1796119200000);
+    for (const bad of ['+1796119200', '-1796119200', '1796119200.5', '1796119200s', 'x1796119200123', '1796119200123x', ' 17961 19200 ']) {
+      expect(parseSentAt(bad)).toBeNaN();
+    }
+  });
+
+  it('parseSentAt: ISO 8601 needs the date and a T, and reads any offset', () => {
+    expect(parseSentAt('2026-12-01T10:00:00.123Z')).toBe(Date.parse('2026-12-01T10:00:00Z') + 123);
+    expect(parseSentAt('2026-12-01T07:00:00-0300')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+    expect(parseSentAt(' 2026-12-01T15:30:00+05:30 ')).toBe(Date.parse('2026-12-01T10:00:00Z'));
+    // Date.parse reads the first three as they stand (an expanded year, a space or a lower-case t before the time);
+    // the last two would pass only if the offset rewrite (±hhmm → ±hh:mm) touched anything but a trailing offset.
+    for (const bad of ['+002026-12-01T10:00:00Z', '2026-12-01 10:00:00Z', '2026-12-01t10:00:00Z', '2026-12-01T1000', '2026-12-01T10:0018']) {
+      expect(parseSentAt(bad)).toBeNaN();
+    }
+    for (const bad of ['x2026-12-01T10:00:00Z', '12026-12-01T10:00:00Z', '2026-12-1T10:00:00Z']) {
+      expect(parseSentAt(bad)).toBeNaN();
+    }
+  });
+
   it('repeatedParam finds the first name given twice', () => {
     expect(repeatedParam([])).toBeUndefined();
     expect(repeatedParam([['a', '1'], ['b', '2']])).toBeUndefined();
     expect(repeatedParam([['a', '1'], ['b', '2'], ['b', '3'], ['a', '4']])).toBe('b');
+    expect(repeatedParam([['a', '1'], ['a', '1']])).toBe('a');
+    expect(repeatedParam([['', '1'], ['', '2']])).toBe('');
+    expect(repeatedParam([['a', 'b'], ['b', 'a']])).toBeUndefined();
   });
 });
