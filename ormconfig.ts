@@ -1,5 +1,5 @@
-// DataSource for the TypeORM CLI (npm run migration:*). The app builds the same options in
-// src/database/database.module.ts from the same validated environment.
+// DataSource for the TypeORM CLI (npm run migration:*): TypeORM runs migrations and nothing else (docs/decisions/0011).
+// The launcher migrates with the same options (src/database/prepare-database.ts) from the same validated environment.
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadEnvironment } from './src/config/load-env';

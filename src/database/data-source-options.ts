@@ -1,18 +1,12 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { appPoolConfig, type DatabaseConnectionSettings } from './pg-connections';
 
-export interface DatabaseConnectionSettings {
-  url: string;
-  poolSize: number;
-  ssl?: boolean;
-  statementTimeoutMs?: number;
-  /** idle_in_transaction_session_timeout: a session idle inside a transaction this long is ended by the server. */
-  idleInTransactionTimeoutMs?: number;
-  applicationName?: string;
-}
+export type { DatabaseConnectionSettings } from './pg-connections';
 
 /**
- * One place builds the TypeORM options, for the app (TypeOrmModule) and the CLI (ormconfig.ts).
+ * The TypeORM options, for what TypeORM does here: running migrations (runMigrations in prepare-database.ts, and the
+ * CLI through ormconfig.ts). The running service has no DataSource (docs/decisions/0011).
  * Migrations are an explicit list (migrations/index.ts), never a glob: globs over *.ts break under Vitest,
  * and a list makes the order reviewable.
  */
@@ -28,17 +22,6 @@ export function buildDataSourceOptions(settings: DatabaseConnectionSettings): Da
     migrationsTransactionMode: 'each',
     entities: [],
     logging: false,
-    extra: {
-      max: settings.poolSize,
-      // Fail fast when PostgreSQL is unreachable so webhooks answer 503 quickly instead of hanging.
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30000,
-      statement_timeout: settings.statementTimeoutMs ?? 30000,
-      // The worker's fence: a batch transaction whose process stalls (or vanished without closing its socket) is
-      // ended by PostgreSQL, its row locks released and its work rolled back (docs/decisions/0004).
-      idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs ?? 60000,
-      application_name: settings.applicationName ?? 'tds-core',
-      keepAlive: true,
-    },
+    extra: appPoolConfig(settings),
   };
 }

@@ -1,35 +1,14 @@
 import { Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfigService } from '../config/app-config.service';
-import { buildDataSourceOptions } from './data-source-options';
-import { PgPoolService } from './pg-pool.service';
+import { DatabaseService } from './database.service';
 
+/**
+ * The database layer (docs/decisions/0011): DatabaseService owns every pool and dedicated connection of the running
+ * service. No TypeORM DataSource at run time: TypeORM runs the migrations (src/database/prepare-database.ts, and the
+ * CLI through ormconfig.ts) and nothing else. Global, so its shutdown hook (closing the pools) runs last.
+ */
 @Global()
 @Module({
-  imports: [
-    TypeOrmModule.forRootAsync({
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => {
-        const db = config.database;
-        if (!db.url) throw new Error('DATABASE_URL is not set (the launcher sets it when it starts the embedded PostgreSQL)');
-        return {
-          ...buildDataSourceOptions({
-            url: db.url,
-            poolSize: db.poolSize,
-            ssl: db.ssl,
-            statementTimeoutMs: db.statementTimeoutMs,
-            idleInTransactionTimeoutMs: config.queue.lockTimeoutSeconds * 1000,
-            // role and pid: pg_stat_activity shows which process holds what
-            applicationName: `tds-core:${config.app.role}:${process.pid}`,
-          }),
-          autoLoadEntities: true,
-          // The launcher retries the first connection; inside Nest we fail fast and let the launcher report it.
-          retryAttempts: 0,
-        };
-      },
-    }),
-  ],
-  providers: [PgPoolService],
-  exports: [PgPoolService],
+  providers: [DatabaseService],
+  exports: [DatabaseService],
 })
 export class DatabaseModule {}

@@ -221,7 +221,7 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     expect(await worker.runOnce()).toBe(0);
     const queue = t.app.get(QueueService);
     expect((await queue.stats()).processing.count).toBe(1);
-    const held = (await queue.get(eventId)) as Record<string, unknown>;
+    const held = await queue.get(eventId);
     expect(held.status).toBe('processing');
     expect(String(held.processing_by)).toMatch(/^tds-core:/);
     // PostgreSQL ends A's session after 1 s idle in its transaction: the row is free again; B applies it.

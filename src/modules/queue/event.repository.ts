@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PgPoolService } from '../../database/pg-pool.service';
+import type { ClientBase } from 'pg';
+import { DatabaseService } from '../../database/database.service';
 import type { Queryable } from '../../database/queryable';
 import { namedQuery } from '../../database/named-query';
 
@@ -47,6 +48,48 @@ export interface ClaimedEventRow {
 }
 
 export type FinishedOutcome = 'applied' | 'skipped_stale';
+
+/** One event as the operator API shows it (GET /queue/events/:id); `status` is `processing` while a batch holds it. */
+export interface EventDetailRow {
+  id: string;
+  entity_type: string;
+  record_type: string;
+  entity_id: string;
+  event_kind: string;
+  organization_id: string | null;
+  status: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter';
+  outcome: FinishedOutcome | null;
+  outcome_detail: string | null;
+  attempts: number;
+  zoho_modified_at: Date | null;
+  next_attempt_at: Date;
+  last_error: string | null;
+  last_error_code: string | null;
+  received_at: Date;
+  completed_at: Date | null;
+  request_id: string | null;
+  processing_by: string | null;
+  processing_since: Date | null;
+}
+
+/** One try of an event (tds.event_attempts). */
+export interface EventAttemptRow {
+  attempt: number;
+  worker_id: string;
+  started_at: Date;
+  finished_at: Date;
+  duration_ms: number;
+  outcome: 'applied' | 'skipped_stale' | 'retry' | 'dead_letter';
+  error: string | null;
+  error_code: string | null;
+}
+
+/** Unfinished events per reported status, with the age of the oldest. */
+export interface StatusCountRow {
+  status: 'pending' | 'processing' | 'failed' | 'dead_letter';
+  count: number;
+  oldest_age_seconds: number;
+}
 
 export const EVENTS_CHANNEL = 'tds_events';
 
@@ -193,6 +236,27 @@ const STATS = `
   ) AS e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
   GROUP BY 1`;
 
+const FIND_BY_ID = `
+  WITH inflight AS (${IN_FLIGHT})
+  SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
+         CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.outcome_detail, e.attempts,
+         e.zoho_modified_at, e.next_attempt_at, e.last_error, e.last_error_code, e.received_at, e.completed_at,
+         e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since
+  FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
+  WHERE e.id = $1`;
+
+const ATTEMPTS_OF = `
+  SELECT attempt, worker_id, started_at, finished_at, duration_ms, outcome, error, error_code
+  FROM tds.event_attempts WHERE event_id = $1 ORDER BY id`;
+
+// The health probe: index-only (events_runnable_idx), cheap even with a large backlog.
+const OLDEST_WAITING_AGE = `
+  SELECT extract(epoch FROM now() - received_at)::float8 AS age
+  FROM tds.events WHERE status IN ('pending', 'failed') ORDER BY id LIMIT 1`;
+
+// Wake-ups: the ingest INSERT and a manual retry notify this channel; NOTIFY is delivered on commit.
+const LISTEN = `LISTEN ${EVENTS_CHANNEL}`;
+
 /** How one try of an event ended. */
 export interface FinishedEvent {
   id: string;
@@ -211,10 +275,10 @@ export interface FinishedEvent {
 
 @Injectable()
 export class EventRepository {
-  constructor(private readonly db: PgPoolService) {}
+  constructor(private readonly db: DatabaseService) {}
 
   /** Inserts a micro-batch; returns what happened to each event, in input order. */
-  async insertBatch(events: NewEvent[], q: Queryable = this.db.pool): Promise<InsertedEvent[]> {
+  async insertBatch(events: NewEvent[], q: Queryable = this.db.queryable): Promise<InsertedEvent[]> {
     const params: unknown[] = [];
     events.forEach((e, i) => {
       params.push(i, e.keyPrefix, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
@@ -225,8 +289,8 @@ export class EventRepository {
   }
 
   async findIdsByDedupKeys(keys: string[]): Promise<Map<string, string>> {
-    const res = await this.db.query<{ id: string; dedup_key: string }>(FIND_BY_DEDUP_KEYS, [keys]);
-    return new Map(res.rows.map((r) => [r.dedup_key, r.id]));
+    const rows = await this.db.query<{ id: string; dedup_key: string }>(FIND_BY_DEDUP_KEYS, [keys]);
+    return new Map(rows.map((r) => [r.dedup_key, r.id]));
   }
 
   /**
@@ -258,34 +322,29 @@ export class EventRepository {
 
   /** Dead letter (or failed) → pending with a fresh retry budget. Returns false when the event is not retryable. */
   async retry(id: string): Promise<boolean> {
-    const res = await this.db.query(RETRY_DEAD_LETTER, [id]);
-    return (res.rowCount ?? 0) > 0;
+    return (await this.db.execute(RETRY_DEAD_LETTER, [id])) > 0;
   }
 
-  async stats(): Promise<{ status: string; count: number; oldest_age_seconds: number }[]> {
-    return (await this.db.query<{ status: string; count: number; oldest_age_seconds: number }>(STATS)).rows;
+  async stats(): Promise<StatusCountRow[]> {
+    return this.db.query<StatusCountRow>(STATS);
   }
 
-  async findById(id: string) {
-    const res = await this.db.query(
-      `WITH inflight AS (${IN_FLIGHT})
-       SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
-              CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.outcome_detail, e.attempts,
-              e.zoho_modified_at, e.next_attempt_at, e.last_error, e.last_error_code, e.received_at, e.completed_at,
-              e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since
-       FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
-       WHERE e.id = $1`,
-      [id],
-    );
-    return res.rows[0] as Record<string, unknown> | undefined;
+  async findById(id: string): Promise<EventDetailRow | undefined> {
+    return (await this.db.query<EventDetailRow>(FIND_BY_ID, [id]))[0];
   }
 
-  async attemptsOf(id: string) {
-    const res = await this.db.query(
-      `SELECT attempt, worker_id, started_at, finished_at, duration_ms, outcome, error, error_code
-       FROM tds.event_attempts WHERE event_id = $1 ORDER BY id`,
-      [id],
-    );
-    return res.rows;
+  async attemptsOf(id: string): Promise<EventAttemptRow[]> {
+    return this.db.query<EventAttemptRow>(ATTEMPTS_OF, [id]);
+  }
+
+  /** Age in seconds of the oldest event waiting to run (0 when none), on the health probes' pool. */
+  async oldestWaitingAgeSeconds(): Promise<number> {
+    const rows = await this.db.probes.query<{ age: number }>(OLDEST_WAITING_AGE);
+    return rows.length ? rows[0].age : 0;
+  }
+
+  /** Subscribes a dedicated session to the queue's wake-ups (DatabaseService.dedicatedClient). */
+  async listen(session: ClientBase): Promise<void> {
+    await session.query(LISTEN);
   }
 }

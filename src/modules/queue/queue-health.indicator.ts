@@ -1,24 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigService } from '../../config/app-config.service';
-import { DatabaseHealthIndicator } from '../health/database.health';
 import type { HealthIndicatorProvider } from '../health/health-indicators';
+import { WorkerRegistryRepository } from '../workers/worker-registry.repository';
+import { EventRepository } from './event.repository';
 
-// Index-only probes (events_runnable_idx, small workers table): cheap even with a large backlog.
-const OLDEST_RUNNABLE = `
-  SELECT extract(epoch FROM now() - received_at)::float8 AS age
-  FROM tds.events WHERE status IN ('pending', 'failed') ORDER BY id LIMIT 1`;
-const LIVE_WORKERS = `
-  SELECT count(*)::int AS n FROM tds.workers
-  WHERE role IN ('all', 'worker') AND stopped_at IS NULL
-    AND last_heartbeat_at > now() - make_interval(secs => $1::float8 / 1000)`;
+// Both probes run on the health checks' own pool (DatabaseService.probes, through the repositories).
 
 /** /health "queue": down when the oldest waiting event is older than HEALTH_QUEUE_MAX_AGE_SECONDS. */
 @Injectable()
 export class QueueHealthIndicator implements HealthIndicatorProvider {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly db: DatabaseHealthIndicator,
+    private readonly events: EventRepository,
     private readonly config: AppConfigService,
   ) {}
 
@@ -27,8 +21,7 @@ export class QueueHealthIndicator implements HealthIndicatorProvider {
     return this.health
       .check('queue')
       .attempt(async () => {
-        const rows = await this.db.query<{ age: number }>(OLDEST_RUNNABLE);
-        const age = rows.length ? Math.round(rows[0].age) : 0;
+        const age = Math.round(await this.events.oldestWaitingAgeSeconds());
         if (age > maxAge) throw new Error(`oldest waiting event is ${age}s old (limit ${maxAge}s)`);
         return { oldestWaitingSeconds: age, limitSeconds: maxAge };
       })
@@ -41,7 +34,7 @@ export class QueueHealthIndicator implements HealthIndicatorProvider {
 export class WorkerHealthIndicator implements HealthIndicatorProvider {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly db: DatabaseHealthIndicator,
+    private readonly workers: WorkerRegistryRepository,
     private readonly config: AppConfigService,
   ) {}
 
@@ -51,8 +44,7 @@ export class WorkerHealthIndicator implements HealthIndicatorProvider {
     const window = this.config.queue.heartbeatIntervalMs * 3;
     return session
       .attempt(async () => {
-        const rows = await this.db.query<{ n: number }>(LIVE_WORKERS, [window]);
-        const live = rows[0]?.n ?? 0;
+        const live = await this.workers.countLiveWorkers(window);
         if (live === 0) throw new Error(`no worker heartbeat in the last ${Math.round(window / 1000)}s`);
         return { live };
       })

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { EventRepository } from './event.repository';
+import { EventAttemptRow, EventDetailRow, EventRepository } from './event.repository';
 
 const BIGINT_MAX = 9223372036854775807n;
 
@@ -31,7 +31,7 @@ export class QueueService {
     this.logger.log(`event ${id} re-queued by manual retry (was ${event.status})`);
   }
 
-  async get(id: string) {
+  async get(id: string): Promise<EventDetailRow & { attemptLog: EventAttemptRow[] }> {
     if (!isEventId(id)) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });

@@ -1,8 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Client, type PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
 import { isDatabaseUnavailable } from '../../common/errors/domain-error';
-import { PgPoolService } from '../../database/pg-pool.service';
+import { DatabaseService } from '../../database/database.service';
+import type { DedicatedClient } from '../../database/pg-connections';
+import { releaseSavepoint, rollbackToSavepoint, savepoint } from '../../database/savepoint';
 import { SyncService } from '../sync/sync.service';
 import { isPlainObject, parseJsonExact } from '../../common/json/exact-json';
 import { SyncEvent, SyncEntityType, EventKind, SyncOutcome } from '../sync/sync.types';
@@ -10,7 +12,7 @@ import { HeartbeatService } from '../workers/heartbeat.service';
 import { PROCESS_ID } from '../workers/process-identity';
 import { backoffDelayMs } from './backoff';
 import { classifyError } from './error-classification';
-import { ClaimedEventRow, EVENTS_CHANNEL, EventRepository, FinishedEvent } from './event.repository';
+import { ClaimedEventRow, EventRepository, FinishedEvent } from './event.repository';
 
 /** The longest a row below the claim cursor waits for a scan from the start (see claim()). */
 const CURSOR_RESCAN_MS = 1000;
@@ -37,13 +39,13 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private waiters = new Set<() => void>();
   private cursor = '0';
   private rescanAt = 0;
-  private listener?: Client;
+  private listener?: DedicatedClient;
   private listening?: Promise<void>;
   private readonly q: AppConfigService['queue'];
 
   constructor(
     private readonly events: EventRepository,
-    private readonly db: PgPoolService,
+    private readonly db: DatabaseService,
     private readonly sync: SyncService,
     private readonly config: AppConfigService,
     private readonly heartbeat: HeartbeatService,
@@ -76,7 +78,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     // Loops finish the batch in hand (a batch is one short transaction), then exit.
     await Promise.race([Promise.all(this.loops), sleep(this.config.app.shutdownTimeoutMs)]);
     this.loops = [];
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.end();
     await this.listening;
     this.listener = undefined;
     this.logger.log('worker stopped');
@@ -115,23 +117,20 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async listen(): Promise<void> {
     while (this.running) {
-      const client = new Client({ connectionString: this.config.database.url, application_name: 'tds-core:listen' });
-      // Attached before connecting: a server shutdown must never surface as an unhandled 'error' event.
-      const ended = new Promise<void>((resolve) => {
-        client.on('error', () => resolve());
-        client.on('end', () => resolve());
-      });
-      this.listener = client;
+      let session: DedicatedClient | undefined;
       try {
-        await client.connect();
-        client.on('notification', () => this.wakeAll());
-        await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+        session = await this.db.dedicatedClient('tds-core:listen');
+        this.listener = session;
+        // stop() may have run while connecting: it found no listener to end.
+        if (!this.running) break;
+        session.client.on('notification', () => this.wakeAll());
+        await this.events.listen(session.client);
         this.wakeAll(); // catch up on anything that arrived while we were not listening
-        if (this.running) await ended;
+        if (this.running) await session.closed;
       } catch {
         /* database unreachable: polling goes on; try again shortly */
       } finally {
-        await client.end().catch(() => undefined);
+        await session?.end();
       }
       if (this.running) await sleep(1000);
     }
@@ -234,26 +233,26 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
       }
     }
     if (decoded.length) {
-      await tx.query('SAVEPOINT batch');
+      await savepoint(tx, 'batch');
       try {
         const outcomes = await this.sync.applyBatch(tx, decoded);
         finished.push(...outcomes.map((o) => this.outcomeToFinished(o)));
       } catch (err) {
         if (isDatabaseUnavailable(err)) throw err;
-        await tx.query('ROLLBACK TO SAVEPOINT batch');
+        await rollbackToSavepoint(tx, 'batch');
         if (decoded.length === 1) {
           finished.push(this.failure(decoded[0].id, attemptsById.get(decoded[0].id) ?? 1, err));
         } else {
           this.logger.warn(`batch of ${decoded.length} failed (${(err as Error).message}); re-running one by one`);
           for (const event of decoded) {
-            await tx.query('SAVEPOINT one');
+            await savepoint(tx, 'one');
             try {
               const outcomes = await this.sync.applyBatch(tx, [event]);
-              await tx.query('RELEASE SAVEPOINT one');
+              await releaseSavepoint(tx, 'one');
               finished.push(...outcomes.map((o) => this.outcomeToFinished(o)));
             } catch (oneErr) {
               if (isDatabaseUnavailable(oneErr)) throw oneErr;
-              await tx.query('ROLLBACK TO SAVEPOINT one');
+              await rollbackToSavepoint(tx, 'one');
               finished.push(this.failure(event.id, attemptsById.get(event.id) ?? 1, oneErr));
             }
           }

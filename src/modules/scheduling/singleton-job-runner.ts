@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import type { DedicatedClient } from '../../database/pg-connections';
 import { JobRunRepository } from './job-run.repository';
 
 export type JobRunResult =
@@ -22,21 +22,24 @@ export type JobBody = (signal: AbortSignal) => Promise<string | void>;
  */
 export class SingletonJobRunner {
   constructor(
-    private readonly connect: () => Promise<Client>,
+    /** A dedicated session per run (DatabaseService.dedicatedClient; never a pooled one: the lock lives as long as it). */
+    private readonly connect: () => Promise<DedicatedClient>,
     private readonly holder: string,
   ) {}
 
   async run(job: string, scheduledAt: Date, body: JobBody): Promise<JobRunResult> {
-    let client: Client;
+    let session: DedicatedClient;
     try {
-      client = await this.connect();
+      session = await this.connect();
     } catch {
       return { ran: false, reason: 'no_database' };
     }
+    const { client } = session;
     const lost = new AbortController();
-    const onLost = () => lost.abort(new Error('the job lock connection was lost'));
-    client.on('error', onLost);
-    client.on('end', onLost);
+    let ending = false;
+    void session.closed.then(() => {
+      if (!ending) lost.abort(new Error('the job lock connection was lost'));
+    });
     let locked = false;
     try {
       locked = await JobRunRepository.tryLock(client, job);
@@ -54,22 +57,9 @@ export class SingletonJobRunner {
       if (!lost.signal.aborted) await JobRunRepository.finish(client, runId, error === undefined ? 'succeeded' : 'failed', detail, error ?? null);
       return error === undefined ? { ran: true, runId, status: 'succeeded' } : { ran: true, runId, status: 'failed', error };
     } finally {
-      client.off('end', onLost);
       if (locked && !lost.signal.aborted) await JobRunRepository.unlock(client, job).catch(() => undefined);
-      client.off('error', onLost);
-      client.on('error', () => undefined);
-      await client.end().catch(() => undefined);
+      ending = true;
+      await session.end();
     }
   }
-}
-
-/** A dedicated connection for one run (never a pooled one: the lock lives as long as this session). */
-export function dedicatedConnection(url: string | undefined, applicationName: string): () => Promise<Client> {
-  return async () => {
-    if (!url) throw new Error('no database configured');
-    const client = new Client({ connectionString: url, application_name: applicationName });
-    client.on('error', () => undefined);
-    await client.connect();
-    return client;
-  };
 }

@@ -1,10 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { AppConfigService } from '../../config/app-config.service';
+import { DatabaseService } from '../../database/database.service';
 import { PROCESS_ID } from '../workers/process-identity';
 import { scheduledTimeOf } from './scheduled-time';
-import { dedicatedConnection, JobBody, JobRunResult, SingletonJobRunner } from './singleton-job-runner';
+import { JobBody, JobRunResult, SingletonJobRunner } from './singleton-job-runner';
 
 /**
  * Scheduled jobs for every module (monitoring, backups, retention, reconciliation): `schedule(name, cron, body)`
@@ -21,9 +21,9 @@ export class SingletonJobsService implements BeforeApplicationShutdown {
 
   constructor(
     private readonly registry: SchedulerRegistry,
-    config: AppConfigService,
+    db: DatabaseService,
   ) {
-    this.runner = new SingletonJobRunner(dedicatedConnection(config.database.url, `tds-core:job:${process.pid}`), PROCESS_ID);
+    this.runner = new SingletonJobRunner(() => db.dedicatedClient(`tds-core:job:${process.pid}`), PROCESS_ID);
   }
 
   /** Registers `body` to run on `cron` (5 fields, or 6 with seconds), once per scheduled time across all processes. */

@@ -45,7 +45,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   /**
    * Runs after the worker has finished its batch (QueueWorker stops in beforeApplicationShutdown) and before the
-   * pool closes (TypeORM's own shutdown hook). A beat still in flight would clear stopped_at again: wait for it first.
+   * pool closes (DatabaseService's shutdown hook; a global module's hooks run last). A beat still in flight would clear stopped_at again: wait for it first.
    * A failure is logged: /health would count this process as live until its heartbeat ages out.
    */
   async onApplicationShutdown(): Promise<void> {

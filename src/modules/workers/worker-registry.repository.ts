@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DatabaseService } from '../../database/database.service';
 
 export interface WorkerRow {
   workerId: string;
@@ -23,13 +22,20 @@ const HEARTBEAT = `
   UPDATE tds.workers SET last_heartbeat_at = now(), events_processed = events_processed + $2, stopped_at = NULL
   WHERE worker_id = $1`;
 
+// A live worker: a process that drains the queue, not cleanly stopped, and whose last beat is at most $1 ms old.
+const IS_LIVE_WORKER = `
+  stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1::float8 / 1000)
+  AND role IN ('all', 'worker')`;
+
 const LIVE_WORKERS = `
   SELECT worker_id AS "workerId", role, hostname, pid, version, started_at AS "startedAt",
          last_heartbeat_at AS "lastHeartbeatAt", stopped_at AS "stoppedAt", events_processed::float8 AS "eventsProcessed"
   FROM tds.workers
-  WHERE stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1::float8 / 1000)
-    AND role IN ('all', 'worker')
+  WHERE ${IS_LIVE_WORKER}
   ORDER BY last_heartbeat_at DESC`;
+
+// The health probe (small table): the same predicate as LIVE_WORKERS, counted.
+const COUNT_LIVE_WORKERS = `SELECT count(*)::int AS n FROM tds.workers WHERE ${IS_LIVE_WORKER}`;
 
 // A clean stop: the final count is added and the row no longer counts as live (see LIVE_WORKERS).
 const MARK_STOPPED = `
@@ -40,25 +46,31 @@ const PRUNE = `DELETE FROM tds.workers WHERE last_heartbeat_at < now() - interva
 
 @Injectable()
 export class WorkerRegistryRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(private readonly db: DatabaseService) {}
 
   async register(workerId: string, role: string, host: string, pid: number, version: string): Promise<void> {
-    await this.ds.query(REGISTER, [workerId, role, host, pid, version]);
+    await this.db.execute(REGISTER, [workerId, role, host, pid, version]);
   }
 
   async heartbeat(workerId: string, processedSinceLast: number): Promise<void> {
-    await this.ds.query(HEARTBEAT, [workerId, processedSinceLast]);
+    await this.db.execute(HEARTBEAT, [workerId, processedSinceLast]);
   }
 
   async markStopped(workerId: string, processedSinceLast = 0): Promise<void> {
-    await this.ds.query(MARK_STOPPED, [workerId, processedSinceLast]);
+    await this.db.execute(MARK_STOPPED, [workerId, processedSinceLast]);
   }
 
   async liveWorkers(maxAgeMs: number): Promise<WorkerRow[]> {
-    return this.ds.query(LIVE_WORKERS, [maxAgeMs]);
+    return this.db.query<WorkerRow>(LIVE_WORKERS, [maxAgeMs]);
+  }
+
+  /** How many workers beat within `maxAgeMs`, on the health probes' pool. */
+  async countLiveWorkers(maxAgeMs: number): Promise<number> {
+    const rows = await this.db.probes.query<{ n: number }>(COUNT_LIVE_WORKERS, [maxAgeMs]);
+    return rows[0]?.n ?? 0;
   }
 
   async prune(): Promise<void> {
-    await this.ds.query(PRUNE);
+    await this.db.execute(PRUNE);
   }
 }

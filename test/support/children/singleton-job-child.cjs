@@ -5,13 +5,14 @@ const { join } = require('node:path');
 const { Pool } = require('pg');
 const { CronJob } = require('cron');
 const dist = join(__dirname, '../../../dist/src/modules/scheduling');
-const { SingletonJobRunner, dedicatedConnection } = require(join(dist, 'singleton-job-runner.js'));
+const { SingletonJobRunner } = require(join(dist, 'singleton-job-runner.js'));
+const { connectDedicated } = require(join(dist, '../../database/pg-connections.js'));
 const { scheduledTimeOf } = require(join(dist, 'scheduled-time.js'));
 
 const [url, job, cron, bodyMs, jitterMs = '0'] = process.argv.slice(2);
 const holder = `child-${process.pid}`;
 const pool = new Pool({ connectionString: url, max: 2 });
-const runner = new SingletonJobRunner(dedicatedConnection(url, `tds-test:job:${process.pid}`), holder);
+const runner = new SingletonJobRunner(() => connectDedicated({ url }, `tds-test:job:${process.pid}`), holder);
 const sleep = (ms, signal) =>
   new Promise((resolve) => {
     const t = setTimeout(resolve, ms);

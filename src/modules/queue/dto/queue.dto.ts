@@ -1,3 +1,4 @@
+import type { EventAttemptRow, EventDetailRow } from '../event.repository';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class StatusCountDto {
@@ -61,34 +62,34 @@ export class RetryAcceptedDto {
   @ApiProperty({ example: 'pending' }) status: 'pending';
 }
 
-type Raw = Record<string, unknown>;
-export function toQueueEvent(e: Raw & { attemptLog: Raw[] }): QueueEventDto {
+/** The event row and its attempt rows → the API's shape. */
+export function toQueueEvent(e: EventDetailRow & { attemptLog: EventAttemptRow[] }): QueueEventDto {
   return {
-    id: e.id as string,
-    entityType: e.entity_type as string,
-    recordType: e.record_type as string,
-    entityId: e.entity_id as string,
-    eventKind: e.event_kind as string,
-    organizationId: (e.organization_id as string) ?? null,
-    status: e.status as string,
-    outcome: (e.outcome as string) ?? null,
-    outcomeDetail: (e.outcome_detail as string) ?? null,
-    attempts: e.attempts as number,
-    lastError: (e.last_error as string) ?? null,
-    lastErrorCode: (e.last_error_code as string) ?? null,
-    receivedAt: e.received_at as Date,
-    completedAt: (e.completed_at as Date) ?? null,
-    processingBy: (e.processing_by as string) ?? null,
-    processingSince: (e.processing_since as Date) ?? null,
+    id: e.id,
+    entityType: e.entity_type,
+    recordType: e.record_type,
+    entityId: e.entity_id,
+    eventKind: e.event_kind,
+    organizationId: e.organization_id ?? null,
+    status: e.status,
+    outcome: e.outcome ?? null,
+    outcomeDetail: e.outcome_detail ?? null,
+    attempts: e.attempts,
+    lastError: e.last_error ?? null,
+    lastErrorCode: e.last_error_code ?? null,
+    receivedAt: e.received_at,
+    completedAt: e.completed_at ?? null,
+    processingBy: e.processing_by ?? null,
+    processingSince: e.processing_since ?? null,
     attemptLog: e.attemptLog.map((a) => ({
-      attempt: a.attempt as number,
-      workerId: a.worker_id as string,
-      startedAt: a.started_at as Date,
-      finishedAt: a.finished_at as Date,
-      durationMs: a.duration_ms as number,
-      outcome: a.outcome as string,
-      error: (a.error as string) ?? null,
-      errorCode: (a.error_code as string) ?? null,
+      attempt: a.attempt,
+      workerId: a.worker_id,
+      startedAt: a.started_at,
+      finishedAt: a.finished_at,
+      durationMs: a.duration_ms,
+      outcome: a.outcome,
+      error: a.error ?? null,
+      errorCode: a.error_code ?? null,
     })),
   };
 }
