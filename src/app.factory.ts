@@ -5,8 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { AppConfigService } from './config/app-config.service';
-import { validate } from './config/env.validation';
+import type { AppConfig } from './config/app-config';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { parseRequestBody } from './common/http/body-parser';
 import { SERVICE_NAME, SERVICE_VERSION } from './version';
@@ -14,24 +13,27 @@ import { requestIdFor } from './common/logging/request-id';
 import { registerDocsAccess } from './common/auth/docs-access';
 import { WebhookAuthService } from './modules/webhooks/webhook-auth.service';
 import { registerWebhookPreauth } from './modules/webhooks/webhook-preauth';
+import { createRootLogger, RootLogger } from './common/logging/root-logger';
+import { NestLogRouter } from './common/logging/nest-log-router';
 
 export interface CreateAppOptions {
-  /** false silences Nest's bootstrap logger (tests). */
-  bufferLogs?: boolean;
+  /** The process's root logger (the launcher's); by default one is made from `config.log`. */
+  logger?: RootLogger;
 }
 
 /**
  * Builds the configured application (routes, prefix, body parsing, docs, error filter) without listening.
- * main.ts listens on it; e2e tests drive it through supertest.
+ * The launcher listens on it; e2e tests drive it through supertest. `config` is the frozen object from
+ * `buildAppConfig()` (docs/decisions/0012-config-validated-once.md); nothing here reads the environment.
  */
-export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
-  const env = validate(process.env);
-  const requestTimeout = env.HTTP_REQUEST_TIMEOUT_MS;
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  if (!Object.isFrozen(config)) throw new Error('createApp(config): pass the frozen object built by buildAppConfig()');
+  const requestTimeout = config.http.requestTimeoutMs;
   // Limits that bound what unauthenticated clients can hold (docs/decisions/0009-http-limits-and-memory-bound.md):
   // the whole request (headers + body) within HTTP_REQUEST_TIMEOUT_MS (else 408 and the socket is closed), at
   // most HTTP_MAX_CONNECTIONS sockets, bodies up to WEBHOOK_MAX_BODY_BYTES.
   const adapter = new FastifyAdapter({
-    bodyLimit: env.WEBHOOK_MAX_BODY_BYTES,
+    bodyLimit: config.webhooks.maxBodyBytes,
     trustProxy: true,
     // Zoho retries on failure; keep-alive connections are reused by load balancers.
     keepAliveTimeout: 65_000,
@@ -46,7 +48,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     genReqId: requestIdFor,
   });
   const server = adapter.getInstance().server;
-  server.maxConnections = env.HTTP_MAX_CONNECTIONS;
+  server.maxConnections = config.http.maxConnections;
   // server.close() also stops Node's deadline checks, so a body still trickling in would hold a graceful stop
   // open for ever: requests in flight get HTTP_REQUEST_TIMEOUT_MS to finish, then their connections are closed.
   adapter.getInstance().addHook('preClose', (done) => {
@@ -59,14 +61,16 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     void reply.header('X-Request-Id', req.id);
     done();
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), adapter, {
-    bufferLogs: options.bufferLogs ?? true,
+  const logger = options.logger ?? createRootLogger(config.log);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    // Nest's lines wait for the pino logger; its wiring lines then go out at debug level.
+    bufferLogs: true,
     rawBody: true,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
-  const config = app.get(AppConfigService);
-  const { basePath, docsEnabled } = config.app;
+  app.useLogger(new NestLogRouter(app.get(Logger)));
+  const { basePath } = config.http;
+  const docsEnabled = config.docs.enabled;
 
   // Fastify's built-in JSON/text parsers would win over a catch-all: remove them first.
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
@@ -87,7 +91,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     hasSecrets: config.webhooks.signatureSecrets.length > 0,
     reject,
   });
-  if (docsEnabled && config.app.isProduction) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.apiKeys, reject });
+  if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.apiKeys, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {
@@ -111,7 +115,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
   }
   const { requestTimeoutMs, maxConnections } = config.http;
   new NestLogger('Bootstrap').log(
-    `application built (prefix "${basePath || '/'}", docs ${docsEnabled ? (config.app.isProduction ? 'on, admin key required' : 'on') : 'off'}, ` +
+    `application built (prefix "${basePath || '/'}", docs ${docsEnabled ? (config.docs.requireAdminKey ? 'on, admin key required' : 'on') : 'off'}, ` +
       `request timeout ${requestTimeoutMs} ms, max ${maxConnections} connections)`,
   );
   return app;

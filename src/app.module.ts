@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import type { AppConfig } from './config/app-config';
+import type { RootLogger } from './common/logging/root-logger';
 import { AppConfigModule } from './config/config.module';
 import { LoggingModule } from './common/logging/logging.module';
 import { DatabaseModule } from './database/database.module';
@@ -19,12 +21,12 @@ import { WorkersModule } from './modules/workers/workers.module';
  */
 @Module({})
 export class AppModule {
-  static forRoot(): DynamicModule {
+  static forRoot(config: AppConfig, logger: RootLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppConfigModule.forRoot(),
-        LoggingModule,
+        AppConfigModule.forRoot(config),
+        LoggingModule.forRoot(logger),
         DatabaseModule,
         ScheduleModule.forRoot(),
         SchedulingModule,

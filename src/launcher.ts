@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ConfigValidationError, Environment } from './config/env.validation';
-import { loadEnvironment, setGeneratedWebhookKey, setRuntimeDatabaseUrl } from './config/load-env';
-import { AppConfigService } from './config/app-config.service';
+import { ConfigValidationError, Environment, EnvironmentVariables } from './config/env.validation';
+import { loadEnvironment } from './config/load-env';
+import { buildAppConfig, logSection, webhookCredentialsConfigured } from './config/app-config';
 import { createApp } from './app.factory';
+import { createRootLogger, launcherLogger, RootLogger } from './common/logging/root-logger';
 import { loadOrCreateGeneratedWebhookKey } from './modules/webhooks/generated-key';
 import { databaseUrlFrom, redactDatabaseUrl } from './config/database-url';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -13,15 +14,11 @@ import { ensureDatabaseExists, runMigrations } from './database/prepare-database
 import { SERVICE_NAME, SERVICE_VERSION } from './version';
 
 /**
- * Launcher: validate config → database (embedded when no DATABASE_URL) → migrations → Nest app (API and/or worker).
- * SIGINT/SIGTERM: stop taking requests, let the worker finish its batch (or roll it back), close the pool, stop the
- * embedded PostgreSQL, exit 0.
+ * Launcher: validate config → database (embedded when no DATABASE_URL) → migrations → one frozen config object →
+ * Nest app (API and/or worker). SIGINT/SIGTERM: stop taking requests, let the worker finish its batch (or roll it
+ * back), close the pool, stop the embedded PostgreSQL, exit 0. Every line goes through the app's pino logger.
  */
-function say(message: string): void {
-  process.stdout.write(`${new Date().toISOString()} [tds] ${message}\n`);
-}
 
-/** Shared with the entry point (src/main.ts), which receives signals from the very first instant. */
 /** Why the API cannot listen on host:port, said in terms of the settings to change; undefined when it can. */
 export function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): string | undefined {
   if (err.code === 'EADDRINUSE') {
@@ -45,23 +42,28 @@ function probeListen(host: string, port: number): Promise<NodeJS.ErrnoException 
   });
 }
 
+/** Shared with the entry point (src/main.ts), which receives signals from the very first instant. */
 export interface LauncherState {
   stopRequested: string | null;
   onStop?: (signal: string) => void;
 }
 
 export async function launch(state: LauncherState): Promise<void> {
-  let env;
+  let env: EnvironmentVariables;
   try {
     env = loadEnvironment();
   } catch (err) {
     if (err instanceof ConfigValidationError) {
-      process.stderr.write(`${err.message}\nFix the variables above (see .env.example) and start again.\n`);
+      // No valid LOG_* yet: the format is the one they would most likely give (see ConfigValidationError.logFormat).
+      const log = launcherLogger(createRootLogger({ level: 'info', format: err.logFormat }));
+      log.fatal({ problems: err.problems }, `${err.message}\nFix the variables above (see .env.example) and start again.`);
       process.exit(78); // EX_CONFIG
     }
     throw err;
   }
-  say(`${SERVICE_NAME} ${SERVICE_VERSION} starting (role=${env.TDS_ROLE}, environment=${env.ENVIRONMENT})`);
+  const root = createRootLogger(logSection(env));
+  const log = launcherLogger(root);
+  log.info(`${SERVICE_NAME} ${SERVICE_VERSION} starting (role=${env.TDS_ROLE}, environment=${env.ENVIRONMENT})`);
 
   // A taken port is found out now, before the database, migrations and worker start (and before any line says
   // something started). listen() below still reports a port taken in the meantime the same way.
@@ -69,37 +71,34 @@ export async function launch(state: LauncherState): Promise<void> {
     const err = await probeListen(env.API_HOST, env.API_PORT);
     const problem = err && listenProblem(err, env.API_HOST, env.API_PORT);
     if (problem) {
-      process.stderr.write(`startup failed: ${problem}\n`);
+      log.fatal(`startup failed: ${problem}`);
       process.exit(1);
     }
   }
 
   // Webhooks are never open: with no key and no secret configured, use (or create) a generated key.
   let generatedKey: { key: string; file: string } | undefined;
-  if (!env.WEBHOOK_API_KEYS && !env.WEBHOOK_API_KEY && !env.ZOHO_WEBHOOK_SECRETS && !env.ZOHO_WEBHOOK_SECRET) {
+  if (!webhookCredentialsConfigured(env)) {
     if (env.ENVIRONMENT === Environment.Production) {
-      process.stderr.write(
-        'Invalid configuration:\n  - WEBHOOK_API_KEYS or ZOHO_WEBHOOK_SECRETS must be set in production (webhooks are never open)\n',
-      );
+      log.fatal('Invalid configuration:\n  - WEBHOOK_API_KEYS or ZOHO_WEBHOOK_SECRETS must be set in production (webhooks are never open)');
       process.exit(78);
     }
     generatedKey = loadOrCreateGeneratedWebhookKey(env.TDS_DATA_DIR);
-    setGeneratedWebhookKey(generatedKey.key);
   }
 
   let embedded: RunningEmbeddedPostgres | undefined;
   let url = databaseUrlFrom(env);
   if (!url) {
     const dataDir = resolve(env.TDS_DATA_DIR);
-    say(`DATABASE_URL not set: using the embedded PostgreSQL in ${join(dataDir, 'postgres')}`);
+    log.info(`DATABASE_URL not set: using the embedded PostgreSQL in ${join(dataDir, 'postgres')}`);
     embedded = await startEmbeddedPostgres({
       databaseDir: join(dataDir, 'postgres'),
       port: env.EMBEDDED_PG_PORT,
       signalsHandledByCaller: true,
-      log: (m) => (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace' ? say(`postgres: ${m}`) : undefined),
+      log: (m) => log.debug(`postgres: ${m}`),
     });
     url = embedded.url;
-    say(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
+    log.info(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
   }
 
   let stopping = false;
@@ -107,19 +106,19 @@ export async function launch(state: LauncherState): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    say(`${signal} received: shutting down`);
+    log.info(`${signal} received: shutting down`);
     const timer = setTimeout(() => {
-      process.stderr.write('shutdown timed out; exiting\n');
+      log.error('shutdown timed out; exiting');
       process.exit(1);
     }, env.SHUTDOWN_TIMEOUT_MS + 15000);
     timer.unref();
     try {
       if (app) await app.close();
     } catch (err) {
-      process.stderr.write(`error while closing: ${(err as Error).message}\n`);
+      log.error({ err }, `error while closing: ${(err as Error).message}`);
     }
     if (embedded) await embedded.stop();
-    say('stopped');
+    log.info('stopped');
     process.exit(0);
   };
   // From here on a signal runs the full shutdown (before this point the entry point only recorded it).
@@ -129,22 +128,23 @@ export async function launch(state: LauncherState): Promise<void> {
   let binding = false; // only an error of listen() itself is explained as a port problem
   try {
     await ensureDatabaseExists(url);
-    setRuntimeDatabaseUrl(url);
     if (env.DB_MIGRATE_ON_START) {
-      const applied = await runMigrations(url, say);
-      say(applied.length ? `migrations applied: ${applied.length}` : 'database schema is up to date');
+      const applied = await runMigrations(url, (m) => log.info(m));
+      log.info(applied.length ? `migrations applied: ${applied.length}` : 'database schema is up to date');
     }
-    say(`database ${redactDatabaseUrl(url)}`);
+    log.info(`database ${redactDatabaseUrl(url)}`);
     if (stopping) return;
-    const nest = await createApp();
+    // The one config object: validated env + what was resolved above. Frozen; the app reads nothing else.
+    const config = buildAppConfig(env, { databaseUrl: url, generatedWebhookKey: generatedKey?.key });
+    const nest = await createApp(config, { logger: root });
     app = nest;
     if (stopping) {
       // A signal arrived while the app was being built: shutdown() ran without it; close it now.
       await nest.close().catch(() => undefined);
       return;
     }
-    const { runsApi, port, host, basePath, docsEnabled } = nest.get(AppConfigService).app;
-    if (runsApi) {
+    const { port, host, basePath } = config.http;
+    if (config.app.runsApi) {
       await nest.init();
       binding = true;
       await nest.listen({ port, host });
@@ -152,26 +152,30 @@ export async function launch(state: LauncherState): Promise<void> {
       const address = nest.getHttpServer().address();
       const actualPort = typeof address === 'object' && address ? address.port : port;
       // Under a prefix the root route is /tds, not /tds/ (which is a 404).
-      say(`API listening on http://${host}:${actualPort}${basePath || '/'}${docsEnabled ? ` (docs: ${basePath}/docs)` : ''}`);
-      if (generatedKey) {
-        say(
-          `No webhook credentials configured: generated key stored in ${generatedKey.file}\n` +
-            `  X-Webhook-Key: ${generatedKey.key}\n` +
-            `  try: curl -sS -X POST 'http://127.0.0.1:${actualPort}${basePath}/webhooks/contacts?event=created' \\\n` +
-            `         -H 'Content-Type: application/json' -H 'X-Webhook-Key: ${generatedKey.key}' \\\n` +
-            `         -d '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}'`,
-        );
-      }
+      log.info(`API listening on http://${host}:${actualPort}${basePath || '/'}${config.docs.enabled ? ` (docs: ${basePath}/docs)` : ''}`);
+      if (generatedKey) printGeneratedKey(log, generatedKey, actualPort, basePath);
     } else {
       await nest.init();
-      say('worker started (no HTTP listener: TDS_ROLE=worker)');
+      log.info('worker started (no HTTP listener: TDS_ROLE=worker)');
     }
   } catch (err) {
     const problem = binding ? listenProblem(err as NodeJS.ErrnoException, env.API_HOST, env.API_PORT) : undefined;
-    process.stderr.write(`startup failed: ${problem ?? (err as Error).stack ?? err}\n`);
+    if (problem) log.fatal(`startup failed: ${problem}`);
+    else log.fatal({ err }, `startup failed: ${(err as Error).message ?? err}`);
     if (app) await app.close().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
     process.exit(1);
   }
 }
 
+/** The generated key and a ready-to-paste request (in text format the lines below print as they are). */
+function printGeneratedKey(log: RootLogger, generated: { key: string; file: string }, port: number, basePath: string): void {
+  log.warn(
+    { webhookKeyFile: generated.file },
+    `No webhook credentials configured: generated key stored in ${generated.file}\n` +
+      `  X-Webhook-Key: ${generated.key}\n` +
+      `  try: curl -sS -X POST 'http://127.0.0.1:${port}${basePath}/webhooks/contacts?event=created' \\\n` +
+      `         -H 'Content-Type: application/json' -H 'X-Webhook-Key: ${generated.key}' \\\n` +
+      `         -d '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}'`,
+  );
+}

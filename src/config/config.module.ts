@@ -1,21 +1,16 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { validate } from './env.validation';
-import { AppConfigService } from './app-config.service';
+import type { AppConfig } from './app-config';
+import { APP_CONFIG, AppConfigService } from './app-config.service';
 
-/**
- * Dynamic so that validation runs when the app is built (after the launcher has resolved DATABASE_URL),
- * not when this file is imported. The launcher already loaded `.env`.
- */
+/** Provides the config object the app was created with (validated before, by the launcher or a test). */
 @Global()
 @Module({})
 export class AppConfigModule {
-  static forRoot(): DynamicModule {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppConfigModule,
-      imports: [ConfigModule.forRoot({ isGlobal: true, validate, ignoreEnvFile: true, cache: false })],
-      providers: [AppConfigService],
-      exports: [AppConfigService],
+      providers: [{ provide: APP_CONFIG, useValue: config }, AppConfigService],
+      exports: [APP_CONFIG, AppConfigService],
     };
   }
 }

@@ -214,7 +214,11 @@ export class EnvironmentVariables {
 }
 
 export class ConfigValidationError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    /** The log format to report this in: LOG_FORMAT when it is valid, else the environment's default. */
+    readonly logFormat: 'json' | 'text' = 'json',
+  ) {
     super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigValidationError';
   }
@@ -225,7 +229,10 @@ function flatten(errors: ValidationError[]): string[] {
   return errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
 }
 
-/** Validates raw env; throws one error listing every bad key. Used by ConfigModule and ormconfig.ts. */
+/**
+ * Validates raw env-style keys (the environment, or a test's overrides); throws one error listing every bad key.
+ * The launcher and ormconfig.ts call it once, through loadEnvironment(); tests call it on the keys they set.
+ */
 export function validate(config: Record<string, unknown>): EnvironmentVariables {
   // An empty value (`DATABASE_URL=` in .env) means "not set": the default applies.
   const present = Object.fromEntries(Object.entries(config).filter(([, v]) => !(typeof v === 'string' && v.trim() === '')));
@@ -236,7 +243,10 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
       `TDS_RETRY_BACKOFF_MAX_MS=${env.TDS_RETRY_BACKOFF_MAX_MS}: must be >= TDS_RETRY_BACKOFF_BASE_MS (${env.TDS_RETRY_BACKOFF_BASE_MS})`,
     );
   }
-  if (problems.length) throw new ConfigValidationError(problems);
+  if (problems.length) {
+    const format = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'text' ? env.LOG_FORMAT : undefined;
+    throw new ConfigValidationError(problems, format ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json'));
+  }
   env.DOCS_ENABLED ??= env.ENVIRONMENT !== Environment.Production;
-  return env;
+  return Object.freeze(env);
 }

@@ -162,6 +162,30 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     }
   });
 
+  it('one log format from the first line to the last: every line is pino JSON, and Nest wiring is not at info', async () => {
+    const db = await createTestDatabase();
+    try {
+      const svc = await startService({ DATABASE_URL: db.url, WEBHOOK_API_KEYS: 'k', LOG_LEVEL: 'info', TDS_ROLE: 'all', HEALTH_REQUIRE_WORKER: 'false' });
+      running.push(svc);
+      expect(await svc.stop()).toBe(0);
+      const lines = svc.output().split('\n').filter((l) => l.trim());
+      const parsed = lines.map((l) => {
+        try {
+          return JSON.parse(l) as { level: number; context?: string; msg: string };
+        } catch {
+          throw new Error(`not a JSON log line: ${l}\n${svc.output()}`);
+        }
+      });
+      const launcher = parsed.filter((l) => l.context === 'Launcher').map((l) => l.msg);
+      expect(launcher[0]).toMatch(/starting \(role=all/);
+      expect(launcher).toEqual(expect.arrayContaining([expect.stringMatching(/^API listening on/), 'stopped']));
+      expect(parsed.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(l.context ?? '')), svc.output()).toEqual([]);
+      expect(lines.length, svc.output()).toBeLessThan(20);
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('a bad configuration stops the start with one message listing every bad key', async () => {
     const svc = await startService(
       { ...env, API_PORT: '99999', TDS_BATCH_SIZE: 'lots', LOG_FORMAT: 'xml', DATABASE_URL: 'mysql://x' },

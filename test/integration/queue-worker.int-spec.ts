@@ -165,9 +165,10 @@ describe('queue worker (integration, real PostgreSQL)', () => {
   });
 
   it('claim cursor: events left below it (a retried head, its blocked successors) are still applied, in order per record', async () => {
-    const q = (worker as unknown as { q: { batchSize: number } }).q;
-    const batchSize = q.batchSize;
-    q.batchSize = 2; // full batches move the cursor forward
+    // The config is frozen: the worker gets a copy of its queue section with a small batch for this test.
+    const internals = worker as unknown as { q: { batchSize: number } };
+    const q = internals.q;
+    internals.q = { ...q, batchSize: 2 }; // full batches move the cursor forward
     const sync = t.app.get(SyncService);
     const real = sync.applyBatch.bind(sync);
     let failedOnce = false;
@@ -189,7 +190,7 @@ describe('queue worker (integration, real PostgreSQL)', () => {
         await new Promise((r) => setTimeout(r, 10)); // the 1–2 ms backoff
       }
     } finally {
-      q.batchSize = batchSize;
+      internals.q = q;
     }
     expect(failedOnce).toBe(true);
     expect(await statuses()).toEqual({ completed: 12 });

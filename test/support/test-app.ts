@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory';
+import { AppConfig, buildAppConfig } from '../../src/config/app-config';
+import { validate } from '../../src/config/env.validation';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -21,21 +23,21 @@ const BASE_ENV: Record<string, string> = {
   HEALTH_REQUIRE_WORKER: 'false',
 };
 
-/** Keys a test may set; each start clears them first so files sharing a process don't leak settings. */
-const MANAGED_PREFIXES = ['ADMIN_', 'HTTP_', 'SHUTDOWN_', 'EMBEDDED_', 'API_', 'DATABASE_', 'DB_', 'DOCS_', 'TDS_', 'WEBHOOK_', 'ZOHO_', 'LOG_', 'ENVIRONMENT', 'HEALTH_'];
-
-export function applyTestEnv(databaseUrl: string, overrides: Record<string, string | undefined> = {}): void {
-  for (const key of Object.keys(process.env)) {
-    if (MANAGED_PREFIXES.some((p) => key.startsWith(p))) delete process.env[key];
-  }
-  const env = { ...BASE_ENV, DATABASE_URL: databaseUrl, ...overrides };
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+/**
+ * The config a test app runs with: the base keys above, the database, then the test's env-style overrides, through
+ * the same validator as the launcher. The process environment is neither read nor written; an override of
+ * `undefined` removes a base key.
+ */
+export function buildTestConfig(databaseUrl: string, overrides: Record<string, string | undefined> = {}): AppConfig {
+  const env = Object.fromEntries(
+    Object.entries({ ...BASE_ENV, DATABASE_URL: databaseUrl, ...overrides }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  return buildAppConfig(validate(env));
 }
 
 /** Builds the real app (Fastify, filters, prefix, docs) on the given database, without listening on a port. */
 export async function startTestApp(databaseUrl: string, overrides: Record<string, string | undefined> = {}): Promise<TestApp> {
-  applyTestEnv(databaseUrl, overrides);
-  const app = await createApp({ bufferLogs: true });
+  const app = await createApp(buildTestConfig(databaseUrl, overrides));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

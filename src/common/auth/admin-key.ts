@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 const digest = (v: string) => createHash('sha256').update(v).digest();
 
 /** Constant-time: is `presented` one of `keys`? (hashing first equalises lengths) */
-export function isAdminKey(keys: string[], presented: string | undefined): boolean {
+export function isAdminKey(keys: readonly string[], presented: string | undefined): boolean {
   if (!presented) return false;
   let ok = false;
   for (const k of keys) ok = timingSafeEqual(digest(k), digest(presented)) || ok;

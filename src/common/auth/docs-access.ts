@@ -10,7 +10,7 @@ import { isAdminKey, presentedAdminKey } from './admin-key';
  */
 export function registerDocsAccess(
   fastify: FastifyInstance,
-  options: { basePath: string; adminKeys: string[]; reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void },
+  options: { basePath: string; adminKeys: readonly string[]; reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void },
 ): void {
   const prefix = `${options.basePath}/docs`;
   fastify.addHook('onRequest', (req, reply, done) => {

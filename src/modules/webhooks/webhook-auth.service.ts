@@ -70,8 +70,8 @@ function decodeSignature(sig: string): Buffer | null {
 
 @Injectable()
 export class WebhookAuthService {
-  private readonly keys: string[];
-  private readonly secrets: string[];
+  private readonly keys: readonly string[];
+  private readonly secrets: readonly string[];
   private readonly allowedParams: Set<string>;
   private readonly timestampParam: string | null;
   private readonly replayWindowMs: number;

@@ -47,7 +47,7 @@ const ID_MAX_LENGTH = 100;
 @Injectable()
 export class WebhooksService {
   private readonly logger = new Logger(WebhooksService.name);
-  private readonly allowedOrganizations: string[];
+  private readonly allowedOrganizations: readonly string[];
 
   constructor(
     private readonly auth: WebhookAuthService,

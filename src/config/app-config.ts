@@ -1,0 +1,136 @@
+import { Environment, EnvironmentVariables, ProcessRole } from './env.validation';
+import { databaseUrlFrom } from './database-url';
+
+/**
+ * The one configuration object: built once from the validated environment (src/config/load-env.ts) plus what the
+ * launcher resolved at start (the database URL, a generated webhook key), deeply frozen, and handed to
+ * `createApp(config)`. Nothing reads the environment after this. docs/decisions/0012-config-validated-once.md
+ *
+ * One section per module. A new module adds its keys to `EnvironmentVariables` and one builder here; the section
+ * type is inferred from it and `AppConfigService` exposes it as a getter.
+ */
+
+/** Facts the launcher finds out before the app is built. */
+export interface ResolvedAtStart {
+  /** The database actually used (embedded server, or the configured one); defaults to the configured URL. */
+  databaseUrl?: string;
+  /** Used when no webhook key or secret is configured (outside production). */
+  generatedWebhookKey?: string;
+}
+
+const list = (...values: (string | undefined)[]): string[] =>
+  values
+    .flatMap((v) => (v ?? '').split(','))
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+
+/** Whether any webhook key or Zoho secret is configured (else the launcher generates a key, outside production). */
+export function webhookCredentialsConfigured(env: EnvironmentVariables): boolean {
+  return list(env.WEBHOOK_API_KEYS, env.WEBHOOK_API_KEY, env.ZOHO_WEBHOOK_SECRETS, env.ZOHO_WEBHOOK_SECRET).length > 0;
+}
+
+/** LOG_LEVEL / LOG_FORMAT; also used by the launcher before the rest of the config exists. */
+export function logSection(env: EnvironmentVariables) {
+  const format: 'json' | 'text' = env.LOG_FORMAT ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json');
+  return { level: env.LOG_LEVEL, format };
+}
+
+const SECTIONS = {
+  /** The process: what it runs and how long a stop may take. */
+  app: (env: EnvironmentVariables) => {
+    const role: ProcessRole = env.TDS_ROLE;
+    return {
+      environment: env.ENVIRONMENT,
+      isProduction: env.ENVIRONMENT === Environment.Production,
+      role,
+      runsApi: role === 'all' || role === 'api',
+      runsWorker: role === 'all' || role === 'worker',
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      dataDir: env.TDS_DATA_DIR,
+    };
+  },
+  http: (env: EnvironmentVariables) => ({
+    port: env.API_PORT,
+    host: env.API_HOST,
+    /** '' or '/tds' (no trailing slash). */
+    basePath: env.API_BASE_PATH.replace(/\/+$/, ''),
+    requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    maxConnections: env.HTTP_MAX_CONNECTIONS,
+  }),
+  docs: (env: EnvironmentVariables) => {
+    const enabled = env.DOCS_ENABLED ?? env.ENVIRONMENT !== Environment.Production;
+    // In production the docs are served only to an admin key (docs/decisions/0009).
+    return { enabled, requireAdminKey: enabled && env.ENVIRONMENT === Environment.Production };
+  },
+  log: logSection,
+  database: (env: EnvironmentVariables, resolved: ResolvedAtStart) => {
+    const url = resolved.databaseUrl ?? databaseUrlFrom(env);
+    if (!url) throw new Error('No database URL: set DATABASE_URL (the launcher resolves it, or starts the embedded PostgreSQL)');
+    return {
+      url,
+      poolSize: env.DATABASE_POOL_SIZE,
+      ssl: env.DATABASE_SSL,
+      migrateOnStart: env.DB_MIGRATE_ON_START,
+      statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    };
+  },
+  queue: (env: EnvironmentVariables) => ({
+    batchSize: env.TDS_BATCH_SIZE,
+    pollIntervalMs: env.TDS_QUEUE_POLL_INTERVAL_MS,
+    maxAttempts: env.TDS_MAX_RETRY_ATTEMPTS,
+    backoffBaseMs: env.TDS_RETRY_BACKOFF_BASE_MS,
+    backoffMaxMs: env.TDS_RETRY_BACKOFF_MAX_MS,
+    lockTimeoutSeconds: env.TDS_LOCK_TIMEOUT_SECONDS,
+    concurrency: env.TDS_WORKER_CONCURRENCY,
+    heartbeatIntervalMs: env.TDS_HEARTBEAT_INTERVAL_MS,
+  }),
+  admin: (env: EnvironmentVariables) => ({ apiKeys: list(env.ADMIN_API_KEYS) }),
+  health: (env: EnvironmentVariables) => ({
+    queueMaxAgeSeconds: env.HEALTH_QUEUE_MAX_AGE_SECONDS,
+    requireWorker: env.HEALTH_REQUIRE_WORKER,
+  }),
+  webhooks: (env: EnvironmentVariables, resolved: ResolvedAtStart) => {
+    const configured = list(env.WEBHOOK_API_KEYS, env.WEBHOOK_API_KEY);
+    const signatureSecrets = list(env.ZOHO_WEBHOOK_SECRETS, env.ZOHO_WEBHOOK_SECRET);
+    const generated = webhookCredentialsConfigured(env) ? undefined : resolved.generatedWebhookKey;
+    return {
+      apiKeys: generated ? [generated] : configured,
+      signatureSecrets,
+      organizationIds: list(env.ZOHO_ORGANIZATION_IDS),
+      extraSignedParams: list(env.ZOHO_WEBHOOK_EXTRA_PARAMS),
+      timestampParam: env.ZOHO_WEBHOOK_TIMESTAMP_PARAM?.trim() || null,
+      replayWindowSeconds: env.ZOHO_WEBHOOK_REPLAY_WINDOW_S,
+      maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
+      maxInFlight: env.WEBHOOK_INGEST_MAX_INFLIGHT,
+      batchMax: env.WEBHOOK_INGEST_BATCH_MAX,
+      retryAfterSeconds: env.WEBHOOK_RETRY_AFTER_SECONDS,
+    };
+  },
+} satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
+
+type Sections = typeof SECTIONS;
+
+/** Read-only all the way down (the object is frozen at run time too). */
+export type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+export type AppConfig = DeepReadonly<{ [K in keyof Sections]: ReturnType<Sections[K]> }>;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Builds the frozen config from a validated environment (see `validate()`); throws only without a database URL. */
+export function buildAppConfig(env: EnvironmentVariables, resolved: ResolvedAtStart = {}): AppConfig {
+  const config = Object.fromEntries(
+    Object.entries(SECTIONS).map(([name, build]) => [name, build(env, resolved)]),
+  ) as { [K in keyof Sections]: ReturnType<Sections[K]> };
+  return deepFreeze(config);
+}
