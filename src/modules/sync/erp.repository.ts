@@ -83,15 +83,15 @@ const params = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}`).join(
 function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): string {
   const names = [key, ...fields.map((f) => f.column)];
   const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
-  const sets = fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ');
+  const sets = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), 'zoho_modified_at = EXCLUDED.zoho_modified_at'].join(', ');
   // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
   return `
     INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
     SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
     FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
     JOIN tds.events e ON e.id = u.event_id
-    ON CONFLICT (${key}) DO UPDATE SET ${sets ? `${sets}, ` : ''}
-      zoho_modified_at = EXCLUDED.zoho_modified_at, raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
+    ON CONFLICT (${key}) DO UPDATE SET ${sets},
+      raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
     WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
     RETURNING t.${key} AS key`;
 }
