@@ -6,9 +6,9 @@ import type { SyncEntityType, SyncEvent, SyncOutcome } from './sync.types';
 import { FieldError, indexedList } from './zoho-values';
 import { stockSnapshot } from './handlers/stock-snapshot';
 
-/** Columns the pipeline itself writes: a field spec may not name them. */
-const DOCUMENT_RESERVED = ['zoho_modified_at', 'raw', 'synced_at', 'deleted_at'];
-const LINE_RESERVED = ['position', 'zoho_modified_at', 'raw', 'synced_at'];
+/** Columns (and row keys) the pipeline itself writes: a field spec may not name them. */
+const DOCUMENT_RESERVED = ['zoho_modified_at', 'raw', 'synced_at', 'deleted_at', 'event_id', 'version'];
+const LINE_RESERVED = ['position', 'zoho_modified_at', 'raw', 'synced_at', 'event_id', 'source_index'];
 
 /** Maps one event; FieldError means the payload can never map (→ invalid, dead letter with the field named). */
 export function mapDocument<B>(def: DocumentDefinition<B>, event: SyncEvent): MappedDocument {

@@ -55,7 +55,8 @@ export function readField(spec: FieldSpec, record: ZohoRecord, parent: ZohoRecor
   const { from } = spec;
   if (typeof from === 'function') return (from as (r: ZohoRecord, p: ZohoRecord) => unknown)(record, parent);
   const coerce = COERCE[spec.type] as (r: ZohoRecord, f: string) => unknown;
-  for (const name of typeof from === 'string' ? [from] : from) {
+  if (typeof from === 'string') return coerce(record, from);
+  for (const name of from) {
     const v = coerce(record, name);
     if (v !== null) return v;
   }
