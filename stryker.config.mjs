@@ -9,6 +9,8 @@ export default {
     'src/common/json/exact-json.ts',
     'src/common/errors/domain-error.ts',
     'src/modules/sync/zoho-values.ts',
+    'src/modules/sync/field-spec.ts',
+    'src/modules/sync/handlers/stock-snapshot.ts',
     'src/modules/webhooks/zoho-time.ts',
     'src/modules/webhooks/webhook-auth.service.ts',
     'src/modules/queue/backoff.ts',

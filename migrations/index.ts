@@ -6,6 +6,7 @@ import { ClaimsAreRowLocks1764300000003 } from './1764300000003-ClaimsAreRowLock
 import { StockUnknownIsNull1764300000004 } from './1764300000004-StockUnknownIsNull';
 import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-ContentDedupAndFinalDeletes';
 import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
+import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   StockUnknownIsNull1764300000004,
   ContentDedupAndFinalDeletes1764300000005,
   SingletonJobRuns1764300000006,
+  RawIsExactJson1764300000007,
 ];

@@ -1,64 +1,66 @@
 import type { Queryable } from '../../database/queryable';
 import { ErpRepository } from './erp.repository';
-import type { DocumentDefinition, MappedDocument, Row, SyncHandler } from './sync-handler';
+import { checkFields, mapFields, readField, type Row } from './field-spec';
+import type { DocumentDefinition, GeneratedStatement, ItemFieldsDefinition, MappedDocument, RecordHandler, SyncHandler } from './sync-handler';
 import type { SyncEntityType, SyncEvent, SyncOutcome } from './sync.types';
-import { FieldError, list } from './zoho-values';
+import { FieldError, indexedList } from './zoho-values';
+import { stockSnapshot } from './handlers/stock-snapshot';
+
+/** Columns (and row keys) the pipeline itself writes: a field spec may not name them. */
+const DOCUMENT_RESERVED = ['zoho_modified_at', 'raw', 'synced_at', 'deleted_at', 'event_id', 'version'];
+const LINE_RESERVED = ['position', 'zoho_modified_at', 'raw', 'synced_at', 'event_id', 'source_index'];
 
 /** Maps one event; FieldError means the payload can never map (→ invalid, dead letter with the field named). */
-export function mapDocument(def: DocumentDefinition, event: SyncEvent): MappedDocument {
+export function mapDocument<B>(def: DocumentDefinition<B>, event: SyncEvent): MappedDocument {
   const base: Row = { [def.key]: event.entityId, zoho_modified_at: event.zohoModifiedAt, event_id: event.id };
   if (event.eventKind === 'deleted') {
     // The version the deleted row keeps (ErpRepository.softDelete): its timestamp, else final or the receive time.
     const version = event.zohoModifiedAt ?? (def.timestamped === false ? 'infinity' : event.receivedAt);
     return { event, row: { ...base, version }, lines: [] };
   }
-  const row = { ...def.map(event.record), ...base };
+  const row = { ...mapFields(def.fields, event.record), ...base };
   const lines: Row[] = [];
-  if (def.lines) {
+  const ld = def.lines;
+  if (ld) {
     const seen = new Map<string, Row>();
-    list(event.record, def.lines.source).forEach((line, i) => {
-      const mapped = def.lines!.map(line, i, event.record);
-      const lineId = (mapped.zoho_line_item_id as string | null) ?? `pos-${i + 1}`;
-      // A line id repeated within one document: the last one wins (the key must be unique).
-      seen.set(lineId, {
+    indexedList(event.record, ld.source).forEach(({ entry, index }, i) => {
+      const mapped = mapFields(ld.fields, entry, event.record);
+      const key = readField({ column: ld.key.column, type: 'id', from: ld.key.from }, entry) as string | null;
+      if (key === null && ld.key.whenMissing === 'skip') return;
+      const lineKey = key ?? `pos-${i + 1}`;
+      // A key repeated within one document: the last one wins (the key must be unique).
+      seen.set(lineKey, {
         ...mapped,
-        [def.lines!.parentKey]: event.entityId,
-        zoho_line_item_id: lineId,
+        [ld.parentKey]: event.entityId,
+        [ld.key.column]: lineKey,
         position: i + 1,
         zoho_modified_at: event.zohoModifiedAt,
         event_id: event.id,
-        source_index: i,
+        source_index: index,
       });
     });
-    lines.push(...seen.values());
+    let kept = 0;
+    for (const line of seen.values()) lines.push(ld.position === 'kept' ? { ...line, position: ++kept } : line);
   }
   return { event, row, lines };
 }
 
-/** The shared pipeline for every document-shaped record type. */
-export class DocumentSyncHandler implements SyncHandler {
-  readonly type: SyncEntityType;
+/** The shared pipeline for every document-shaped record type: one definition, one record type. */
+export class DocumentRecordHandler<B = void> implements RecordHandler {
+  readonly recordType: string;
 
-  constructor(private readonly defs: DocumentDefinition[]) {
-    this.type = defs[0].type;
+  constructor(private readonly def: DocumentDefinition<B>) {
+    this.recordType = def.recordType;
+    checkFields(def.table, def.fields, [def.key, ...DOCUMENT_RESERVED]);
+    if (def.lines) checkFields(def.lines.table, def.lines.fields, [def.lines.parentKey, def.lines.key.column, ...LINE_RESERVED]);
+  }
+
+  statements(): GeneratedStatement[] {
+    return ErpRepository.generated(this.def);
   }
 
   async apply(tx: Queryable, events: SyncEvent[]): Promise<SyncOutcome[]> {
-    const outcomes: SyncOutcome[] = [];
-    for (const def of this.defs) {
-      const mine = events.filter((e) => e.recordType === def.recordType);
-      if (mine.length) outcomes.push(...(await this.applyDefinition(tx, def, mine)));
-    }
-    const handled = new Set(outcomes.map((o) => o.eventId));
-    for (const e of events) {
-      if (!handled.has(e.id)) {
-        outcomes.push({ eventId: e.id, status: 'invalid', error: `no ${this.type} handler for record type '${e.recordType}'` });
-      }
-    }
-    return outcomes;
-  }
-
-  private async applyDefinition(tx: Queryable, def: DocumentDefinition, events: SyncEvent[]): Promise<SyncOutcome[]> {
+    const def = this.def;
     const outcomes: SyncOutcome[] = [];
     const docs: MappedDocument[] = [];
     for (const event of events) {
@@ -69,20 +71,17 @@ export class DocumentSyncHandler implements SyncHandler {
         outcomes.push({ eventId: event.id, status: 'invalid', error: `${def.recordType}.${err.message}` });
       }
     }
-    const before = def.beforeApply ? await def.beforeApply(tx, docs) : undefined;
+    const before = (def.beforeApply ? await def.beforeApply(tx, docs) : undefined) as B;
     const upserts = docs.filter((d) => d.event.eventKind !== 'deleted');
     const deletes = docs.filter((d) => d.event.eventKind === 'deleted');
-    const written = await ErpRepository.upsert(tx, def.table, def.key, def.columns, upserts.map((d) => d.row));
-    const deleted = await ErpRepository.softDelete(tx, def.table, def.key, deletes.map((d) => d.row));
+    const written = await ErpRepository.upsert(tx, def, upserts.map((d) => d.row));
+    const deleted = await ErpRepository.softDelete(tx, def, deletes.map((d) => d.row));
     const applied = upserts.filter((d) => written.has(d.event.entityId));
     const appliedDeletes = deletes.filter((d) => deleted.has(d.event.entityId));
     if (def.lines) {
       await ErpRepository.replaceLines(
         tx,
-        def.lines.table,
-        def.lines.parentKey,
-        def.lines.source,
-        def.lines.columns,
+        def,
         applied.map((d) => d.event.entityId),
         applied.flatMap((d) => d.lines),
       );
@@ -96,3 +95,82 @@ export class DocumentSyncHandler implements SyncHandler {
     return outcomes;
   }
 }
+
+/**
+ * An `item` record arriving on the stock or prices route updates only part of erp.products (ItemFieldsDefinition),
+ * with the same stale rule; an unknown item gets a minimal row. Deletes are not meaningful here (an item is deleted
+ * through /webhooks/products) and complete as applied without effect.
+ */
+export class ItemFieldsRecordHandler implements RecordHandler {
+  readonly recordType = 'item';
+
+  constructor(private readonly def: ItemFieldsDefinition) {
+    checkFields('erp.products (item fields)', def.fields, ['zoho_item_id', 'name', 'sku', ...DOCUMENT_RESERVED]);
+  }
+
+  statements(): GeneratedStatement[] {
+    return ErpRepository.generated(this.def);
+  }
+
+  async apply(tx: Queryable, events: SyncEvent[]): Promise<SyncOutcome[]> {
+    const outcomes: SyncOutcome[] = [];
+    const rows: Row[] = [];
+    const live: SyncEvent[] = [];
+    for (const e of events) {
+      if (e.eventKind === 'deleted') {
+        outcomes.push({ eventId: e.id, status: 'applied', detail: 'item delete ignored on this route' });
+        continue;
+      }
+      try {
+        const identity = mapFields(ITEM_IDENTITY_FIELDS, e.record);
+        rows.push({ zoho_item_id: e.entityId, ...identity, ...mapFields(this.def.fields, e.record), zoho_modified_at: e.zohoModifiedAt, event_id: e.id });
+        live.push(e);
+      } catch (err) {
+        if (!(err instanceof FieldError)) throw err;
+        outcomes.push({ eventId: e.id, status: 'invalid', error: `item.${err.message}` });
+      }
+    }
+    const written = await ErpRepository.upsertItemFields(tx, this.def, rows);
+    if (this.def.stockLevels) {
+      await ErpRepository.setStockLevels(
+        tx,
+        live.filter((e) => written.has(e.entityId)).flatMap((e) => stockSnapshot(e.record, e.entityId, e.zohoModifiedAt, e.id).rows),
+      );
+    }
+    for (const e of live) outcomes.push({ eventId: e.id, status: written.has(e.entityId) ? 'applied' : 'skipped_stale' });
+    return outcomes;
+  }
+}
+
+/** Name and sku an item on another route brings (kept only when the product row has none). */
+const ITEM_IDENTITY_FIELDS = [
+  { column: 'name', type: 'text', from: 'name' },
+  { column: 'sku', type: 'text', from: 'sku' },
+] as const;
+
+/** A route's handler: each event goes to the record handler for its body key; an unknown key is invalid. */
+export class RecordTypeDispatch implements SyncHandler {
+  constructor(
+    readonly type: SyncEntityType,
+    readonly records: readonly RecordHandler[],
+  ) {}
+
+  async apply(tx: Queryable, events: SyncEvent[]): Promise<SyncOutcome[]> {
+    const outcomes: SyncOutcome[] = [];
+    for (const handler of this.records) {
+      const mine = events.filter((e) => e.recordType === handler.recordType);
+      if (mine.length) outcomes.push(...(await handler.apply(tx, mine)));
+    }
+    const known = new Set(this.records.map((h) => h.recordType));
+    for (const e of events) {
+      if (!known.has(e.recordType)) {
+        outcomes.push({ eventId: e.id, status: 'invalid', error: `no ${this.type} handler for record type '${e.recordType}'` });
+      }
+    }
+    return outcomes;
+  }
+}
+
+/** The handler of a route whose only record type is one document definition. */
+export const documentHandler = <B>(def: DocumentDefinition<B>): SyncHandler =>
+  new RecordTypeDispatch(def.type, [new DocumentRecordHandler(def)]);

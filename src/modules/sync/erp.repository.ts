@@ -1,15 +1,7 @@
 import type { Queryable } from '../../database/queryable';
 import { namedQuery } from '../../database/named-query';
-import type { Column, ColumnType, Row } from './sync-handler';
-
-const PG_ARRAY: Record<ColumnType, string> = {
-  text: 'text[]',
-  numeric: 'numeric[]',
-  integer: 'int[]',
-  boolean: 'bool[]',
-  date: 'date[]',
-};
-
+import { PG_ARRAY_TYPE, type FieldSpec, type Row } from './field-spec';
+import type { DocumentDefinition, GeneratedStatement, ItemFieldsDefinition, LineDefinition } from './sync-handler';
 // Apply unless the stored version is strictly newer. Records without a Zoho timestamp apply in arrival order.
 const NOT_STALE = `(t.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at >= t.zoho_modified_at)`;
 // A deleted row comes back only with a strictly newer version: an equal, older or untimed write leaves it deleted
@@ -78,40 +70,160 @@ const ADD_PRODUCT_STOCK_DELTAS = `
   SELECT d.i, NULL, now() FROM d WHERE NOT EXISTS (SELECT 1 FROM erp.products t WHERE t.zoho_item_id = d.i)
   ON CONFLICT (zoho_item_id) DO NOTHING`;
 
-const sqlCache = new Map<string, string>();
-const cached = (key: string, build: () => string) => {
-  let s = sqlCache.get(key);
-  if (!s) sqlCache.set(key, (s = build()));
-  return s;
-};
+/** The statements a document definition needs, built once per definition (not per table: two definitions may share one). */
+export interface DocumentStatements {
+  upsert: string;
+  softDelete: string;
+  deleteLines?: string;
+  insertLines?: string;
+}
+
+const params = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}`).join(', ');
+
+function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): string {
+  const names = [key, ...fields.map((f) => f.column)];
+  const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
+  const sets = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), 'zoho_modified_at = EXCLUDED.zoho_modified_at'].join(', ');
+  // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
+  return `
+    INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
+    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+    JOIN tds.events e ON e.id = u.event_id
+    ON CONFLICT (${key}) DO UPDATE SET ${sets},
+      raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
+    WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
+    RETURNING t.${key} AS key`;
+}
+
+function buildSoftDelete(table: string, key: string): string {
+  return `
+    WITH u AS (
+      SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[]) AS u(k, m, v, event_id)
+    ), upd AS (
+      UPDATE ${table} t SET deleted_at = coalesce(t.deleted_at, now()), synced_at = now(),
+        zoho_modified_at = greatest(t.zoho_modified_at, u.v)
+      FROM u
+      WHERE t.${key} = u.k AND (u.m IS NULL OR t.zoho_modified_at IS NULL OR u.m >= t.zoho_modified_at)
+      RETURNING t.${key} AS key
+    ), ins AS (
+      INSERT INTO ${table} (${key}, zoho_modified_at, raw, synced_at, deleted_at)
+      SELECT u.k, u.v, e.payload, now(), now() FROM u JOIN tds.events e ON e.id = u.event_id
+      WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = u.k)
+      ON CONFLICT (${key}) DO NOTHING
+      RETURNING ${key} AS key
+    )
+    SELECT key FROM upd UNION ALL SELECT key FROM ins`;
+}
+
+/** The columns of a line row, in parameter order (the last three are not stored as such). */
+const lineParams = (l: LineDefinition) => [l.parentKey, l.key.column, 'position', ...l.fields.map((f) => f.column), 'zoho_modified_at', 'event_id', 'source_index'];
+
+function buildInsertLines(l: LineDefinition): string {
+  const names = [l.parentKey, l.key.column, 'position', ...l.fields.map((f) => f.column)];
+  const types = ['text[]', 'text[]', 'int[]', ...l.fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]', 'int[]'];
+  // raw = the line as received, read from the stored record (its index in the source list).
+  return `
+    INSERT INTO ${l.table} (${names.join(', ')}, zoho_modified_at, raw, synced_at)
+    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload -> '${l.source}' -> u.source_index, now()
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, source_index)
+    JOIN tds.events e ON e.id = u.event_id`;
+}
+
+/** Identity columns an item on another route fills only when the product row has none. */
+const ITEM_IDENTITY = ['name', 'sku'];
+
+function buildItemFields(fields: readonly FieldSpec[]): string {
+  const names = ['zoho_item_id', ...ITEM_IDENTITY, ...fields.map((f) => f.column)];
+  const types = ['text[]', ...ITEM_IDENTITY.map(() => 'text[]'), ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
+  return `
+    INSERT INTO erp.products AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at)
+    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now()
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+    JOIN tds.events e ON e.id = u.event_id
+    ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')},
+      name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
+      zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at), synced_at = now(), deleted_at = NULL
+    WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
+    RETURNING t.zoho_item_id AS key`;
+}
+
+// Absolute stock snapshot rows (from item records); raw is the location/warehouse entry read from the stored record
+// (`source` is 'locations' or 'warehouses', `idx` its index there), so its numbers stay JSON numbers.
+const SET_STOCK_LEVELS = `
+  INSERT INTO erp.stock_levels AS t (zoho_item_id, warehouse_id, warehouse_name, stock_on_hand, available_stock, zoho_modified_at, raw, synced_at)
+  SELECT u.i, u.w, u.n, u.s, u.a, u.m, e.payload -> u.source -> u.idx, now()
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::timestamptz[], $7::bigint[], $8::text[], $9::int[])
+    AS u(i, w, n, s, a, m, event_id, source, idx)
+  JOIN tds.events e ON e.id = u.event_id
+  ON CONFLICT (zoho_item_id, warehouse_id) DO UPDATE SET
+    warehouse_name = coalesce(EXCLUDED.warehouse_name, t.warehouse_name), stock_on_hand = EXCLUDED.stock_on_hand,
+    available_stock = EXCLUDED.available_stock, zoho_modified_at = EXCLUDED.zoho_modified_at, raw = EXCLUDED.raw, synced_at = now()
+  WHERE ${NOT_STALE}`;
+
+/** One per-warehouse level from an item record (stock-snapshot.ts). */
+export interface StockLevelRow {
+  zoho_item_id: string;
+  warehouse_id: string;
+  warehouse_name: string | null;
+  stock_on_hand: string | null;
+  available_stock: string | null;
+  zoho_modified_at: string | null;
+  event_id: string;
+  /** Where the entry is in the record: `record[source][source_index]`. */
+  source: 'locations' | 'warehouses';
+  source_index: number;
+}
+
+const documentCache = new WeakMap<object, DocumentStatements>();
+const itemFieldsCache = new WeakMap<object, string>();
 
 /**
- * Multi-row SQL for the ERP tables, built once per table definition (identifiers come from the handler
- * definitions, values are always parameters). One statement per batch: unnest() of one array per column.
+ * The ERP writes. The statements for a definition are generated from its field specs once (cached per definition
+ * object, so each definition keeps one statement text and so one prepared-statement name); identifiers come from the
+ * definitions, values are always parameters. One statement per table per batch: unnest() of one array per column.
+ * Every generated text is snapshotted in test/snapshots/erp-statements.sql.
  */
 export class ErpRepository {
+  static documentStatements(def: DocumentDefinition<any>): DocumentStatements {
+    let s = documentCache.get(def);
+    if (!s) {
+      s = { upsert: buildUpsert(def.table, def.key, def.fields), softDelete: buildSoftDelete(def.table, def.key) };
+      if (def.lines) {
+        s.deleteLines = `DELETE FROM ${def.lines.table} WHERE ${def.lines.parentKey} = ANY($1::text[])`;
+        s.insertLines = buildInsertLines(def.lines);
+      }
+      documentCache.set(def, s);
+    }
+    return s;
+  }
+
+  static itemFieldsStatement(def: ItemFieldsDefinition): string {
+    let s = itemFieldsCache.get(def);
+    if (!s) itemFieldsCache.set(def, (s = buildItemFields(def.fields)));
+    return s;
+  }
+
+  /** The generated statements of a definition, named, in a fixed order (for the SQL snapshot). */
+  static generated(def: DocumentDefinition<any> | ItemFieldsDefinition): GeneratedStatement[] {
+    if (!('table' in def)) return [{ name: 'upsert item fields erp.products', sql: ErpRepository.itemFieldsStatement(def) }];
+    const s = ErpRepository.documentStatements(def);
+    const out = [
+      { name: `upsert ${def.table}`, sql: s.upsert },
+      { name: `soft delete ${def.table}`, sql: s.softDelete },
+    ];
+    if (s.deleteLines && s.insertLines) {
+      out.push({ name: `delete lines ${def.lines!.table}`, sql: s.deleteLines }, { name: `insert lines ${def.lines!.table}`, sql: s.insertLines });
+    }
+    return out;
+  }
+
   /** Upsert documents; returns the keys actually written (the rest were stale). */
-  static async upsert(tx: Queryable, table: string, key: string, columns: Column[], rows: Row[]): Promise<Set<string>> {
+  static async upsert(tx: Queryable, def: DocumentDefinition<any>, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const sql = cached(`upsert:${table}`, () => {
-      const names = [key, ...columns.map((c) => c.name)];
-      const types = ['text[]', ...columns.map((c) => PG_ARRAY[c.type]), 'timestamptz[]', 'bigint[]'];
-      const params = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
-      const sets = columns.map((c) => `${c.name} = EXCLUDED.${c.name}`).join(', ');
-      // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
-      return `
-        INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
-        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
-        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
-        JOIN tds.events e ON e.id = u.event_id
-        ON CONFLICT (${key}) DO UPDATE SET ${sets ? `${sets}, ` : ''}
-          zoho_modified_at = EXCLUDED.zoho_modified_at, raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
-        WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
-        RETURNING t.${key} AS key`;
-    });
-    const params = [rows.map((r) => r[key]), ...columns.map((c) => rows.map((r) => r[c.name] ?? null))];
-    params.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.event_id));
-    const res = await namedQuery<{ key: string }>(tx, sql, params);
+    const values = [rows.map((r) => r[def.key]), ...def.fields.map((f) => rows.map((r) => r[f.column] ?? null))];
+    values.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.event_id));
+    const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).upsert, values);
     return new Set(res.rows.map((r) => r.key));
   }
 
@@ -121,27 +233,10 @@ export class ErpRepository {
    * keeps as its version so that only a strictly newer write brings it back: the timestamp, else the receive time
    * (types Zoho timestamps), else 'infinity' (a final delete). A delete without a timestamp is never stale.
    */
-  static async softDelete(tx: Queryable, table: string, key: string, rows: Row[]): Promise<Set<string>> {
+  static async softDelete(tx: Queryable, def: DocumentDefinition<any>, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const sql = cached(`delete:${table}`, () => `
-      WITH u AS (
-        SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[]) AS u(k, m, v, event_id)
-      ), upd AS (
-        UPDATE ${table} t SET deleted_at = coalesce(t.deleted_at, now()), synced_at = now(),
-          zoho_modified_at = greatest(t.zoho_modified_at, u.v)
-        FROM u
-        WHERE t.${key} = u.k AND (u.m IS NULL OR t.zoho_modified_at IS NULL OR u.m >= t.zoho_modified_at)
-        RETURNING t.${key} AS key
-      ), ins AS (
-        INSERT INTO ${table} (${key}, zoho_modified_at, raw, synced_at, deleted_at)
-        SELECT u.k, u.v, e.payload, now(), now() FROM u JOIN tds.events e ON e.id = u.event_id
-        WHERE NOT EXISTS (SELECT 1 FROM ${table} t WHERE t.${key} = u.k)
-        ON CONFLICT (${key}) DO NOTHING
-        RETURNING ${key} AS key
-      )
-      SELECT key FROM upd UNION ALL SELECT key FROM ins`);
-    const res = await namedQuery<{ key: string }>(tx, sql, [
-      rows.map((r) => r[key]),
+    const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).softDelete, [
+      rows.map((r) => r[def.key]),
       rows.map((r) => r.zoho_modified_at ?? null),
       rows.map((r) => r.version ?? null),
       rows.map((r) => r.event_id),
@@ -150,49 +245,36 @@ export class ErpRepository {
   }
 
   /** Replaces the line sets of the given parents exactly (removed lines disappear). */
-  static async replaceLines(
-    tx: Queryable,
-    table: string,
-    parentKey: string,
-    source: string,
-    columns: Column[],
-    parents: string[],
-    lines: Row[],
-  ): Promise<void> {
-    if (!parents.length) return;
-    await namedQuery(tx, `DELETE FROM ${table} WHERE ${parentKey} = ANY($1::text[])`, [parents]);
+  static async replaceLines(tx: Queryable, def: DocumentDefinition<any>, parents: string[], lines: Row[]): Promise<void> {
+    const s = ErpRepository.documentStatements(def);
+    if (!parents.length || !def.lines || !s.deleteLines || !s.insertLines) return;
+    await namedQuery(tx, s.deleteLines, [parents]);
     if (!lines.length) return;
-    const sql = cached(`lines:${table}`, () => {
-      const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name)];
-      const types = ['text[]', 'text[]', 'int[]', ...columns.map((c) => PG_ARRAY[c.type]), 'timestamptz[]', 'bigint[]', 'int[]'];
-      const params = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
-      // raw = the line as received, read from the stored record (its index in the source list).
-      return `
-        INSERT INTO ${table} (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload -> '${source}' -> u.source_index, now()
-        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, event_id, source_index)
-        JOIN tds.events e ON e.id = u.event_id`;
-    });
-    const names = [parentKey, 'zoho_line_item_id', 'position', ...columns.map((c) => c.name), 'zoho_modified_at', 'event_id', 'source_index'];
-    await namedQuery(tx, sql, names.map((n) => lines.map((l) => l[n] ?? null)));
+    await namedQuery(tx, s.insertLines, lineParams(def.lines).map((n) => lines.map((l) => l[n] ?? null)));
+  }
+
+  /** Partial product update from another route (stock snapshot, item rate); returns keys written. */
+  static async upsertItemFields(tx: Queryable, def: ItemFieldsDefinition, rows: Row[]): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const names = ['zoho_item_id', ...ITEM_IDENTITY, ...def.fields.map((f) => f.column), 'zoho_modified_at', 'event_id'];
+    const res = await namedQuery<{ key: string }>(tx, ErpRepository.itemFieldsStatement(def), names.map((n) => rows.map((r) => r[n] ?? null)));
+    return new Set(res.rows.map((r) => r.key));
   }
 
   /** Absolute stock snapshot rows (from item records). A blank figure from Zoho is "unknown": stored as NULL. */
-  static async setStockLevels(tx: Queryable, rows: Row[]): Promise<void> {
+  static async setStockLevels(tx: Queryable, rows: StockLevelRow[]): Promise<void> {
     if (!rows.length) return;
-    await namedQuery(
-      tx,
-      `INSERT INTO erp.stock_levels AS t (zoho_item_id, warehouse_id, warehouse_name, stock_on_hand, available_stock, zoho_modified_at, raw, synced_at)
-       SELECT u.i, u.w, u.n, u.s, u.a, u.m, u.r::jsonb, now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::timestamptz[], $7::text[]) AS u(i, w, n, s, a, m, r)
-       ON CONFLICT (zoho_item_id, warehouse_id) DO UPDATE SET
-         warehouse_name = coalesce(EXCLUDED.warehouse_name, t.warehouse_name), stock_on_hand = EXCLUDED.stock_on_hand,
-         available_stock = EXCLUDED.available_stock, zoho_modified_at = EXCLUDED.zoho_modified_at, raw = EXCLUDED.raw, synced_at = now()
-       WHERE ${NOT_STALE}`,
-      ['zoho_item_id', 'warehouse_id', 'warehouse_name', 'stock_on_hand', 'available_stock', 'zoho_modified_at', 'raw'].map((k) =>
-        rows.map((r) => r[k] ?? null),
-      ),
-    );
+    await namedQuery(tx, SET_STOCK_LEVELS, [
+      rows.map((r) => r.zoho_item_id),
+      rows.map((r) => r.warehouse_id),
+      rows.map((r) => r.warehouse_name),
+      rows.map((r) => r.stock_on_hand),
+      rows.map((r) => r.available_stock),
+      rows.map((r) => r.zoho_modified_at),
+      rows.map((r) => r.event_id),
+      rows.map((r) => r.source),
+      rows.map((r) => r.source_index),
+    ]);
   }
 
   /** What each adjustment line has applied to stock so far (an edit applies new − applied; a delete reverses it). */
@@ -246,29 +328,5 @@ export class ErpRepository {
   static async addProductStockDeltas(tx: Queryable, deltas: { itemId: string; delta: string }[]): Promise<void> {
     if (!deltas.length) return;
     await namedQuery(tx, ADD_PRODUCT_STOCK_DELTAS, [deltas.map((d) => d.itemId), deltas.map((d) => d.delta)]);
-  }
-
-  /** Partial product update from another route (stock snapshot, item rate); returns keys written. */
-  static async upsertProductFields(tx: Queryable, fields: ('stock_on_hand' | 'available_stock' | 'rate')[], rows: Row[]): Promise<Set<string>> {
-    if (!rows.length) return new Set();
-    const cols = ['name', 'sku', ...fields];
-    const sql = cached(`product-fields:${fields.join(',')}`, () => {
-      const types = ['text[]', 'text[]', 'text[]', ...fields.map(() => 'numeric[]'), 'timestamptz[]', 'bigint[]'];
-      const params = types.map((t, i) => `$${i + 1}::${t}`).join(', ');
-      const names = ['zoho_item_id', ...cols];
-      return `
-        INSERT INTO erp.products AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-        SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now()
-        FROM unnest(${params}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
-        JOIN tds.events e ON e.id = u.event_id
-        ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f} = EXCLUDED.${f}`).join(', ')},
-          name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
-          zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at), synced_at = now(), deleted_at = NULL
-        WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
-        RETURNING t.zoho_item_id AS key`;
-    });
-    const names = ['zoho_item_id', ...cols, 'zoho_modified_at', 'event_id'];
-    const res = await namedQuery<{ key: string }>(tx, sql, names.map((n) => rows.map((r) => r[n] ?? null)));
-    return new Set(res.rows.map((r) => r.key));
   }
 }

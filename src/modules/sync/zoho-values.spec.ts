@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDecimal, bool, date, decimal, FieldError, id, integer, isZero, list, subtractDecimal, text } from './zoho-values';
+import { addDecimal, bool, date, decimal, FieldError, id, indexedList, integer, isZero, list, subtractDecimal, text } from './zoho-values';
 
 describe('zoho value coercion', () => {
   it('decimal keeps exact digits and accepts numeric strings, thousands separators and blanks', () => {
@@ -242,6 +242,20 @@ describe('id', () => {
     [{ a: { id: '1' } }, null],
   ])('%j → %j', (rec, expected) => {
     expect(id(rec as Record<string, unknown>, 'a')).toBe(expected);
+  });
+});
+
+describe('indexedList', () => {
+  it('keeps each object with its index in the list as sent', () => {
+    expect(indexedList({}, 'a')).toEqual([]);
+    expect(indexedList({ a: null }, 'a')).toEqual([]);
+    expect(indexedList({ a: '' }, 'a')).toEqual([]);
+    expect(indexedList({ a: [{ x: '1' }, null, 'text', ['nested'], 3, { y: '2' }] }, 'a')).toEqual([
+      { entry: { x: '1' }, index: 0 },
+      { entry: { y: '2' }, index: 5 },
+    ]);
+    expect(() => indexedList({ a: { x: 1 } }, 'a')).toThrow('a: expected a list');
+    expect(() => indexedList({ a: 0 }, 'a')).toThrow(FieldError);
   });
 });
 

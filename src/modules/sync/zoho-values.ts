@@ -120,11 +120,21 @@ export function id(rec: ZohoRecord, field: string): string | null {
   return null;
 }
 
-export function list(rec: ZohoRecord, field: string): ZohoRecord[] {
+/** The objects of a list field, each with its index in the list as sent (raw is read back from the stored record by it). */
+export function indexedList(rec: ZohoRecord, field: string): { entry: ZohoRecord; index: number }[] {
   const v = rec[field];
   if (v === undefined || v === null || v === '') return [];
   if (!Array.isArray(v)) throw new FieldError(field, 'expected a list');
-  return v.filter((x): x is ZohoRecord => typeof x === 'object' && x !== null && !Array.isArray(x));
+  const out: { entry: ZohoRecord; index: number }[] = [];
+  v.forEach((x: unknown, index) => {
+    if (typeof x === 'object' && x !== null && !Array.isArray(x)) out.push({ entry: x as ZohoRecord, index });
+  });
+  return out;
+}
+
+/** The objects of a list field (anything else in the list is ignored). */
+export function list(rec: ZohoRecord, field: string): ZohoRecord[] {
+  return indexedList(rec, field).map((x) => x.entry);
 }
 
 /** Adds a numeric string to another, exactly enough for quantities (scaled BigInt arithmetic). */

@@ -1,52 +1,26 @@
-import { DocumentSyncHandler } from '../document-sync-handler';
+import { documentHandler } from '../document-sync-handler';
 import { SyncEntityType } from '../sync.types';
-import { date, decimal, id, text } from '../zoho-values';
-import { documentLines, locationOf } from './document-lines';
+import { documentLines, LOCATION_FIELD } from './document-lines';
 
-export const billSyncHandler = new DocumentSyncHandler([
-  {
-    type: SyncEntityType.Bill,
-    recordType: 'bill',
-    table: 'erp.bills',
-    key: 'zoho_bill_id',
-    columns: [
-      { name: 'bill_number', type: 'text' },
-      { name: 'reference_number', type: 'text' },
-      { name: 'vendor_zoho_id', type: 'text' },
-      { name: 'vendor_name', type: 'text' },
-      { name: 'date', type: 'date' },
-      { name: 'due_date', type: 'date' },
-      { name: 'status', type: 'text' },
-      { name: 'currency_code', type: 'text' },
-      { name: 'exchange_rate', type: 'numeric' },
-      { name: 'sub_total', type: 'numeric' },
-      { name: 'tax_total', type: 'numeric' },
-      { name: 'total', type: 'numeric' },
-      { name: 'balance', type: 'numeric' },
-    ],
-    map: (r) => ({
-      bill_number: text(r, 'bill_number'),
-      reference_number: text(r, 'reference_number'),
-      vendor_zoho_id: id(r, 'vendor_id'),
-      vendor_name: text(r, 'vendor_name'),
-      date: date(r, 'date'),
-      due_date: date(r, 'due_date'),
-      status: text(r, 'status'),
-      currency_code: text(r, 'currency_code'),
-      exchange_rate: decimal(r, 'exchange_rate'),
-      sub_total: decimal(r, 'sub_total'),
-      tax_total: decimal(r, 'tax_total'),
-      total: decimal(r, 'total'),
-      balance: decimal(r, 'balance'),
-    }),
-    lines: documentLines(
-      'erp.bill_lines',
-      'zoho_bill_id',
-      [
-        { name: 'account_id', type: 'text' },
-        { name: 'location_id', type: 'text' },
-      ],
-      (l) => ({ account_id: id(l, 'account_id'), location_id: locationOf(l) }),
-    ),
-  },
-]);
+export const billSyncHandler = documentHandler({
+  type: SyncEntityType.Bill,
+  recordType: 'bill',
+  table: 'erp.bills',
+  key: 'zoho_bill_id',
+  fields: [
+    { column: 'bill_number', type: 'text', from: 'bill_number' },
+    { column: 'reference_number', type: 'text', from: 'reference_number' },
+    { column: 'vendor_zoho_id', type: 'id', from: 'vendor_id' },
+    { column: 'vendor_name', type: 'text', from: 'vendor_name' },
+    { column: 'date', type: 'date', from: 'date' },
+    { column: 'due_date', type: 'date', from: 'due_date' },
+    { column: 'status', type: 'text', from: 'status' },
+    { column: 'currency_code', type: 'text', from: 'currency_code' },
+    { column: 'exchange_rate', type: 'numeric', from: 'exchange_rate' },
+    { column: 'sub_total', type: 'numeric', from: 'sub_total' },
+    { column: 'tax_total', type: 'numeric', from: 'tax_total' },
+    { column: 'total', type: 'numeric', from: 'total' },
+    { column: 'balance', type: 'numeric', from: 'balance' },
+  ],
+  lines: documentLines('erp.bill_lines', 'zoho_bill_id', [{ column: 'account_id', type: 'id', from: 'account_id' }, LOCATION_FIELD]),
+});

@@ -1,51 +1,47 @@
-import { DocumentSyncHandler } from '../document-sync-handler';
+import { documentHandler } from '../document-sync-handler';
 import { SyncEntityType } from '../sync.types';
-import { decimal, integer, list, text, type ZohoRecord } from '../zoho-values';
+import { list, text, type ZohoRecord } from '../zoho-values';
 
 /** The primary contact person (is_primary_contact), else the first one. */
-function primaryPerson(rec: ZohoRecord): ZohoRecord | undefined {
+function primaryPerson(rec: ZohoRecord): ZohoRecord {
   const people = list(rec, 'contact_persons');
-  return people.find((p) => p.is_primary_contact === true || p.is_primary_contact === 'true') ?? people[0];
+  return people.find((p) => p.is_primary_contact === true || p.is_primary_contact === 'true') ?? people[0] ?? {};
 }
 
-export const contactSyncHandler = new DocumentSyncHandler([
-  {
-    type: SyncEntityType.Contact,
-    recordType: 'contact',
-    table: 'erp.contacts',
-    key: 'zoho_contact_id',
-    columns: [
-      { name: 'contact_type', type: 'text' },
-      { name: 'customer_sub_type', type: 'text' },
-      { name: 'contact_name', type: 'text' },
-      { name: 'company_name', type: 'text' },
-      { name: 'email', type: 'text' },
-      { name: 'phone', type: 'text' },
-      { name: 'currency_code', type: 'text' },
-      { name: 'status', type: 'text' },
-      { name: 'credit_limit', type: 'numeric' },
-      { name: 'outstanding_receivable_amount', type: 'numeric' },
-      { name: 'outstanding_payable_amount', type: 'numeric' },
-      { name: 'payment_terms', type: 'integer' },
-      { name: 'payment_terms_label', type: 'text' },
-    ],
-    map: (r) => {
-      const person = primaryPerson(r) ?? {};
-      return {
-        contact_type: text(r, 'contact_type')?.toLowerCase() ?? null,
-        customer_sub_type: text(r, 'customer_sub_type'),
-        contact_name: text(r, 'contact_name'),
-        company_name: text(r, 'company_name'),
-        email: (text(r, 'email') ?? text(person, 'email'))?.trim().toLowerCase() ?? null,
-        phone: text(r, 'phone') ?? text(r, 'mobile') ?? text(person, 'phone') ?? text(person, 'mobile'),
-        currency_code: text(r, 'currency_code'),
-        status: text(r, 'status'),
-        credit_limit: decimal(r, 'credit_limit'),
-        outstanding_receivable_amount: decimal(r, 'outstanding_receivable_amount'),
-        outstanding_payable_amount: decimal(r, 'outstanding_payable_amount'),
-        payment_terms: integer(r, 'payment_terms'),
-        payment_terms_label: text(r, 'payment_terms_label'),
-      };
+export const contactSyncHandler = documentHandler({
+  type: SyncEntityType.Contact,
+  recordType: 'contact',
+  table: 'erp.contacts',
+  key: 'zoho_contact_id',
+  fields: [
+    { column: 'contact_type', type: 'text', from: (r) => text(r, 'contact_type')?.toLowerCase() ?? null },
+    { column: 'customer_sub_type', type: 'text', from: 'customer_sub_type' },
+    { column: 'contact_name', type: 'text', from: 'contact_name' },
+    { column: 'company_name', type: 'text', from: 'company_name' },
+    {
+      column: 'email',
+      type: 'text',
+      from: (r) => {
+        const person = primaryPerson(r); // read even when unused: a malformed contact_persons is always a field error
+        return (text(r, 'email') ?? text(person, 'email'))?.trim().toLowerCase() ?? null;
+      },
     },
-  },
-]);
+    {
+      column: 'phone',
+      type: 'text',
+      from: (r) => {
+        const own = text(r, 'phone') ?? text(r, 'mobile');
+        if (own !== null) return own;
+        const person = primaryPerson(r);
+        return text(person, 'phone') ?? text(person, 'mobile');
+      },
+    },
+    { column: 'currency_code', type: 'text', from: 'currency_code' },
+    { column: 'status', type: 'text', from: 'status' },
+    { column: 'credit_limit', type: 'numeric', from: 'credit_limit' },
+    { column: 'outstanding_receivable_amount', type: 'numeric', from: 'outstanding_receivable_amount' },
+    { column: 'outstanding_payable_amount', type: 'numeric', from: 'outstanding_payable_amount' },
+    { column: 'payment_terms', type: 'integer', from: 'payment_terms' },
+    { column: 'payment_terms_label', type: 'text', from: 'payment_terms_label' },
+  ],
+});

@@ -1,48 +1,27 @@
-import { DocumentSyncHandler } from '../document-sync-handler';
+import { documentHandler } from '../document-sync-handler';
 import { SyncEntityType } from '../sync.types';
-import { date, decimal, id, text } from '../zoho-values';
 import { documentLines } from './document-lines';
 
-export const creditNoteSyncHandler = new DocumentSyncHandler([
-  {
-    type: SyncEntityType.CreditNote,
-    recordType: 'creditnote',
-    table: 'erp.credit_notes',
-    key: 'zoho_creditnote_id',
-    columns: [
-      { name: 'creditnote_number', type: 'text' },
-      { name: 'reference_number', type: 'text' },
-      { name: 'customer_zoho_id', type: 'text' },
-      { name: 'customer_name', type: 'text' },
-      { name: 'date', type: 'date' },
-      { name: 'status', type: 'text' },
-      { name: 'currency_code', type: 'text' },
-      { name: 'exchange_rate', type: 'numeric' },
-      { name: 'sub_total', type: 'numeric' },
-      { name: 'total', type: 'numeric' },
-      { name: 'balance', type: 'numeric' },
-    ],
-    map: (r) => ({
-      creditnote_number: text(r, 'creditnote_number'),
-      reference_number: text(r, 'reference_number'),
-      customer_zoho_id: id(r, 'customer_id'),
-      customer_name: text(r, 'customer_name'),
-      date: date(r, 'date'),
-      status: text(r, 'status'),
-      currency_code: text(r, 'currency_code'),
-      exchange_rate: decimal(r, 'exchange_rate'),
-      sub_total: decimal(r, 'sub_total'),
-      total: decimal(r, 'total'),
-      balance: decimal(r, 'balance'),
-    }),
-    lines: documentLines(
-      'erp.credit_note_lines',
-      'zoho_creditnote_id',
-      [
-        { name: 'account_id', type: 'text' },
-        { name: 'zoho_invoice_id', type: 'text' },
-      ],
-      (l) => ({ account_id: id(l, 'account_id'), zoho_invoice_id: id(l, 'invoice_id') }),
-    ),
-  },
-]);
+export const creditNoteSyncHandler = documentHandler({
+  type: SyncEntityType.CreditNote,
+  recordType: 'creditnote',
+  table: 'erp.credit_notes',
+  key: 'zoho_creditnote_id',
+  fields: [
+    { column: 'creditnote_number', type: 'text', from: 'creditnote_number' },
+    { column: 'reference_number', type: 'text', from: 'reference_number' },
+    { column: 'customer_zoho_id', type: 'id', from: 'customer_id' },
+    { column: 'customer_name', type: 'text', from: 'customer_name' },
+    { column: 'date', type: 'date', from: 'date' },
+    { column: 'status', type: 'text', from: 'status' },
+    { column: 'currency_code', type: 'text', from: 'currency_code' },
+    { column: 'exchange_rate', type: 'numeric', from: 'exchange_rate' },
+    { column: 'sub_total', type: 'numeric', from: 'sub_total' },
+    { column: 'total', type: 'numeric', from: 'total' },
+    { column: 'balance', type: 'numeric', from: 'balance' },
+  ],
+  lines: documentLines('erp.credit_note_lines', 'zoho_creditnote_id', [
+    { column: 'account_id', type: 'id', from: 'account_id' },
+    { column: 'zoho_invoice_id', type: 'id', from: 'invoice_id' },
+  ]),
+});

@@ -1,42 +1,30 @@
-import type { Column, LineDefinition } from '../sync-handler';
-import { decimal, id, text, type ZohoRecord } from '../zoho-values';
+import type { FieldSpec } from '../field-spec';
+import type { LineDefinition } from '../sync-handler';
+import { id, text, type ZohoRecord } from '../zoho-values';
 
-/** The line columns sales orders, invoices, bills and credit notes share (Zoho's line_items[]). */
-export const LINE_COLUMNS: Column[] = [
-  { name: 'zoho_item_id', type: 'text' },
-  { name: 'sku', type: 'text' },
-  { name: 'name', type: 'text' },
-  { name: 'description', type: 'text' },
-  { name: 'quantity', type: 'numeric' },
-  { name: 'unit', type: 'text' },
-  { name: 'rate', type: 'numeric' },
-  { name: 'discount', type: 'text' },
-  { name: 'item_total', type: 'numeric' },
+/** The line fields sales orders, invoices, bills and credit notes share (Zoho's line_items[]). */
+export const LINE_FIELDS: readonly FieldSpec[] = [
+  { column: 'zoho_item_id', type: 'id', from: 'item_id' },
+  { column: 'sku', type: 'text', from: 'sku' },
+  { column: 'name', type: 'text', from: ['name', 'item_name'] },
+  { column: 'description', type: 'text', from: 'description' },
+  { column: 'quantity', type: 'numeric', from: 'quantity' },
+  { column: 'unit', type: 'text', from: 'unit' },
+  { column: 'rate', type: 'numeric', from: 'rate' },
+  // Zoho sends a line discount as an amount or as a percentage string ("10.00%"): kept as sent.
+  { column: 'discount', type: 'text', from: 'discount' },
+  { column: 'item_total', type: 'numeric', from: 'item_total' },
 ];
 
-export function mapLine(line: ZohoRecord) {
-  return {
-    zoho_line_item_id: id(line, 'line_item_id'),
-    zoho_item_id: id(line, 'item_id'),
-    sku: text(line, 'sku'),
-    name: text(line, 'name') ?? text(line, 'item_name'),
-    description: text(line, 'description'),
-    quantity: decimal(line, 'quantity'),
-    unit: text(line, 'unit'),
-    rate: decimal(line, 'rate'),
-    // Zoho sends a line discount as an amount or as a percentage string ("10.00%"): kept as sent.
-    discount: text(line, 'discount'),
-    item_total: decimal(line, 'item_total'),
-  };
-}
-
-export function documentLines(table: string, parentKey: string, extra: Column[] = [], mapExtra?: (l: ZohoRecord) => Record<string, unknown>): LineDefinition {
+/** A document's line_items[] keyed by line_item_id (else its position), with the shared fields plus `extra`. */
+export function documentLines(table: string, parentKey: string, extra: readonly FieldSpec[] = []): LineDefinition {
   return {
     table,
     parentKey,
     source: 'line_items',
-    columns: [...LINE_COLUMNS, ...extra],
-    map: (line) => ({ ...mapLine(line), ...(mapExtra ? mapExtra(line) : {}) }),
+    key: { column: 'zoho_line_item_id', from: 'line_item_id', whenMissing: 'position' },
+    position: 'source',
+    fields: [...LINE_FIELDS, ...extra],
   };
 }
 
@@ -45,3 +33,6 @@ export const locationOf = (r: ZohoRecord) => id(r, 'location_id') ?? id(r, 'ware
 
 /** The location/warehouse name next to that id. */
 export const locationNameOf = (r: ZohoRecord) => text(r, 'location_name') ?? text(r, 'warehouse_name');
+
+/** A line's location (location_id, else warehouse_id). */
+export const LOCATION_FIELD: FieldSpec = { column: 'location_id', type: 'id', from: ['location_id', 'warehouse_id'] };

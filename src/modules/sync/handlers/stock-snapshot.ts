@@ -1,15 +1,16 @@
-import type { Row } from '../sync-handler';
-import { addDecimal, decimal, id, list, text, type ZohoRecord } from '../zoho-values';
+import type { StockLevelRow } from '../erp.repository';
+import { addDecimal, decimal, id, indexedList, text, type ZohoRecord } from '../zoho-values';
 
 /**
  * Per-warehouse stock from an item record: Inventory's `locations[]` (location_stock_on_hand …) or the older
  * `warehouses[]` (warehouse_stock_on_hand …). Figures may be numbers or numeric strings; a blank figure ("" or
  * null) means "unknown" and maps to null, never to 0. `total` is the item's own stock_on_hand, else the sum of
- * its warehouses, and null (unknown) when there are none or any warehouse figure is unknown.
+ * its warehouses, and null (unknown) when there are none or any warehouse figure is unknown. Each row names where
+ * its entry is in the record (`source`, `source_index`): its raw is read from the stored event.
  */
-export function stockSnapshot(item: ZohoRecord, itemId: string, modifiedAt: string | null): { rows: Row[]; total: string | null } {
-  const rows: Row[] = [];
-  for (const loc of list(item, 'locations')) {
+export function stockSnapshot(item: ZohoRecord, itemId: string, modifiedAt: string | null, eventId: string): { rows: StockLevelRow[]; total: string | null } {
+  const rows: StockLevelRow[] = [];
+  for (const { entry: loc, index } of indexedList(item, 'locations')) {
     const warehouseId = id(loc, 'location_id');
     if (!warehouseId) continue;
     rows.push({
@@ -19,11 +20,13 @@ export function stockSnapshot(item: ZohoRecord, itemId: string, modifiedAt: stri
       stock_on_hand: decimal(loc, 'location_stock_on_hand'),
       available_stock: decimal(loc, 'location_available_stock') ?? decimal(loc, 'location_actual_available_stock'),
       zoho_modified_at: modifiedAt,
-      raw: JSON.stringify(loc),
+      event_id: eventId,
+      source: 'locations',
+      source_index: index,
     });
   }
   if (!rows.length) {
-    for (const wh of list(item, 'warehouses')) {
+    for (const { entry: wh, index } of indexedList(item, 'warehouses')) {
       const warehouseId = id(wh, 'warehouse_id');
       if (!warehouseId) continue;
       rows.push({
@@ -33,7 +36,9 @@ export function stockSnapshot(item: ZohoRecord, itemId: string, modifiedAt: stri
         stock_on_hand: decimal(wh, 'warehouse_stock_on_hand'),
         available_stock: decimal(wh, 'warehouse_available_stock') ?? decimal(wh, 'warehouse_actual_available_stock'),
         zoho_modified_at: modifiedAt,
-        raw: JSON.stringify(wh),
+        event_id: eventId,
+        source: 'warehouses',
+        source_index: index,
       });
     }
   }
@@ -42,3 +47,6 @@ export function stockSnapshot(item: ZohoRecord, itemId: string, modifiedAt: stri
   const total = own ?? (known ? rows.reduce<string>((sum, r) => addDecimal(sum, r.stock_on_hand as string), '0') : null);
   return { rows, total };
 }
+
+/** The item's total stock (see stockSnapshot). */
+export const stockTotal = (item: ZohoRecord): string | null => stockSnapshot(item, '', null, '').total;

@@ -1,11 +1,14 @@
 import type { Queryable } from '../../../database/queryable';
-import { DocumentSyncHandler } from '../document-sync-handler';
+import { DocumentRecordHandler, ItemFieldsRecordHandler, RecordTypeDispatch } from '../document-sync-handler';
 import { AppliedAdjustmentLine, ErpRepository, stockLevelKey, type StockTarget } from '../erp.repository';
-import type { MappedDocument, SyncHandler } from '../sync-handler';
-import { SyncEntityType, SyncEvent, SyncOutcome } from '../sync.types';
-import { addDecimal, date, decimal, id, isZero, subtractDecimal, text } from '../zoho-values';
+import type { MappedDocument } from '../sync-handler';
+import { SyncEntityType } from '../sync.types';
+import { addDecimal, decimal, id, isZero, subtractDecimal, text, type ZohoRecord } from '../zoho-values';
 import { locationNameOf, locationOf } from './document-lines';
-import { applyItemFields } from './item-fields';
+import { stockTotal } from './stock-snapshot';
+
+/** What each adjustment applied before this batch, per adjustment id (beforeApply → afterApply). */
+type AppliedBefore = Map<string, AppliedAdjustmentLine[]>;
 
 /** One stock movement an adjustment event asks for, with the version it comes from (null: no Zoho timestamp). */
 interface Movement {
@@ -32,7 +35,7 @@ async function moveStock(
   tx: Queryable,
   applied: MappedDocument[],
   deleted: MappedDocument[],
-  before: Map<string, AppliedAdjustmentLine[]>,
+  before: AppliedBefore,
 ): Promise<Map<string, string>> {
   const movements: Movement[] = [];
   const collect = (d: MappedDocument) => {
@@ -98,78 +101,71 @@ async function moveStock(
  * never runs two events of one adjustment at once. Zoho documents no timestamp for adjustments: one that carries
  * last_modified_time is ordered by it; a delete without one is final (Zoho cannot edit a deleted adjustment).
  */
-const adjustments = new DocumentSyncHandler([
-  {
-    type: SyncEntityType.Stock,
-    recordType: 'inventory_adjustment',
-    table: 'erp.stock_adjustments',
-    key: 'zoho_adjustment_id',
-    timestamped: false,
-    columns: [
-      { name: 'reference_number', type: 'text' },
-      { name: 'date', type: 'date' },
-      { name: 'reason', type: 'text' },
-      { name: 'reason_id', type: 'text' },
-      { name: 'description', type: 'text' },
-      { name: 'adjustment_type', type: 'text' },
-      { name: 'total', type: 'numeric' },
-    ],
-    map: (r) => ({
-      reference_number: text(r, 'reference_number'),
-      date: date(r, 'date'),
-      reason: text(r, 'reason'),
-      reason_id: id(r, 'reason_id'),
-      description: text(r, 'description'),
-      adjustment_type: text(r, 'adjustment_type')?.toLowerCase() ?? 'quantity',
-      total: decimal(r, 'total'),
-    }),
-    lines: {
-      table: 'erp.stock_adjustment_lines',
-      parentKey: 'zoho_adjustment_id',
-      source: 'line_items',
-      columns: [
-        { name: 'zoho_item_id', type: 'text' },
-        { name: 'name', type: 'text' },
-        { name: 'warehouse_id', type: 'text' },
-        { name: 'warehouse_name', type: 'text' },
-        { name: 'quantity_adjusted', type: 'numeric' },
-        { name: 'value_adjusted', type: 'numeric' },
-        { name: 'applied_quantity', type: 'numeric' },
-        { name: 'adjustment_account_id', type: 'text' },
-      ],
-      map: (line, _i, doc) => {
-        const quantity = decimal(line, 'quantity_adjusted');
-        const isQuantity = (text(doc, 'adjustment_type')?.toLowerCase() ?? 'quantity') === 'quantity';
-        const lineLocation = locationOf(line);
-        return {
-          zoho_line_item_id: id(line, 'line_item_id'),
-          zoho_item_id: id(line, 'item_id'),
-          name: text(line, 'name') ?? text(line, 'item_name'),
-          warehouse_id: lineLocation ?? locationOf(doc) ?? '',
-          warehouse_name: lineLocation ? locationNameOf(line) : (locationNameOf(line) ?? locationNameOf(doc)),
-          quantity_adjusted: quantity,
-          value_adjusted: decimal(line, 'value_adjusted'),
-          applied_quantity: isQuantity && id(line, 'item_id') ? (quantity ?? '0') : '0',
-          adjustment_account_id: id(line, 'adjustment_account_id'),
-        };
+const adjustmentType = (r: ZohoRecord) => text(r, 'adjustment_type')?.toLowerCase() ?? 'quantity';
+
+const adjustments = new DocumentRecordHandler<AppliedBefore>({
+  type: SyncEntityType.Stock,
+  recordType: 'inventory_adjustment',
+  table: 'erp.stock_adjustments',
+  key: 'zoho_adjustment_id',
+  timestamped: false,
+  fields: [
+    { column: 'reference_number', type: 'text', from: 'reference_number' },
+    { column: 'date', type: 'date', from: 'date' },
+    { column: 'reason', type: 'text', from: 'reason' },
+    { column: 'reason_id', type: 'id', from: 'reason_id' },
+    { column: 'description', type: 'text', from: 'description' },
+    { column: 'adjustment_type', type: 'text', from: adjustmentType },
+    { column: 'total', type: 'numeric', from: 'total' },
+  ],
+  lines: {
+    table: 'erp.stock_adjustment_lines',
+    parentKey: 'zoho_adjustment_id',
+    source: 'line_items',
+    key: { column: 'zoho_line_item_id', from: 'line_item_id', whenMissing: 'position' },
+    position: 'source',
+    fields: [
+      { column: 'zoho_item_id', type: 'id', from: 'item_id' },
+      { column: 'name', type: 'text', from: ['name', 'item_name'] },
+      // The line's own location, else the adjustment's; the name comes with the id it belongs to.
+      { column: 'warehouse_id', type: 'text', from: (line, doc) => locationOf(line) ?? locationOf(doc) ?? '' },
+      {
+        column: 'warehouse_name',
+        type: 'text',
+        from: (line, doc) => (locationOf(line) ? locationNameOf(line) : (locationNameOf(line) ?? locationNameOf(doc))),
       },
-    },
-    beforeApply: async (tx, docs) => {
-      const rows = await ErpRepository.appliedAdjustmentLines(tx, docs.map((d) => d.event.entityId));
-      const byDoc = new Map<string, AppliedAdjustmentLine[]>();
-      for (const r of rows) byDoc.set(r.adjustmentId, [...(byDoc.get(r.adjustmentId) ?? []), r]);
-      return byDoc;
-    },
-    afterApply: (tx, applied, deleted, before) => moveStock(tx, applied, deleted, before as Map<string, AppliedAdjustmentLine[]>),
+      { column: 'quantity_adjusted', type: 'numeric', from: 'quantity_adjusted' },
+      { column: 'value_adjusted', type: 'numeric', from: 'value_adjusted' },
+      // What this line moves in erp.stock_levels: only quantity adjustments of an item move stock.
+      {
+        column: 'applied_quantity',
+        type: 'numeric',
+        from: (line, doc) => {
+          const quantity = decimal(line, 'quantity_adjusted');
+          return adjustmentType(doc) === 'quantity' && id(line, 'item_id') ? (quantity ?? '0') : '0';
+        },
+      },
+      { column: 'adjustment_account_id', type: 'id', from: 'adjustment_account_id' },
+    ],
   },
-]);
+  beforeApply: async (tx, docs) => {
+    const rows = await ErpRepository.appliedAdjustmentLines(tx, docs.map((d) => d.event.entityId));
+    const byDoc: AppliedBefore = new Map();
+    for (const r of rows) byDoc.set(r.adjustmentId, [...(byDoc.get(r.adjustmentId) ?? []), r]);
+    return byDoc;
+  },
+  afterApply: (tx, applied, deleted, before) => moveStock(tx, applied, deleted, before),
+});
+
+/** An item record on the stock route: a stock snapshot (absolute levels, erp.products totals and erp.stock_levels). */
+const itemStock = new ItemFieldsRecordHandler({
+  type: SyncEntityType.Stock,
+  fields: [
+    { column: 'stock_on_hand', type: 'numeric', from: stockTotal },
+    { column: 'available_stock', type: 'numeric', from: 'available_stock' },
+  ],
+  stockLevels: true,
+});
 
 /** /webhooks/stock: inventory adjustments (deltas) or item stock snapshots (absolute levels). */
-export const stockSyncHandler: SyncHandler = {
-  type: SyncEntityType.Stock,
-  async apply(tx: Queryable, events: SyncEvent[]): Promise<SyncOutcome[]> {
-    const items = events.filter((e) => e.recordType === 'item');
-    const rest = events.filter((e) => e.recordType !== 'item');
-    return [...(rest.length ? await adjustments.apply(tx, rest) : []), ...(items.length ? await applyItemFields(tx, items, 'stock') : [])];
-  },
-};
+export const stockSyncHandler = new RecordTypeDispatch(SyncEntityType.Stock, [adjustments, itemStock]);
