@@ -11,9 +11,6 @@ const ALLOWED: { pattern: RegExp; why: string }[] = [
   { pattern: /^src\/database\//, why: 'the database layer' },
   // Unit specs are tests, not the service (none holds SQL today; the integration tests are outside src/).
   { pattern: /\.spec\.ts$/, why: 'tests' },
-  // TEMPORARY: the sync module's handlers are being moved onto ErpRepository in parallel (issue #10, field specs);
-  // that change removes this entry when it merges.
-  { pattern: /^src\/modules\/sync\/handlers\//, why: 'sync handlers, being cleaned (issue #10)' },
 ];
 
 // Upper-case SQL only: prose in log lines and errors ("could not select …") is lower case by our style.
