@@ -1,6 +1,6 @@
 import type { Queryable } from '../../database/queryable';
 import { ErpRepository } from './erp.repository';
-import { checkFields, mapFields, readField, type Row } from './field-spec';
+import { checkFields, mapFields, readField, type FieldSpec, type Row } from './field-spec';
 import type { DocumentDefinition, GeneratedStatement, ItemFieldsDefinition, MappedDocument, RecordHandler, SyncHandler } from './sync-handler';
 import type { SyncEntityType, SyncEvent, SyncOutcome } from './sync.types';
 import { FieldError, indexedList } from './zoho-values';
@@ -11,6 +11,14 @@ const DOCUMENT_RESERVED = ['zoho_modified_at', 'raw', 'synced_at', 'deleted_at',
 const LINE_RESERVED = ['position', 'zoho_modified_at', 'raw', 'synced_at', 'event_id', 'source_index'];
 
 /** Maps one event; FieldError means the payload can never map (→ invalid, dead letter with the field named). */
+/** The line key as a field spec, made once per line definition (readField caches its reader by spec). */
+const lineKeySpecs = new WeakMap<object, FieldSpec>();
+function lineKeySpec(key: { column: string; from: FieldSpec['from'] }): FieldSpec {
+  let spec = lineKeySpecs.get(key);
+  if (!spec) lineKeySpecs.set(key, (spec = { column: key.column, type: 'id', from: key.from } as FieldSpec));
+  return spec;
+}
+
 export function mapDocument<B>(def: DocumentDefinition<B>, event: SyncEvent): MappedDocument {
   const base: Row = { [def.key]: event.entityId, zoho_modified_at: event.zohoModifiedAt, event_id: event.id };
   if (event.eventKind === 'deleted') {
@@ -18,29 +26,38 @@ export function mapDocument<B>(def: DocumentDefinition<B>, event: SyncEvent): Ma
     const version = event.zohoModifiedAt ?? (def.timestamped === false ? 'infinity' : event.receivedAt);
     return { event, row: { ...base, version }, lines: [] };
   }
-  const row = { ...mapFields(def.fields, event.record), ...base };
+  // The mappers return a fresh object per record: the pipeline's own keys are added to it, not spread into a copy
+  // (a spread with computed keys measured ~40 µs per 5-line invoice).
+  const row = mapFields(def.fields, event.record);
+  row[def.key] = event.entityId;
+  row.zoho_modified_at = event.zohoModifiedAt;
+  row.event_id = event.id;
   const lines: Row[] = [];
   const ld = def.lines;
   if (ld) {
+    const keySpec = lineKeySpec(ld.key);
     const seen = new Map<string, Row>();
-    indexedList(event.record, ld.source).forEach(({ entry, index }, i) => {
-      const mapped = mapFields(ld.fields, entry, event.record);
-      const key = readField({ column: ld.key.column, type: 'id', from: ld.key.from }, entry) as string | null;
-      if (key === null && ld.key.whenMissing === 'skip') return;
+    const entries = indexedList(event.record, ld.source);
+    for (let i = 0; i < entries.length; i++) {
+      const { entry, index } = entries[i];
+      const line = mapFields(ld.fields, entry, event.record); // validated even when the entry is left out
+      const key = readField(keySpec, entry) as string | null;
+      if (key === null && ld.key.whenMissing === 'skip') continue;
       const lineKey = key ?? `pos-${i + 1}`;
+      line[ld.parentKey] = event.entityId;
+      line[ld.key.column] = lineKey;
+      line.position = i + 1;
+      line.zoho_modified_at = event.zohoModifiedAt;
+      line.event_id = event.id;
+      line.source_index = index;
       // A key repeated within one document: the last one wins (the key must be unique).
-      seen.set(lineKey, {
-        ...mapped,
-        [ld.parentKey]: event.entityId,
-        [ld.key.column]: lineKey,
-        position: i + 1,
-        zoho_modified_at: event.zohoModifiedAt,
-        event_id: event.id,
-        source_index: index,
-      });
-    });
+      seen.set(lineKey, line);
+    }
     let kept = 0;
-    for (const line of seen.values()) lines.push(ld.position === 'kept' ? { ...line, position: ++kept } : line);
+    for (const line of seen.values()) {
+      if (ld.position === 'kept') line.position = ++kept;
+      lines.push(line);
+    }
   }
   return { event, row, lines };
 }
