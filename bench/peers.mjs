@@ -37,7 +37,7 @@ function peerOptions() {
   try {
     return JSON.parse(process.env.BENCH_PEER_OPTIONS ?? '{}');
   } catch (err) {
-    throw new Error(`BENCH_PEER_OPTIONS is not JSON: ${err.message}`);
+    throw new Error(`BENCH_PEER_OPTIONS is not JSON: ${err.message}`, { cause: err });
   }
 }
 

@@ -225,7 +225,7 @@ export function contactJobData(seq, ids) {
   if (!f) text.set(ids.nonce, (f = bodyFactory('contact', { ids })));
   const { body } = f.body(seq);
   // Keep ids exact: quote the long numbers before parsing.
-  return JSON.parse(body.replace(/([:\[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')).contact;
+  return JSON.parse(body.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')).contact;
 }
 
 /** Query string in a fixed order, and the string Zoho signs: params sorted by key as key+value, then the raw body. */

@@ -17,14 +17,6 @@ async function embeddedClient(dataDir: string): Promise<Client> {
   return client;
 }
 
-const waitFor = async (what: string, cond: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-
 /** Postgres processes whose command line mentions this data folder. */
 function postgresProcessesFor(dir: string): string[] {
   try {

@@ -77,7 +77,6 @@ describe('fault: worker killed with SIGKILL every ~2 s while draining', () => {
     ]);
 
     // --- the fault: kill -9 one worker every ~2 s and start a replacement, until the queue is drained
-    let ingestDone = false;
     let killing = true;
     let kills = 0;
     let killsMidBatch = 0;
@@ -130,14 +129,12 @@ describe('fault: worker killed with SIGKILL every ~2 s while draining', () => {
         durationMs: 120_000,
         next: (i) => ({ id: order[i].id, path: '/webhooks/contacts', headers: jsonHeaders(), body: order[i].body }),
       });
-      ingestDone = true;
       await waitDrained(db, DRAIN_LIMIT_MS, () => fleet.describe(1500));
     } finally {
       killing = false;
       await killLoop;
       workers.splice(0, workers.length, ...(await Promise.all(slots)));
     }
-    expect(ingestDone).toBe(true);
 
     // --- every request was accepted (the database was fine the whole time)
     const bad = load.results.filter((r: LoadResult) => r.status !== 202);

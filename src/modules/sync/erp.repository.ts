@@ -185,7 +185,7 @@ const itemFieldsCache = new WeakMap<object, string>();
  * Every generated text is snapshotted in test/snapshots/erp-statements.sql.
  */
 export class ErpRepository {
-  static documentStatements(def: DocumentDefinition<any>): DocumentStatements {
+  static documentStatements(def: DocumentDefinition<unknown>): DocumentStatements {
     let s = documentCache.get(def);
     if (!s) {
       s = { upsert: buildUpsert(def.table, def.key, def.fields), softDelete: buildSoftDelete(def.table, def.key) };
@@ -205,7 +205,7 @@ export class ErpRepository {
   }
 
   /** The generated statements of a definition, named, in a fixed order (for the SQL snapshot). */
-  static generated(def: DocumentDefinition<any> | ItemFieldsDefinition): GeneratedStatement[] {
+  static generated(def: DocumentDefinition<unknown> | ItemFieldsDefinition): GeneratedStatement[] {
     if (!('table' in def)) return [{ name: 'upsert item fields erp.products', sql: ErpRepository.itemFieldsStatement(def) }];
     const s = ErpRepository.documentStatements(def);
     const out = [
@@ -219,7 +219,7 @@ export class ErpRepository {
   }
 
   /** Upsert documents; returns the keys actually written (the rest were stale). */
-  static async upsert(tx: Queryable, def: DocumentDefinition<any>, rows: Row[]): Promise<Set<string>> {
+  static async upsert(tx: Queryable, def: DocumentDefinition<unknown>, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const values = [rows.map((r) => r[def.key]), ...def.fields.map((f) => rows.map((r) => r[f.column] ?? null))];
     values.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.event_id));
@@ -233,7 +233,7 @@ export class ErpRepository {
    * keeps as its version so that only a strictly newer write brings it back: the timestamp, else the receive time
    * (types Zoho timestamps), else 'infinity' (a final delete). A delete without a timestamp is never stale.
    */
-  static async softDelete(tx: Queryable, def: DocumentDefinition<any>, rows: Row[]): Promise<Set<string>> {
+  static async softDelete(tx: Queryable, def: DocumentDefinition<unknown>, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).softDelete, [
       rows.map((r) => r[def.key]),
@@ -245,7 +245,7 @@ export class ErpRepository {
   }
 
   /** Replaces the line sets of the given parents exactly (removed lines disappear). */
-  static async replaceLines(tx: Queryable, def: DocumentDefinition<any>, parents: string[], lines: Row[]): Promise<void> {
+  static async replaceLines(tx: Queryable, def: DocumentDefinition<unknown>, parents: string[], lines: Row[]): Promise<void> {
     const s = ErpRepository.documentStatements(def);
     if (!parents.length || !def.lines || !s.deleteLines || !s.insertLines) return;
     await namedQuery(tx, s.deleteLines, [parents]);
