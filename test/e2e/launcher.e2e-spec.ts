@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/test-database';
-import { freePort, startService, ServiceProcess } from '../support/service-process';
+import { freePort } from '../../src/common/net/free-port';
+import { startService, ServiceProcess } from '../support/service-process';
 
 /** Connects to the embedded cluster a service left in `dataDir` (while that cluster runs). */
 async function embeddedClient(dataDir: string): Promise<Client> {

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, isDatabaseUnavailable } from './domain-error';
+import { DomainError } from './domain-error';
+import { isDatabaseUnavailable } from './sqlstate';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 import { redactUrl } from '../logging/redact-url';
 

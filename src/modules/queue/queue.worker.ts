@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
-import { isDatabaseUnavailable } from '../../common/errors/domain-error';
+import { isDatabaseUnavailable } from '../../common/errors/sqlstate';
 import { DatabaseService } from '../../database/database.service';
 import type { DedicatedClient } from '../../database/pg-connections';
 import { releaseSavepoint, rollbackToSavepoint, savepoint } from '../../database/savepoint';
@@ -9,7 +9,7 @@ import { SyncService } from '../sync/sync.service';
 import { isPlainObject, parseJsonExact } from '../../common/json/exact-json';
 import { SyncEvent, SyncEntityType, EventKind, SyncOutcome } from '../sync/sync.types';
 import { HeartbeatService } from '../workers/heartbeat.service';
-import { PROCESS_ID } from '../workers/process-identity';
+import { PROCESS_ID } from '../../common/process/process-identity';
 import { backoffDelayMs } from './backoff';
 import { classifyError } from './error-classification';
 import { ClaimedEventRow, EventRepository, FinishedEvent } from './event.repository';

@@ -1,4 +1,4 @@
-import { parseZohoTimestamp } from '../webhooks/zoho-time';
+import { parseZohoTimestamp } from '../../common/zoho/zoho-time';
 
 /** A field that can never map: the event goes to dead letter with this message. */
 export class FieldError extends Error {

@@ -22,7 +22,8 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { requestIdOf } from '../../common/errors/http-error.filter';
-import { ErrorResponseDto, toWebhookAccepted, WebhookAcceptedDto } from './dto/webhook-accepted.dto';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { toWebhookAccepted, WebhookAcceptedDto } from './dto/webhook-accepted.dto';
 import { ALIAS_ROUTES, CANONICAL_ROUTES, WEBHOOK_ROUTES } from './webhook-routes';
 import { WebhooksService } from './webhooks.service';
 

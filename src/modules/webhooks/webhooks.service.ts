@@ -8,7 +8,7 @@ import { WebhookAcceptedDto } from './dto/webhook-accepted.dto';
 import { repeatedParam, WebhookAuthService } from './webhook-auth.service';
 import { routeOf } from './webhook-routes';
 import { bodyFormatOf, isPlainObject, parseFormPairs, parseZohoBody, jsonTextForDatabase } from './zoho-body';
-import { parseZohoTimestamp } from './zoho-time';
+import { parseZohoTimestamp } from '../../common/zoho/zoho-time';
 
 export interface IncomingWebhook {
   entityType: SyncEntityType;

@@ -24,14 +24,6 @@ export class WebhookAcceptedDto {
   event: string;
 }
 
-export class ErrorResponseDto {
-  @ApiProperty({ example: 422 }) statusCode: number;
-  @ApiProperty({ example: 'Unprocessable Entity' }) error: string;
-  @ApiProperty({ example: 'INVALID_ENVELOPE' }) code: string;
-  @ApiProperty({ example: "Missing envelope: expected the record under 'invoice'" }) message: string;
-  @ApiProperty({ example: '8b7c1f0e-4d8e-4a7a-9a55-4f2b7f0c2d11' }) requestId: string;
-}
-
 export function toWebhookAccepted(r: WebhookAcceptedDto): WebhookAcceptedDto {
   return { eventId: r.eventId, status: r.status, entityType: r.entityType, entityId: r.entityId, recordType: r.recordType, event: r.event };
 }
