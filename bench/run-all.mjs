@@ -210,7 +210,7 @@ Settings: ingest ${s.durationS} s per run with ${s.connections} connections; dra
 | service build | ${m.commit ?? 'unknown commit'} |
 
 PostgreSQL, the service, the peers and the load generator (autocannon) share the same cores, as they did for the
-reference figures in shared/STACK.md.
+reference figures quoted in docs/decisions/0001 and 0004.
 
 ## Targets (issue 4)
 

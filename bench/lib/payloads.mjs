@@ -1,5 +1,5 @@
 // Realistic Zoho Books / Inventory "default payload" bodies for the benchmarks, with the field names of
-// shared/ZOHO.md section 7: the record wrapped in its API key ({"invoice": {...}}), ids as 18–19 digit JSON numbers
+// Zoho's API documentation (docs/decisions/0006-zoho-webhook-contract.md): the record wrapped in its API key ({"invoice": {...}}), ids as 18–19 digit JSON numbers
 // (above 2^53, as Zoho prints them), last_modified_time like 2026-11-28T10:15:30+0300.
 //
 // Bodies are rendered once per variant into a template, and each request only fills its ids in, so the load

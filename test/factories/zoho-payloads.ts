@@ -1,6 +1,6 @@
 /**
  * Realistic Zoho Books / Inventory records, built from the field names of Zoho's API documentation
- * (see ../shared/ZOHO.md §7). Ids are 18-digit numbers as Zoho prints them; bodies are serialised by
+ * (docs/decisions/0006-zoho-webhook-contract.md). Ids are 18-digit numbers as Zoho prints them; bodies are serialised by
  * `zohoBody()`, which writes ids and amounts as JSON numbers (like Zoho) without passing them through a JS number.
  */
 export type Json = Record<string, unknown>;

@@ -127,7 +127,7 @@ describe('singleton-job lock (integration, real processes)', () => {
       byB = (await runs('killed')).filter((x) => x.holder === `child-${b.proc.pid}`);
     }
     expect(byB.length).toBeGreaterThanOrEqual(1);
-    // The next whole second after the kill (cron ticks every second), not a lease expiry.
+    // The next whole second after the kill (cron ticks every second): the dead holder's lock went with its session.
     expect(byB[0].started_at.getTime() - killedAt).toBeLessThan(2000);
     const old = (await runs('killed')).find((x) => x.holder === `child-${a.proc.pid}`);
     expect(old).toMatchObject({ status: 'abandoned', error: expect.stringMatching(/ended before it finished/) });

@@ -57,10 +57,6 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     if (this.config.app.runsWorker) this.start();
   }
 
-  get isRunning(): boolean {
-    return this.running;
-  }
-
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -15,7 +15,6 @@ export enum SyncEntityType {
 }
 
 export type EventKind = 'created' | 'updated' | 'deleted';
-export const EVENT_KINDS: EventKind[] = ['created', 'updated', 'deleted'];
 
 /** A body key Zoho uses for a record (its API's singular response key) and the id field inside it. */
 export interface EnvelopeSpec {
