@@ -4,6 +4,7 @@ import { STATUS_CODES } from 'node:http';
 import { DomainError } from './domain-error';
 import { isDatabaseUnavailable } from './sqlstate';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
+import { hasAccessLog } from '../logging/access-log';
 import { redactUrl } from '../logging/redact-url';
 
 export interface ErrorBody {
@@ -74,9 +75,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       body = this.body(500, 'INTERNAL_ERROR', 'Internal server error', requestId);
     }
     if (body.statusCode === 503 && !headers['Retry-After']) headers['Retry-After'] = String(this.retryAfterSeconds);
-    if (body.statusCode < 500 && req?.url?.includes('/webhooks/')) {
-      // Webhook routes have no access log (hot path): a rejected delivery is worth one line.
-      this.logger.warn(`webhook rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
+    if (body.statusCode < 500 && req?.raw && !hasAccessLog(req.raw)) {
+      // A request the access log did not see (the hot path, or refused before routing): its rejection is worth one line.
+      this.logger.warn(`request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
     }
     if (requestId) headers['X-Request-Id'] = requestId;
     void reply.status(body.statusCode).headers(headers).send(body);
