@@ -127,8 +127,8 @@ export async function createScratchDatabase(serverUrl, label) {
 }
 
 export async function dropScratchDatabase(serverUrl, name) {
-  await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).catch(
-    (err) => console.error(`could not drop scratch database ${name}: ${err.message}`),
+  await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).catch((err) =>
+    console.error(`could not drop scratch database ${name}: ${err.message}`),
   );
 }
 
@@ -154,7 +154,9 @@ export async function serverVersion(serverUrl) {
 export async function serverSettings(serverUrl) {
   const names = ['max_connections', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level', 'shared_preload_libraries'];
   const { rows } = await query(serverUrl, `SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)`, [names]);
-  return Object.fromEntries(rows.map((r) => [r.name, r.unit && r.unit !== '' ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]));
+  return Object.fromEntries(
+    rows.map((r) => [r.name, r.unit && r.unit !== '' ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]),
+  );
 }
 
 /**

@@ -89,14 +89,7 @@ export function assertBuilt() {
  * Spawns the service. role: all | api | worker. Resolves once /health/ready answers 200 (api, all) or the worker
  * says it started (worker). Returns { pid, port, url, memory, stop(), output() }.
  */
-export async function startService({
-  databaseUrl,
-  role = 'all',
-  label = role,
-  env = {},
-  readyTimeoutMs = 60_000,
-  nodeArgs = [],
-} = {}) {
+export async function startService({ databaseUrl, role = 'all', label = role, env = {}, readyTimeoutMs = 60_000, nodeArgs = [] } = {}) {
   assertBuilt();
   const port = role === 'worker' ? 0 : await freePort();
   const cwd = mkdtempSync(join(tmpdir(), `tds-bench-${label}-`)); // no stray .env, own data folder

@@ -11,7 +11,14 @@ describe('the webhook key never reaches the log (child process, e2e)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    svc = await startService({ DATABASE_URL: db.url, WEBHOOK_API_KEYS: KEY, LOG_LEVEL: 'info', LOG_FORMAT: 'json', TDS_ROLE: 'api', HEALTH_REQUIRE_WORKER: 'false' });
+    svc = await startService({
+      DATABASE_URL: db.url,
+      WEBHOOK_API_KEYS: KEY,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      TDS_ROLE: 'api',
+      HEALTH_REQUIRE_WORKER: 'false',
+    });
   });
   afterAll(async () => {
     await svc?.stop();

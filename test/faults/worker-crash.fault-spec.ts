@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { completedWithoutAttempt, contactMismatches, eventsFinishedTwice, ExpectedContact, statusCounts, waitDrained } from './support/checks';
+import {
+  completedWithoutAttempt,
+  contactMismatches,
+  eventsFinishedTwice,
+  ExpectedContact,
+  statusCounts,
+  waitDrained,
+} from './support/checks';
 import { Fleet, scaled, ServiceChild, sleep } from './support/harness';
 import { LoadResult, sampleOf, sendLoad } from './support/load';
 import { contactBody, jsonHeaders, shuffle, WEBHOOK_KEY, zohoTimeUtcIso } from './support/zoho';
@@ -59,7 +66,8 @@ describe('fault: worker killed with SIGKILL every ~2 s while draining', () => {
       events.push({ id: `s${r}`, recordId, name, minute: 0, body: contactBody(recordId, name, 0) });
     }
     const expected = new Map<string, ExpectedContact>();
-    for (let r = 0; r < SINGLE_RECORDS; r++) expected.set(`7100${String(r).padStart(10, '0')}`, { name: `Single ${r} شركة`, modifiedIso: zohoTimeUtcIso(0) });
+    for (let r = 0; r < SINGLE_RECORDS; r++)
+      expected.set(`7100${String(r).padStart(10, '0')}`, { name: `Single ${r} شركة`, modifiedIso: zohoTimeUtcIso(0) });
     for (let r = 0; r < MULTI_RECORDS; r++) {
       const recordId = `7200${String(r).padStart(10, '0')}`;
       for (let v = 0; v < VERSIONS; v++) {

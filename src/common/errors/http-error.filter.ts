@@ -59,7 +59,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         typeof res === 'string'
           ? res
           : Array.isArray((res as { message?: unknown }).message)
-            ? ((res as { message: string[] }).message).join('; ')
+            ? (res as { message: string[] }).message.join('; ')
             : String((res as { message?: unknown }).message ?? exception.message);
       body = this.body(status, httpCode(status), message, requestId);
     } else if (isFastifyError(exception)) {
@@ -77,7 +77,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode === 503 && !headers['Retry-After']) headers['Retry-After'] = String(this.retryAfterSeconds);
     if (body.statusCode < 500 && req?.raw && !hasAccessLog(req.raw)) {
       // A request the access log did not see (the hot path, or refused before routing): its rejection is worth one line.
-      this.logger.warn(`request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
+      this.logger.warn(
+        `request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`,
+      );
     }
     if (requestId) headers['X-Request-Id'] = requestId;
     void reply.status(body.statusCode).headers(headers).send(body);
@@ -111,7 +113,14 @@ interface FastifyLikeError {
 
 function isFastifyError(e: unknown): e is FastifyLikeError {
   const x = e as FastifyLikeError;
-  return !!x && typeof x.statusCode === 'number' && x.statusCode >= 400 && x.statusCode < 600 && typeof x.code === 'string' && x.code.startsWith('FST_');
+  return (
+    !!x &&
+    typeof x.statusCode === 'number' &&
+    x.statusCode >= 400 &&
+    x.statusCode < 600 &&
+    typeof x.code === 'string' &&
+    x.code.startsWith('FST_')
+  );
 }
 
 function fastifyCode(e: FastifyLikeError): string {

@@ -40,10 +40,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: can take traffic (database reachable, not shutting down)' })
   ready() {
-    return this.health.check([
-      () => this.shutdown.check(),
-      () => this.db.check('database', 1000),
-    ]);
+    return this.health.check([() => this.shutdown.check(), () => this.db.check('database', 1000)]);
   }
 
   /** The earlier system's probe, kept for existing monitors. */

@@ -156,12 +156,15 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async runOnce(): Promise<number> {
     const started = Date.now();
-    const n = await this.db.transaction(async (tx) => {
-      const rows = await this.claim(tx);
-      if (rows.length === 0) return 0;
-      await this.processBatch(tx, rows);
-      return rows.length;
-    }, { asyncCommit: true });
+    const n = await this.db.transaction(
+      async (tx) => {
+        const rows = await this.claim(tx);
+        if (rows.length === 0) return 0;
+        await this.processBatch(tx, rows);
+        return rows.length;
+      },
+      { asyncCommit: true },
+    );
     if (n > 0) {
       this.heartbeat.recordProcessed(n);
       this.logger.debug(`batch of ${n} in ${Date.now() - started} ms`);
@@ -225,7 +228,9 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
       try {
         decoded.push(this.decode(row));
       } catch (err) {
-        finished.push(this.outcomeToFinished({ eventId: row.id, status: 'invalid', error: `stored payload unreadable: ${(err as Error).message}` }));
+        finished.push(
+          this.outcomeToFinished({ eventId: row.id, status: 'invalid', error: `stored payload unreadable: ${(err as Error).message}` }),
+        );
       }
     }
     if (decoded.length) {

@@ -22,9 +22,7 @@ export interface FieldValue {
  * wins), or a function of the record (and, for a line, of its document) that coerces itself.
  */
 export type FieldSource<T extends FieldType> =
-  | string
-  | readonly string[]
-  | ((record: ZohoRecord, parent: ZohoRecord) => FieldValue[T] | null);
+  string | readonly string[] | ((record: ZohoRecord, parent: ZohoRecord) => FieldValue[T] | null);
 
 export type FieldSpec = { [T in FieldType]: { column: string; type: T; from: FieldSource<T> } }[FieldType];
 

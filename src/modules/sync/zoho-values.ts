@@ -65,7 +65,8 @@ export function decimal(rec: ZohoRecord, field: string): string | null {
   const [, sign, mantissa, exponent] = m;
   const [intPart, frac = ''] = mantissa.split('.');
   if (exponent === undefined) {
-    if (intPart.replace(/^0+/, '').length > MAX_INTEGER_DIGITS) throw new FieldError(field, `${shown} is out of range (more than ${MAX_INTEGER_DIGITS} integer digits)`);
+    if (intPart.replace(/^0+/, '').length > MAX_INTEGER_DIGITS)
+      throw new FieldError(field, `${shown} is out of range (more than ${MAX_INTEGER_DIGITS} integer digits)`);
     if (frac.length <= MAX_SCALE) return s;
     const trimmed = frac.replace(/0+$/, '');
     if (trimmed.length > MAX_SCALE) throw new FieldError(field, `${shown} is out of range (more than ${MAX_SCALE} decimal places)`);

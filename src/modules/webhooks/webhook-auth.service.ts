@@ -97,7 +97,8 @@ export class WebhookAuthService {
     }
     const expected: string[] = [];
     if (this.keys.length) expected.push('an X-Webhook-Key header (or ?token=) holding a configured key');
-    if (this.secrets.length) expected.push('an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)');
+    if (this.secrets.length)
+      expected.push('an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)');
     const presentedAny = c.apiKey !== undefined || c.signature !== undefined;
     throw new DomainError(
       ErrorCode.WebhookAuthFailed,
@@ -123,10 +124,9 @@ export class WebhookAuthService {
     }
     const unknown = params.find(([name]) => !this.allowedParams.has(name));
     if (unknown) {
-      refuse(
-        `Unknown parameter "${unknown[0]}" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS`,
-        { field: unknown[0] },
-      );
+      refuse(`Unknown parameter "${unknown[0]}" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS`, {
+        field: unknown[0],
+      });
     }
     if (this.timestampParam) {
       const raw = params.find(([name]) => name === this.timestampParam)?.[1];
