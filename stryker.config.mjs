@@ -7,11 +7,11 @@ export default {
   vitest: { configFile: 'vitest.unit.config.mts' },
   mutate: [
     'src/common/json/exact-json.ts',
-    'src/common/errors/domain-error.ts',
+    'src/common/zoho/zoho-time.ts',
+    'src/common/errors/sqlstate.ts',
     'src/modules/sync/zoho-values.ts',
     'src/modules/sync/field-spec.ts',
     'src/modules/sync/handlers/stock-snapshot.ts',
-    'src/modules/webhooks/zoho-time.ts',
     'src/modules/webhooks/webhook-auth.service.ts',
     'src/modules/queue/backoff.ts',
     'src/modules/queue/error-classification.ts',

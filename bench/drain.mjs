@@ -52,7 +52,9 @@ async function fillThroughApi(apiUrl, kindName, n, connections) {
   const load = await webhookLoad({ target: apiUrl, kind, amount: n - 1, startSeq: 1, connections: Math.min(connections, n - 1), ids });
   const d = load.digest;
   if (d.accepted !== n - 1) {
-    throw new Error(`filling ${kindName}: ${d.accepted} of ${n - 1} webhooks accepted (non-2xx ${d.non2xx}, errors ${d.errors}, codes ${JSON.stringify(d.statusCodes)})`);
+    throw new Error(
+      `filling ${kindName}: ${d.accepted} of ${n - 1} webhooks accepted (non-2xx ${d.non2xx}, errors ${d.errors}, codes ${JSON.stringify(d.statusCodes)})`,
+    );
   }
   return d;
 }
@@ -101,9 +103,7 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
     let nextCount = Date.now() + 2000;
     let doneAt;
     while (true) {
-      const { rows } = await admin.query(
-        `SELECT EXISTS (SELECT 1 FROM tds.events WHERE status IN ('pending', 'failed')) AS busy`,
-      );
+      const { rows } = await admin.query(`SELECT EXISTS (SELECT 1 FROM tds.events WHERE status IN ('pending', 'failed')) AS busy`);
       if (!rows[0].busy) {
         doneAt = Date.now();
         break;
@@ -175,10 +175,15 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
 export async function runDrain(opts = {}) {
   const s = { ...settings(), ...opts };
   const configs = parseConfigs();
-  const kinds = (process.env.BENCH_DRAIN_KINDS ?? 'contacts,invoices').split(',').map((k) => k.trim()).filter((k) => KINDS[k]);
+  const kinds = (process.env.BENCH_DRAIN_KINDS ?? 'contacts,invoices')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => KINDS[k]);
   const n = s.drainEvents;
   const server = await acquireServer({ log });
-  log(`drain: ${s.runs} run(s); backlogs of ${n} ${kinds.join(' / ')}; layouts ${configs.map(describe).join(', ')}; PostgreSQL ${await serverVersion(server.url)}`);
+  log(
+    `drain: ${s.runs} run(s); backlogs of ${n} ${kinds.join(' / ')}; layouts ${configs.map(describe).join(', ')}; PostgreSQL ${await serverVersion(server.url)}`,
+  );
   const db = await createScratchDatabase(server.url, 'drain');
   const errors = [];
   const runs = [];

@@ -82,7 +82,7 @@ async function measureService({ serverUrl, role, durationS, connections, warmupS
     }
     const pgss = await statStatements(db.url); // only when the server preloads pg_stat_statements
     if (pgss) await pgss.reset();
-    const probe = probeHealth ? startProbe({ url: `${service.url}${process.env.BENCH_HEALTH_PATH ?? "/health"}`, durationS }) : undefined;
+    const probe = probeHealth ? startProbe({ url: `${service.url}${process.env.BENCH_HEALTH_PATH ?? '/health'}`, durationS }) : undefined;
     const cpu0 = service.memory.cpuSeconds();
     const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
     const cpuSeconds = service.memory.cpuSeconds() - cpu0;
@@ -92,7 +92,17 @@ async function measureService({ serverUrl, role, durationS, connections, warmupS
     service = undefined;
     const stored = Number((await query(db.url, 'SELECT count(*)::int AS n FROM tds.events')).rows[0].n);
     // Every body is unique, so every 2xx (probe, warm-up, measured) must be one row.
-    return { ...load.digest, peakRssMb, health, storedEvents: stored, acceptedTotal: 1 + warmupAccepted + load.digest.accepted, role, pgStatStatements, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests), cpuCores: cpuSeconds / load.digest.durationS };
+    return {
+      ...load.digest,
+      peakRssMb,
+      health,
+      storedEvents: stored,
+      acceptedTotal: 1 + warmupAccepted + load.digest.accepted,
+      role,
+      pgStatStatements,
+      cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests),
+      cpuCores: cpuSeconds / load.digest.durationS,
+    };
   } finally {
     if (service) await service.stop().catch(() => undefined);
     await dropScratchDatabase(serverUrl, db.name);
@@ -110,7 +120,13 @@ async function measureBaseline({ serverUrl, mode, durationS, connections, warmup
     const load = await webhookLoad({ target: baseline.url, connections, duration: durationS, ids, startSeq: seq });
     const cpuSeconds = baseline.cpuSeconds() - cpu0;
     const peakRssMb = await baseline.stop();
-    return { ...load.digest, peakRssMb, mode, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests), cpuCores: cpuSeconds / load.digest.durationS };
+    return {
+      ...load.digest,
+      peakRssMb,
+      mode,
+      cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests),
+      cpuCores: cpuSeconds / load.digest.durationS,
+    };
   } finally {
     await baseline.stop().catch(() => undefined);
     if (db) await dropScratchDatabase(serverUrl, db.name);
@@ -150,18 +166,14 @@ export async function runIngest(opts = {}) {
         log(`  FAILED: ${err.message.split('\n').slice(0, 6).join('\n  ')}`);
       }
     };
-    await step('serviceApi', 'service, TDS_ROLE=api, /health probed', () =>
-      measureService({ ...common, role: 'api', probeHealth: true }),
-    );
+    await step('serviceApi', 'service, TDS_ROLE=api, /health probed', () => measureService({ ...common, role: 'api', probeHealth: true }));
     if (r < allRuns) {
       await step('serviceAll', 'service, TDS_ROLE=all (API + worker), /health probed', () =>
         measureService({ ...common, role: 'all', probeHealth: true }),
       );
     }
     await step('noDb', 'bare Fastify, 202 without a database', () => measureBaseline({ ...common, mode: 'nodb' }));
-    await step('insert', 'bare Fastify, one INSERT per request (pool 10)', () =>
-      measureBaseline({ ...common, mode: 'insert' }),
-    );
+    await step('insert', 'bare Fastify, one INSERT per request (pool 10)', () => measureBaseline({ ...common, mode: 'insert' }));
     runs.push(run);
     await sleep(500);
   }
@@ -208,8 +220,24 @@ export async function runIngest(opts = {}) {
       row('TDS service, TDS_ROLE=all', summary.serviceAll),
       row('bare Fastify, no database', summary.noDb),
       row('bare Fastify, 1 INSERT/request', summary.insert),
-      ['GET /health during ingest (api)', '', fmtStat(summary.healthApi.p50Ms, 1), fmtStat(summary.healthApi.p99Ms, 1), fmtStat(summary.healthApi.non2xx, 0), '', ''],
-      ['GET /health during ingest (all)', '', fmtStat(summary.healthAll.p50Ms, 1), fmtStat(summary.healthAll.p99Ms, 1), fmtStat(summary.healthAll.non2xx, 0), '', ''],
+      [
+        'GET /health during ingest (api)',
+        '',
+        fmtStat(summary.healthApi.p50Ms, 1),
+        fmtStat(summary.healthApi.p99Ms, 1),
+        fmtStat(summary.healthApi.non2xx, 0),
+        '',
+        '',
+      ],
+      [
+        'GET /health during ingest (all)',
+        '',
+        fmtStat(summary.healthAll.p50Ms, 1),
+        fmtStat(summary.healthAll.p99Ms, 1),
+        fmtStat(summary.healthAll.non2xx, 0),
+        '',
+        '',
+      ],
     ],
   );
   const result = { name: 'ingest', at: new Date().toISOString(), settings: { ...s, warmupS, allRuns }, summary, runs, errors };

@@ -37,7 +37,7 @@ function peerOptions() {
   try {
     return JSON.parse(process.env.BENCH_PEER_OPTIONS ?? '{}');
   } catch (err) {
-    throw new Error(`BENCH_PEER_OPTIONS is not JSON: ${err.message}`);
+    throw new Error(`BENCH_PEER_OPTIONS is not JSON: ${err.message}`, { cause: err });
   }
 }
 
@@ -69,7 +69,10 @@ async function runPeer(serverUrl, peer, n) {
 /** ours: { eventsPerS: summary } for the TDS contact drain, or undefined. */
 export async function runPeers(opts = {}) {
   const s = { ...settings(), ...opts };
-  const which = (process.env.BENCH_PEERS ?? 'pgboss,graphile,ceiling').split(',').map((x) => x.trim()).filter(Boolean);
+  const which = (process.env.BENCH_PEERS ?? 'pgboss,graphile,ceiling')
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   const server = await acquireServer({ log });
   log(`peers: ${which.join(', ')}; ${s.runs} run(s) × ${s.drainEvents} contact upserts, PostgreSQL ${await serverVersion(server.url)}`);
   const runs = [];
@@ -81,7 +84,9 @@ export async function runPeers(opts = {}) {
       try {
         const res = await runPeer(server.url, peer, s.drainEvents);
         run[peer] = res;
-        log(`  ${fmtNumber(res.eventsPerS)} events/s (${fmtNumber(res.elapsedMs / 1000, 2)} s, start-up ${fmtNumber(res.startupMs)} ms, peak RSS ${fmtNumber(res.peakRssMb)} MB, CPU ${fmtNumber(res.cpuUsPerEvent)} µs/event)${res.verified ? '' : ' NOT VERIFIED: ' + res.problem}`);
+        log(
+          `  ${fmtNumber(res.eventsPerS)} events/s (${fmtNumber(res.elapsedMs / 1000, 2)} s, start-up ${fmtNumber(res.startupMs)} ms, peak RSS ${fmtNumber(res.peakRssMb)} MB, CPU ${fmtNumber(res.cpuUsPerEvent)} µs/event)${res.verified ? '' : ' NOT VERIFIED: ' + res.problem}`,
+        );
         if (!res.verified) errors.push(`${peer} run ${r + 1}: ${res.problem}`);
       } catch (err) {
         run[peer] = { error: err.message };
@@ -122,7 +127,8 @@ export async function runPeers(opts = {}) {
     fmtStat(summary[peer].cpuUsPerEvent, 0),
     summary[peer].ratio ? `${fmtNumber(summary[peer].ratio, 2)}×` : '–',
   ]);
-  if (ours) rows.unshift([`TDS worker (${oursSource === 'this run' ? 'this run' : 'latest drain result'})`, fmtStat(ours, 0), '', '', '1.00×']);
+  if (ours)
+    rows.unshift([`TDS worker (${oursSource === 'this run' ? 'this run' : 'latest drain result'})`, fmtStat(ours, 0), '', '', '1.00×']);
   printTable(
     `Peers: ${s.drainEvents} contact upserts into an equivalent table, same PostgreSQL; median (min–max) of ${s.runs} run(s)`,
     ['queue', 'events/s', 'peak RSS MB', 'CPU µs/event (Node side)', 'TDS / peer'],

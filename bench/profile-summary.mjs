@@ -8,7 +8,11 @@ const args = process.argv.slice(2);
 const topIdx = args.indexOf('--top');
 const top = topIdx >= 0 ? Number(args.splice(topIdx, 2)[1]) : 30;
 const files = args.flatMap((a) =>
-  statSync(a).isDirectory() ? readdirSync(a).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(a, f)) : [a],
+  statSync(a).isDirectory()
+    ? readdirSync(a)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => join(a, f))
+    : [a],
 );
 if (!files.length) {
   console.error('usage: node bench/profile-summary.mjs <file.cpuprofile|folder>... [--top N]');

@@ -57,7 +57,10 @@ function machine() {
     node: process.version,
     commit,
     packages: Object.fromEntries(
-      ['@nestjs/core', '@nestjs/platform-fastify', 'fastify', 'pg', 'typeorm', 'autocannon', 'pg-boss', 'graphile-worker'].map((p) => [p, packageVersion(p)]),
+      ['@nestjs/core', '@nestjs/platform-fastify', 'fastify', 'pg', 'typeorm', 'autocannon', 'pg-boss', 'graphile-worker'].map((p) => [
+        p,
+        packageVersion(p),
+      ]),
     ),
   };
 }
@@ -65,14 +68,21 @@ function machine() {
 /** One target line: value (stat or number), goal, direction; returns [label, value, target, result, margin]. */
 function check(label, stat, goal, { higherIsBetter = true, unit = '', digits, valueText } = {}) {
   const value = typeof stat === 'number' ? stat : stat?.median;
-  if (value === undefined || !Number.isFinite(value)) return { row: [label, '–', `${higherIsBetter ? '≥' : '≤'} ${fmtNumber(goal, digits)}${unit}`, 'NO DATA', ''], pass: undefined };
+  if (value === undefined || !Number.isFinite(value))
+    return { row: [label, '–', `${higherIsBetter ? '≥' : '≤'} ${fmtNumber(goal, digits)}${unit}`, 'NO DATA', ''], pass: undefined };
   const pass = higherIsBetter ? value >= goal : value <= goal;
   // Margin: how far past the goal (+) or short of it (−), relative to the goal: value/goal − 1 when higher is better,
   // 1 − value/goal when lower is better (p99 150 ms against ≤ 50 ms is −200%).
   const margin = higherIsBetter ? value / goal - 1 : 1 - value / goal;
   const text = valueText ?? (typeof stat === 'number' ? fmtNumber(stat, digits) : fmtStat(stat, digits));
   return {
-    row: [label, `${text}${unit}`, `${higherIsBetter ? '≥' : '≤'} ${fmtNumber(goal, digits)}${unit}`, pass ? 'PASS' : 'MISS', `${margin >= 0 ? '+' : ''}${fmtNumber(margin * 100, 0)}%`],
+    row: [
+      label,
+      `${text}${unit}`,
+      `${higherIsBetter ? '≥' : '≤'} ${fmtNumber(goal, digits)}${unit}`,
+      pass ? 'PASS' : 'MISS',
+      `${margin >= 0 ? '+' : ''}${fmtNumber(margin * 100, 0)}%`,
+    ],
     pass,
     value,
     goal,
@@ -93,7 +103,9 @@ export async function runAll() {
   await dropStaleScratchDatabases(server.url);
   const pgVersion = await serverVersion(server.url);
   const pgSettings = await serverSettings(server.url);
-  log(`benchmark: ${s.quick ? 'QUICK smoke run (figures not meaningful) ' : ''}runs=${s.runs}, ingest ${s.durationS} s × ${s.connections} connections, drain ${s.drainEvents} events; PostgreSQL ${pgVersion} at ${redact(server.url)}${server.embedded ? ' (embedded)' : ''}`);
+  log(
+    `benchmark: ${s.quick ? 'QUICK smoke run (figures not meaningful) ' : ''}runs=${s.runs}, ingest ${s.durationS} s × ${s.connections} connections, drain ${s.drainEvents} events; PostgreSQL ${pgVersion} at ${redact(server.url)}${server.embedded ? ' (embedded)' : ''}`,
+  );
 
   const ingest = await runIngest(s);
   const drain = await runDrain(s);
@@ -112,23 +124,56 @@ export async function runAll() {
   const invoicesBest = drain.summary.invoices?.best;
 
   const checks = [
-    check(`drain contacts / pg-boss (TDS ${fmtNumber(oursContacts?.median)}/s, ${contactsBest?.description ?? '–'})`, ratioStat(oursContacts, peerStat('pgboss')), TARGETS.pgboss, { unit: '×', digits: 2 }),
+    check(
+      `drain contacts / pg-boss (TDS ${fmtNumber(oursContacts?.median)}/s, ${contactsBest?.description ?? '–'})`,
+      ratioStat(oursContacts, peerStat('pgboss')),
+      TARGETS.pgboss,
+      { unit: '×', digits: 2 },
+    ),
     check(`drain contacts / graphile-worker`, ratioStat(oursContacts, peerStat('graphile')), TARGETS.graphile, { unit: '×', digits: 2 }),
     check(`drain contacts / SKIP LOCKED ceiling`, ratioStat(oursContacts, peerStat('ceiling')), TARGETS.ceiling, { unit: '×', digits: 2 }),
     check(`drain invoices, 5 lines (events/s, ${invoicesBest?.description ?? '–'})`, invoicesBest?.eventsPerS, TARGETS.invoicesPerS),
-    check(`ingest accepted/s / one-INSERT baseline (TDS ${fmtNumber(ing.serviceApi.acceptedPerS?.median)}/s)`, ratioStat(ing.serviceApi.acceptedPerS, ing.insert.acceptedPerS), TARGETS.ingestVsInsert, { unit: '×', digits: 2 }),
-    check(`ingest accepted/s / no-database route`, ratioStat(ing.serviceApi.acceptedPerS, ing.noDb.acceptedPerS), TARGETS.ingestVsNoDb, { unit: '×', digits: 2 }),
+    check(
+      `ingest accepted/s / one-INSERT baseline (TDS ${fmtNumber(ing.serviceApi.acceptedPerS?.median)}/s)`,
+      ratioStat(ing.serviceApi.acceptedPerS, ing.insert.acceptedPerS),
+      TARGETS.ingestVsInsert,
+      { unit: '×', digits: 2 },
+    ),
+    check(`ingest accepted/s / no-database route`, ratioStat(ing.serviceApi.acceptedPerS, ing.noDb.acceptedPerS), TARGETS.ingestVsNoDb, {
+      unit: '×',
+      digits: 2,
+    }),
     check('ingest p99 latency (ms)', ing.serviceApi.p99Ms, TARGETS.ingestP99Ms, { higherIsBetter: false }),
     check('GET /health p99 during ingest (ms)', ing.healthApi.p99Ms, TARGETS.healthP99Ms, { higherIsBetter: false }),
     check('peak RSS of a service process (MB)', rssMax, TARGETS.rssMb, { higherIsBetter: false }),
   ];
 
   const figures = [
-    ['ingest, TDS_ROLE=api (accepted/s)', fmtStat(ing.serviceApi.acceptedPerS, 0), `p50 ${fmtStat(ing.serviceApi.p50Ms, 1)} ms, p99 ${fmtStat(ing.serviceApi.p99Ms, 1)} ms, non-2xx ${fmtStat(ing.serviceApi.non2xx, 0)}, errors ${fmtStat(ing.serviceApi.errors, 0)}, peak RSS ${fmtStat(ing.serviceApi.peakRssMb, 0)} MB, server CPU ${fmtStat(ing.serviceApi.cpuUsPerRequest, 0)} µs/request`],
-    ['ingest, TDS_ROLE=all (accepted/s)', fmtStat(ing.serviceAll.acceptedPerS, 0), `p50 ${fmtStat(ing.serviceAll.p50Ms, 1)} ms, p99 ${fmtStat(ing.serviceAll.p99Ms, 1)} ms, non-2xx ${fmtStat(ing.serviceAll.non2xx, 0)}, peak RSS ${fmtStat(ing.serviceAll.peakRssMb, 0)} MB, server CPU ${fmtStat(ing.serviceAll.cpuUsPerRequest, 0)} µs/request (API + worker)`],
-    ['bare Fastify, no database (req/s)', fmtStat(ing.noDb.acceptedPerS, 0), `p50 ${fmtStat(ing.noDb.p50Ms, 1)} ms, p99 ${fmtStat(ing.noDb.p99Ms, 1)} ms, server CPU ${fmtStat(ing.noDb.cpuUsPerRequest, 0)} µs/request`],
-    ['bare Fastify, 1 INSERT/request (req/s)', fmtStat(ing.insert.acceptedPerS, 0), `p50 ${fmtStat(ing.insert.p50Ms, 1)} ms, p99 ${fmtStat(ing.insert.p99Ms, 1)} ms, server CPU ${fmtStat(ing.insert.cpuUsPerRequest, 0)} µs/request`],
-    ['GET /health during ingest (ms)', `p99 ${fmtStat(ing.healthApi.p99Ms, 1)}`, `p50 ${fmtStat(ing.healthApi.p50Ms, 1)} ms, non-2xx ${fmtStat(ing.healthApi.non2xx, 0)} (role all: p99 ${fmtStat(ing.healthAll.p99Ms, 1)} ms)`],
+    [
+      'ingest, TDS_ROLE=api (accepted/s)',
+      fmtStat(ing.serviceApi.acceptedPerS, 0),
+      `p50 ${fmtStat(ing.serviceApi.p50Ms, 1)} ms, p99 ${fmtStat(ing.serviceApi.p99Ms, 1)} ms, non-2xx ${fmtStat(ing.serviceApi.non2xx, 0)}, errors ${fmtStat(ing.serviceApi.errors, 0)}, peak RSS ${fmtStat(ing.serviceApi.peakRssMb, 0)} MB, server CPU ${fmtStat(ing.serviceApi.cpuUsPerRequest, 0)} µs/request`,
+    ],
+    [
+      'ingest, TDS_ROLE=all (accepted/s)',
+      fmtStat(ing.serviceAll.acceptedPerS, 0),
+      `p50 ${fmtStat(ing.serviceAll.p50Ms, 1)} ms, p99 ${fmtStat(ing.serviceAll.p99Ms, 1)} ms, non-2xx ${fmtStat(ing.serviceAll.non2xx, 0)}, peak RSS ${fmtStat(ing.serviceAll.peakRssMb, 0)} MB, server CPU ${fmtStat(ing.serviceAll.cpuUsPerRequest, 0)} µs/request (API + worker)`,
+    ],
+    [
+      'bare Fastify, no database (req/s)',
+      fmtStat(ing.noDb.acceptedPerS, 0),
+      `p50 ${fmtStat(ing.noDb.p50Ms, 1)} ms, p99 ${fmtStat(ing.noDb.p99Ms, 1)} ms, server CPU ${fmtStat(ing.noDb.cpuUsPerRequest, 0)} µs/request`,
+    ],
+    [
+      'bare Fastify, 1 INSERT/request (req/s)',
+      fmtStat(ing.insert.acceptedPerS, 0),
+      `p50 ${fmtStat(ing.insert.p50Ms, 1)} ms, p99 ${fmtStat(ing.insert.p99Ms, 1)} ms, server CPU ${fmtStat(ing.insert.cpuUsPerRequest, 0)} µs/request`,
+    ],
+    [
+      'GET /health during ingest (ms)',
+      `p99 ${fmtStat(ing.healthApi.p99Ms, 1)}`,
+      `p50 ${fmtStat(ing.healthApi.p50Ms, 1)} ms, non-2xx ${fmtStat(ing.healthApi.non2xx, 0)} (role all: p99 ${fmtStat(ing.healthAll.p99Ms, 1)} ms)`,
+    ],
   ];
   for (const [kindName, k] of Object.entries(drain.summary)) {
     for (const [name, c] of Object.entries(k.configs ?? {})) {
@@ -140,18 +185,31 @@ export async function runAll() {
     }
   }
   for (const [peer, p] of Object.entries(peers.summary)) {
-    figures.push([`peer: ${peer}${p.version ? ' ' + p.version : ''} (events/s)`, fmtStat(p.eventsPerS, 0), `peak RSS ${fmtStat(p.peakRssMb, 0)} MB, CPU ${fmtStat(p.cpuUsPerEvent, 0)} µs/event (Node side); ${JSON.stringify(p.options ?? {})}`]);
+    figures.push([
+      `peer: ${peer}${p.version ? ' ' + p.version : ''} (events/s)`,
+      fmtStat(p.eventsPerS, 0),
+      `peak RSS ${fmtStat(p.peakRssMb, 0)} MB, CPU ${fmtStat(p.cpuUsPerEvent, 0)} µs/event (Node side); ${JSON.stringify(p.options ?? {})}`,
+    ]);
   }
 
-  const checksText = formatTable(['target', 'value: median (min–max)', 'goal', 'result', 'margin'], checks.map((c) => c.row));
+  const checksText = formatTable(
+    ['target', 'value: median (min–max)', 'goal', 'result', 'margin'],
+    checks.map((c) => c.row),
+  );
   const figuresText = formatTable(['figure', 'median (min–max)', 'details'], figures);
   console.log(`\nAll figures (median (min–max) of ${s.runs} run(s))\n${figuresText}\n`);
   console.log(`Targets (issue 4)\n${checksText}\n`);
-  const errors = [...ingest.errors.map((e) => `ingest: ${e}`), ...drain.errors.map((e) => `drain: ${e}`), ...peers.errors.map((e) => `peers: ${e}`)];
+  const errors = [
+    ...ingest.errors.map((e) => `ingest: ${e}`),
+    ...drain.errors.map((e) => `drain: ${e}`),
+    ...peers.errors.map((e) => `peers: ${e}`),
+  ];
   if (errors.length) console.log(`Problems:\n  - ${errors.join('\n  - ')}\n`);
 
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_DATABASE_URL'));
-  const command = `${Object.entries(env).map(([k, v]) => `${k}=${v} `).join('')}npm run bench`;
+  const command = `${Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('')}npm run bench`;
   const m = machine();
   const summary = {
     name: 'summary',
@@ -169,7 +227,20 @@ export async function runAll() {
     errors,
   };
   const file = writeResult('summary', summary);
-  writePerformanceDoc({ summary, checksText: markdownTable(['target', 'value: median (min–max)', 'goal', 'result', 'margin'], checks.map((c) => c.row)), figuresText: markdownTable(['figure', 'median (min–max)', 'details'], figures), s, m, pgVersion, pgSettings, server, command });
+  writePerformanceDoc({
+    summary,
+    checksText: markdownTable(
+      ['target', 'value: median (min–max)', 'goal', 'result', 'margin'],
+      checks.map((c) => c.row),
+    ),
+    figuresText: markdownTable(['figure', 'median (min–max)', 'details'], figures),
+    s,
+    m,
+    pgVersion,
+    pgSettings,
+    server,
+    command,
+  });
   log(`summary: ${file}; docs/PERFORMANCE.md updated (${summary.durationS} s in all)`);
   await server.stop();
   return summary;
@@ -178,13 +249,17 @@ export async function runAll() {
 function writePerformanceDoc({ summary, checksText, figuresText, s, m, pgVersion, pgSettings, server, command }) {
   const path = join(ROOT, 'docs', 'PERFORMANCE.md');
   // Hand-written analysis between the notes markers survives regeneration.
-  let notes = '_No notes yet. Where a target is missed, say here by how much and why (profile with `BENCH_CPU_PROF=1`, `EXPLAIN ANALYZE`, `pg_stat_statements`)._';
+  let notes =
+    '_No notes yet. Where a target is missed, say here by how much and why (profile with `BENCH_CPU_PROF=1`, `EXPLAIN ANALYZE`, `pg_stat_statements`)._';
   if (existsSync(path)) {
     const old = readFileSync(path, 'utf8');
     const mm = /<!-- notes:start -->\n([\s\S]*?)\n<!-- notes:end -->/.exec(old);
     if (mm) notes = mm[1];
   }
-  const pkgs = Object.entries(m.packages).filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ');
+  const pkgs = Object.entries(m.packages)
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
   const doc = `# Performance
 
 Generated by \`bench/run-all.mjs\` on ${summary.at}${s.quick ? ' — **QUICK smoke run: 1 run, short load, small backlogs; these figures are not meaningful**' : ''}.
@@ -204,13 +279,17 @@ Settings: ingest ${s.durationS} s per run with ${s.connections} connections; dra
 |---|---|
 | CPU | ${m.cpuModel} (nproc ${m.nproc}) |
 | memory | ${m.memoryGiB} GiB |
-| PostgreSQL | ${pgVersion}${server.embedded ? ' (embedded, started by the benchmark)' : ''} on the same machine; ${Object.entries(pgSettings).map(([k, v]) => `${k}=${v || "''"}`).join(', ')} |
+| PostgreSQL | ${pgVersion}${server.embedded ? ' (embedded, started by the benchmark)' : ''} on the same machine; ${Object.entries(
+    pgSettings,
+  )
+    .map(([k, v]) => `${k}=${v || "''"}`)
+    .join(', ')} |
 | Node.js | ${m.node} |
 | packages | ${pkgs} |
 | service build | ${m.commit ?? 'unknown commit'} |
 
 PostgreSQL, the service, the peers and the load generator (autocannon) share the same cores, as they did for the
-reference figures in shared/STACK.md.
+reference figures quoted in docs/decisions/0001 and 0004.
 
 ## Targets (issue 4)
 

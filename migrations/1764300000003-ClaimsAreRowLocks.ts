@@ -48,7 +48,9 @@ export class ClaimsAreRowLocks1764300000003 implements MigrationInterface {
     await q.query(`
       ALTER TABLE tds.events ADD CONSTRAINT events_status_check
         CHECK (status IN ('pending', 'processing', 'completed', 'failed', 'dead_letter'))`);
-    await q.query(`ALTER TABLE tds.events ADD COLUMN lease_token uuid, ADD COLUMN lease_owner text, ADD COLUMN lease_expires_at timestamptz`);
+    await q.query(
+      `ALTER TABLE tds.events ADD COLUMN lease_token uuid, ADD COLUMN lease_owner text, ADD COLUMN lease_expires_at timestamptz`,
+    );
     await q.query(`
       CREATE INDEX events_record_chain_idx ON tds.events (record_type, entity_id, id)
       WHERE status IN ('pending', 'processing', 'failed')`);

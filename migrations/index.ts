@@ -7,6 +7,7 @@ import { StockUnknownIsNull1764300000004 } from './1764300000004-StockUnknownIsN
 import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-ContentDedupAndFinalDeletes';
 import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
+import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ContentDedupAndFinalDeletes1764300000005,
   SingletonJobRuns1764300000006,
   RawIsExactJson1764300000007,
+  AttemptOutcomesWithoutLeases1764300000008,
 ];

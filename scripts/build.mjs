@@ -30,7 +30,20 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 const swc = join(root, 'node_modules', '.bin', 'swc');
 const result = spawnSync(
   swc,
-  ['src', 'migrations', 'ormconfig.ts', '-d', 'dist', '--config-file', '.swcrc', '--only', '**/*.ts', '--ignore', '**/*.spec.ts', '--quiet'],
+  [
+    'src',
+    'migrations',
+    'ormconfig.ts',
+    '-d',
+    'dist',
+    '--config-file',
+    '.swcrc',
+    '--only',
+    '**/*.ts',
+    '--ignore',
+    '**/*.spec.ts',
+    '--quiet',
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 if (result.status !== 0) {

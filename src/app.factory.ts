@@ -75,8 +75,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Fastify's built-in JSON/text parsers would win over a catch-all: remove them first.
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
   // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides per route.
-  app.useBodyParser('*', { bodyLimit: config.webhooks.maxBodyBytes }, async (req: { url?: string; headers: Record<string, string | string[] | undefined> }, body: Buffer) =>
-    parseRequestBody(req, body, basePath),
+  app.useBodyParser(
+    '*',
+    { bodyLimit: config.webhooks.maxBodyBytes },
+    async (req: { url?: string; headers: Record<string, string | string[] | undefined> }, body: Buffer) =>
+      parseRequestBody(req, body, basePath),
   );
   if (basePath) app.setGlobalPrefix(basePath);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));

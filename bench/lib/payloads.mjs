@@ -1,5 +1,5 @@
 // Realistic Zoho Books / Inventory "default payload" bodies for the benchmarks, with the field names of
-// shared/ZOHO.md section 7: the record wrapped in its API key ({"invoice": {...}}), ids as 18–19 digit JSON numbers
+// Zoho's API documentation (docs/decisions/0006-zoho-webhook-contract.md): the record wrapped in its API key ({"invoice": {...}}), ids as 18–19 digit JSON numbers
 // (above 2^53, as Zoho prints them), last_modified_time like 2026-11-28T10:15:30+0300.
 //
 // Bodies are rendered once per variant into a template, and each request only fills its ids in, so the load
@@ -7,9 +7,18 @@
 import { createHmac, randomInt } from 'node:crypto';
 
 const CUSTOMER_NAMES = [
-  'Bagdad Trading Co.', 'شركة النور للتجارة العامة', 'Erbil Medical Supplies', 'کۆمپانیای هەولێر بۆ بازرگانی',
-  'Basra Oil Services LLC', 'Al-Rafidain Pharmacy', 'Duhok Home Appliances', 'مكتبة دار السلام',
-  'Kirkuk Auto Parts', 'Sulaymaniyah Electronics 📱', 'Najaf Building Materials', 'Mosul Fresh Foods',
+  'Bagdad Trading Co.',
+  'شركة النور للتجارة العامة',
+  'Erbil Medical Supplies',
+  'کۆمپانیای هەولێر بۆ بازرگانی',
+  'Basra Oil Services LLC',
+  'Al-Rafidain Pharmacy',
+  'Duhok Home Appliances',
+  'مكتبة دار السلام',
+  'Kirkuk Auto Parts',
+  'Sulaymaniyah Electronics 📱',
+  'Najaf Building Materials',
+  'Mosul Fresh Foods',
 ];
 const CITIES = ['Baghdad', 'Erbil', 'Basra', 'Sulaymaniyah', 'Duhok', 'Najaf', 'Karbala', 'Kirkuk', 'Mosul'];
 const ITEMS = [
@@ -100,10 +109,34 @@ function contactRecord(v) {
       outstanding_receivable_amount: (v * 137_500) % 9_000_000,
       website: '',
       notes: 'Imported from the old ERP; VAT exempt.',
-      billing_address: { attention: 'Accounts', address: `Street ${10 + (v % 80)}, Building ${v % 40}`, city, state: city, zip: '', country: 'Iraq', phone: '+964 750 123 4567' },
-      shipping_address: { attention: 'Warehouse', address: `Industrial zone ${v % 9}`, city, state: city, zip: '', country: 'Iraq', phone: '' },
+      billing_address: {
+        attention: 'Accounts',
+        address: `Street ${10 + (v % 80)}, Building ${v % 40}`,
+        city,
+        state: city,
+        zip: '',
+        country: 'Iraq',
+        phone: '+964 750 123 4567',
+      },
+      shipping_address: {
+        attention: 'Warehouse',
+        address: `Industrial zone ${v % 9}`,
+        city,
+        state: city,
+        zip: '',
+        country: 'Iraq',
+        phone: '',
+      },
       contact_persons: [
-        { contact_person_id: '@@PERSON_ID@@', first_name: 'Ahmed', last_name: 'Karim', email: `ahmed.${v}@example.iq`, phone: '+964 770 000 0000', mobile: '+964 750 000 0000', is_primary_contact: true },
+        {
+          contact_person_id: '@@PERSON_ID@@',
+          first_name: 'Ahmed',
+          last_name: 'Karim',
+          email: `ahmed.${v}@example.iq`,
+          phone: '+964 770 000 0000',
+          mobile: '+964 750 000 0000',
+          is_primary_contact: true,
+        },
       ],
       custom_fields: [{ customfield_id: '@@CF_ID@@', label: 'Region', value: city }],
       cf_region: city,
@@ -220,12 +253,12 @@ export function bodyFactory(kind, { ids = makeIds(), lineCount = 5 } = {}) {
 
 /** The record object (for the peers' job payloads), ids as strings. */
 export function contactJobData(seq, ids) {
-  const text = bodyFactory.cache ??= new Map();
+  const text = (bodyFactory.cache ??= new Map());
   let f = text.get(ids.nonce);
   if (!f) text.set(ids.nonce, (f = bodyFactory('contact', { ids })));
   const { body } = f.body(seq);
   // Keep ids exact: quote the long numbers before parsing.
-  return JSON.parse(body.replace(/([:\[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')).contact;
+  return JSON.parse(body.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"')).contact;
 }
 
 /** Query string in a fixed order, and the string Zoho signs: params sorted by key as key+value, then the raw body. */

@@ -33,13 +33,24 @@ function jobsData(n, nonce) {
 
 async function runPgBoss({ databaseUrl, n, nonce, options, admin }) {
   const { PgBoss } = await import('pg-boss');
-  const boss = new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: options.poolSize ?? 10, schedule: false, supervise: false, migrate: true });
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: 'pgboss',
+    max: options.poolSize ?? 10,
+    schedule: false,
+    supervise: false,
+    migrate: true,
+  });
   boss.on('error', (err) => process.stderr.write(`pg-boss error: ${err.message}\n`));
   await boss.start();
   const queue = 'contacts';
   await boss.createQueue(queue);
   const data = jobsData(n, nonce);
-  for (let i = 0; i < n; i += 5000) await boss.insert(queue, data.slice(i, i + 5000).map((d) => ({ data: d })));
+  for (let i = 0; i < n; i += 5000)
+    await boss.insert(
+      queue,
+      data.slice(i, i + 5000).map((d) => ({ data: d })),
+    );
   await admin.query('ANALYZE');
   let first;
   let handled = 0;
@@ -111,11 +122,10 @@ async function runGraphile({ databaseUrl, n, nonce, options, admin }) {
       },
     },
   });
-  const done = await pollUntil(
-    admin,
-    `SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs WHERE last_error IS NULL) AS busy`,
-    { timeoutMs: options.timeoutMs, label: 'graphile-worker' },
-  );
+  const done = await pollUntil(admin, `SELECT EXISTS (SELECT 1 FROM graphile_worker._private_jobs WHERE last_error IS NULL) AS busy`, {
+    timeoutMs: options.timeoutMs,
+    label: 'graphile-worker',
+  });
   const cpu = process.cpuUsage(cpu0);
   const failed = (await admin.query(`SELECT count(*)::int AS n FROM graphile_worker._private_jobs`)).rows[0].n;
   await runner.stop();

@@ -5,9 +5,9 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.mjs';
 
 export const DEFAULT_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -38,17 +38,6 @@ async function canConnect(url) {
   } finally {
     await c.end().catch(() => undefined);
   }
-}
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 let shared; // one server per bench process
@@ -138,8 +127,8 @@ export async function createScratchDatabase(serverUrl, label) {
 }
 
 export async function dropScratchDatabase(serverUrl, name) {
-  await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).catch(
-    (err) => console.error(`could not drop scratch database ${name}: ${err.message}`),
+  await withClient(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${c.escapeIdentifier(name)} WITH (FORCE)`)).catch((err) =>
+    console.error(`could not drop scratch database ${name}: ${err.message}`),
   );
 }
 
@@ -165,7 +154,9 @@ export async function serverVersion(serverUrl) {
 export async function serverSettings(serverUrl) {
   const names = ['max_connections', 'shared_buffers', 'synchronous_commit', 'fsync', 'wal_level', 'shared_preload_libraries'];
   const { rows } = await query(serverUrl, `SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)`, [names]);
-  return Object.fromEntries(rows.map((r) => [r.name, r.unit && r.unit !== '' ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]));
+  return Object.fromEntries(
+    rows.map((r) => [r.name, r.unit && r.unit !== '' ? `${r.setting}${r.unit === '8kB' ? '×8kB' : r.unit}` : r.setting]),
+  );
 }
 
 /**

@@ -32,7 +32,11 @@ export function fmtStat(s, digits) {
 export function formatTable(headers, rows) {
   const all = [headers, ...rows].map((r) => r.map((c) => (c === undefined || c === null ? '' : String(c))));
   const widths = headers.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
-  const line = (r) => r.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => c + ' '.repeat(widths[i] - [...c].length))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 
@@ -68,7 +72,9 @@ export function writeResult(name, data) {
 export function latestResult(name) {
   let files;
   try {
-    files = readdirSync(RESULTS_DIR).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.json')).sort();
+    files = readdirSync(RESULTS_DIR)
+      .filter((f) => f.startsWith(`${name}-`) && f.endsWith('.json'))
+      .sort();
   } catch {
     return undefined;
   }

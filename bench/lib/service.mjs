@@ -1,10 +1,10 @@
 // Starts the real service (dist/src/main.js) as a child process, waits until it is ready, samples its memory, stops it.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // BENCH_MAIN points at another build of the service (e.g. one compiled to a private folder while dist/ is in use).
@@ -20,17 +20,6 @@ export function cpuProfArgs(label) {
   const dir = join(ROOT, 'bench', 'results', 'profiles', label);
   mkdirSync(dir, { recursive: true });
   return ['--cpu-prof', '--cpu-prof-dir', dir];
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** VmRSS and VmHWM (peak RSS) of a process, in kB; undefined once it is gone. */
@@ -100,14 +89,7 @@ export function assertBuilt() {
  * Spawns the service. role: all | api | worker. Resolves once /health/ready answers 200 (api, all) or the worker
  * says it started (worker). Returns { pid, port, url, memory, stop(), output() }.
  */
-export async function startService({
-  databaseUrl,
-  role = 'all',
-  label = role,
-  env = {},
-  readyTimeoutMs = 60_000,
-  nodeArgs = [],
-} = {}) {
+export async function startService({ databaseUrl, role = 'all', label = role, env = {}, readyTimeoutMs = 60_000, nodeArgs = [] } = {}) {
   assertBuilt();
   const port = role === 'worker' ? 0 : await freePort();
   const cwd = mkdtempSync(join(tmpdir(), `tds-bench-${label}-`)); // no stray .env, own data folder

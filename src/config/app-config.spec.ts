@@ -25,7 +25,13 @@ describe('buildAppConfig', () => {
   });
 
   it('reads env-style strings through the validator (numbers, booleans, lists, trailing slash)', () => {
-    const c = config({ TDS_BATCH_SIZE: '7', HEALTH_REQUIRE_WORKER: 'off', ZOHO_ORGANIZATION_IDS: ' 1, 2 ', API_BASE_PATH: '/tds/', TDS_ROLE: 'worker' });
+    const c = config({
+      TDS_BATCH_SIZE: '7',
+      HEALTH_REQUIRE_WORKER: 'off',
+      ZOHO_ORGANIZATION_IDS: ' 1, 2 ',
+      API_BASE_PATH: '/tds/',
+      TDS_ROLE: 'worker',
+    });
     expect(c.queue.batchSize).toBe(7);
     expect(c.health.requireWorker).toBe(false);
     expect(c.webhooks.organizationIds).toEqual(['1', '2']);
@@ -48,7 +54,11 @@ describe('buildAppConfig', () => {
 
   it('a generated webhook key is used only when no key and no secret is configured', () => {
     expect(config({}, { generatedWebhookKey: 'gen' }).webhooks.apiKeys).toEqual(['gen']);
-    expect(config({ WEBHOOK_API_KEYS: 'k1, k2', WEBHOOK_API_KEY: 'k3' }, { generatedWebhookKey: 'gen' }).webhooks.apiKeys).toEqual(['k1', 'k2', 'k3']);
+    expect(config({ WEBHOOK_API_KEYS: 'k1, k2', WEBHOOK_API_KEY: 'k3' }, { generatedWebhookKey: 'gen' }).webhooks.apiKeys).toEqual([
+      'k1',
+      'k2',
+      'k3',
+    ]);
     expect(config({ ZOHO_WEBHOOK_SECRET: 's' }, { generatedWebhookKey: 'gen' }).webhooks.apiKeys).toEqual([]);
     expect(webhookCredentialsConfigured(validate({ WEBHOOK_API_KEYS: ' , ' }))).toBe(false);
   });

@@ -129,8 +129,8 @@ function deepFreeze<T>(value: T): T {
 
 /** Builds the frozen config from a validated environment (see `validate()`); throws only without a database URL. */
 export function buildAppConfig(env: EnvironmentVariables, resolved: ResolvedAtStart = {}): AppConfig {
-  const config = Object.fromEntries(
-    Object.entries(SECTIONS).map(([name, build]) => [name, build(env, resolved)]),
-  ) as { [K in keyof Sections]: ReturnType<Sections[K]> };
+  const config = Object.fromEntries(Object.entries(SECTIONS).map(([name, build]) => [name, build(env, resolved)])) as {
+    [K in keyof Sections]: ReturnType<Sections[K]>;
+  };
   return deepFreeze(config);
 }

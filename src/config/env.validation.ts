@@ -1,16 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  validateSync,
-  ValidationError,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 
 export enum Environment {
   Development = 'development',
@@ -39,141 +28,237 @@ const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? 
  */
 export class EnvironmentVariables {
   // --- process ---
-  @IsIn(Object.values(Environment)) @IsOptional()
+  @IsIn(Object.values(Environment))
+  @IsOptional()
   ENVIRONMENT: Environment = Environment.Development;
 
-  @IsIn(['all', 'api', 'worker']) @IsOptional()
+  @IsIn(['all', 'api', 'worker'])
+  @IsOptional()
   TDS_ROLE: ProcessRole = 'all';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @IsOptional()
   API_PORT = 8001;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   API_HOST = '0.0.0.0';
 
-  @Transform(trimmed) @IsString() @Matches(/^(\/[A-Za-z0-9._~-]+)*\/?$/, { message: 'API_BASE_PATH must look like /tds (or be empty)' })
+  @Transform(trimmed)
+  @IsString()
+  @Matches(/^(\/[A-Za-z0-9._~-]+)*\/?$/, { message: 'API_BASE_PATH must look like /tds (or be empty)' })
   @IsOptional()
   API_BASE_PATH = '';
 
   /** Swagger at /docs and /docs-json. Unset: on outside production, off in production (where it needs the admin key). */
-  @Transform(toBool) @IsBoolean() @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
   DOCS_ENABLED?: boolean;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  @IsOptional()
   SHUTDOWN_TIMEOUT_MS = 30000;
 
   // --- HTTP server limits (docs/decisions/0009-http-limits-and-memory-bound.md) ---
   /** A request (headers and body) must arrive within this time, else 408 and the connection is closed. */
-  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600000)
+  @IsOptional()
   HTTP_REQUEST_TIMEOUT_MS = 30000;
 
   /** Open connections accepted at once; further connections are closed at once by the server. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  @IsOptional()
   HTTP_MAX_CONNECTIONS = 256;
 
   // --- logging ---
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  @IsOptional()
   LOG_LEVEL = 'info';
 
-  @IsIn(['json', 'text']) @IsOptional()
+  @IsIn(['json', 'text'])
+  @IsOptional()
   LOG_FORMAT?: 'json' | 'text';
 
   // --- database ---
-  @Transform(trimmed) @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' }) @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
   DATABASE_URL?: string;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   DATABASE_HOST?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @IsOptional()
   DATABASE_PORT?: number;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   DATABASE_NAME?: string;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   DATABASE_USER?: string;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   DATABASE_PASSWORD?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  @IsOptional()
   DATABASE_POOL_SIZE = 10;
 
-  @Transform(toBool) @IsBoolean() @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
   DATABASE_SSL = false;
 
-  @Transform(toBool) @IsBoolean() @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
   DB_MIGRATE_ON_START = true;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(60000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  @IsOptional()
   DATABASE_STATEMENT_TIMEOUT_MS = 30000;
 
   /** Where the embedded PostgreSQL and generated secrets live when DATABASE_URL is not set. */
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   TDS_DATA_DIR = './data';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  @IsOptional()
   EMBEDDED_PG_PORT = 0;
 
   // --- queue / worker ---
-  @Transform(toInt) @IsInt() @Min(1) @Max(5000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  @IsOptional()
   TDS_BATCH_SIZE = 100;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(600000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(600000)
+  @IsOptional()
   TDS_QUEUE_POLL_INTERVAL_MS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  @IsOptional()
   TDS_MAX_RETRY_ATTEMPTS = 8;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600000)
+  @IsOptional()
   TDS_RETRY_BACKOFF_BASE_MS = 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400000)
+  @IsOptional()
   TDS_RETRY_BACKOFF_MAX_MS = 300000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  @IsOptional()
   TDS_LOCK_TIMEOUT_SECONDS = 60;
 
   /** Batch loops per worker process (each holds one pool connection while it applies a batch). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(32) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  @IsOptional()
   TDS_WORKER_CONCURRENCY = 2;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(600000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  @IsOptional()
   TDS_HEARTBEAT_INTERVAL_MS = 10000;
 
   // --- admin API (queue inspection, manual retry) ---
   /** Comma-separated keys for the X-Admin-Key header; unset = the admin API answers 403. */
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   ADMIN_API_KEYS?: string;
 
   // --- health ---
   /** /health reports the queue down when the oldest waiting event is older than this. */
-  @Transform(toInt) @IsInt() @Min(10) @Max(604800) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(604800)
+  @IsOptional()
   HEALTH_QUEUE_MAX_AGE_SECONDS = 900;
 
   /** /health requires a live worker heartbeat (set false for an API-only deployment monitored elsewhere). */
-  @Transform(toBool) @IsBoolean() @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
   HEALTH_REQUIRE_WORKER = true;
 
   // --- webhooks ---
   /** Comma-separated keys accepted in X-Webhook-Key / ?token= (several during a rotation). */
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   WEBHOOK_API_KEYS?: string;
 
   /** The earlier system's single key; merged into WEBHOOK_API_KEYS. */
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   WEBHOOK_API_KEY?: string;
 
   /** Comma-separated Zoho webhook secrets for X-Zoho-Webhook-Signature (HMAC-SHA256). */
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   ZOHO_WEBHOOK_SECRETS?: string;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   ZOHO_WEBHOOK_SECRET?: string;
 
   /** Comma-separated Zoho organization ids; when set, ?organization_id= must be one of them. */
-  @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'ZOHO_ORGANIZATION_IDS must be comma-separated digits' }) @IsOptional()
+  @Matches(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'ZOHO_ORGANIZATION_IDS must be comma-separated digits' })
+  @IsOptional()
   ZOHO_ORGANIZATION_IDS?: string;
 
   /**
@@ -181,7 +266,9 @@ export class EnvironmentVariables {
    * organization_id, token, JSONString, the timestamp parameter) or one listed here: the names a configured Zoho
    * webhook adds. Zoho signs key+value pairs without separators, so an unknown name could re-split a signed string.
    */
-  @Matches(/^\s*[A-Za-z0-9_.-]+(\s*,\s*[A-Za-z0-9_.-]+)*\s*$/, { message: 'ZOHO_WEBHOOK_EXTRA_PARAMS must be comma-separated parameter names' })
+  @Matches(/^\s*[A-Za-z0-9_.-]+(\s*,\s*[A-Za-z0-9_.-]+)*\s*$/, {
+    message: 'ZOHO_WEBHOOK_EXTRA_PARAMS must be comma-separated parameter names',
+  })
   @IsOptional()
   ZOHO_WEBHOOK_EXTRA_PARAMS?: string;
 
@@ -190,26 +277,47 @@ export class EnvironmentVariables {
    * webhook was sent (Unix seconds or milliseconds, or ISO 8601). When set, a signed request without it, or outside
    * ZOHO_WEBHOOK_REPLAY_WINDOW_S of now, is refused (401).
    */
-  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'ZOHO_WEBHOOK_TIMESTAMP_PARAM must be a parameter name' }) @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]+$/, { message: 'ZOHO_WEBHOOK_TIMESTAMP_PARAM must be a parameter name' })
+  @IsOptional()
   ZOHO_WEBHOOK_TIMESTAMP_PARAM?: string;
 
-  @Transform(toInt) @IsInt() @Min(5) @Max(86400) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  @Max(86400)
+  @IsOptional()
   ZOHO_WEBHOOK_REPLAY_WINDOW_S = 300;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  @IsOptional()
   WEBHOOK_MAX_BODY_BYTES = 2 * 1024 * 1024;
 
   /**
    * Ingest group commit: at most this many INSERT batches in flight per process; requests arriving meanwhile wait
    * and are committed together in the next batch. 1 batch = 1 commit for up to WEBHOOK_INGEST_BATCH_MAX events.
    */
-  @Transform(toInt) @IsInt() @Min(1) @Max(64) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  @IsOptional()
   WEBHOOK_INGEST_MAX_INFLIGHT = 4;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  @IsOptional()
   WEBHOOK_INGEST_BATCH_MAX = 100;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600) @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  @IsOptional()
   WEBHOOK_RETRY_AFTER_SECONDS = 30;
 }
 

@@ -16,7 +16,7 @@ function statementName(text: string): string {
  * instead of on every call (planning the claim alone cost ~2 ms per batch; docs/PERFORMANCE.md). Only for SQL whose
  * text is fixed (values always parameters). Not compatible with a transaction-pooling PgBouncer in front of PostgreSQL.
  */
-export function namedQuery<R = any>(q: Queryable, text: string, values: unknown[]): Promise<QueryResult<R & object>> {
+export function namedQuery<R = Record<string, unknown>>(q: Queryable, text: string, values: unknown[]): Promise<QueryResult<R & object>> {
   return (q as unknown as { query: (c: { name: string; text: string; values: unknown[] }) => Promise<QueryResult<R & object>> }).query({
     name: statementName(text),
     text,

@@ -63,8 +63,16 @@ export interface DedicatedClient {
  * connection would hand the lock or the subscription to whoever borrows it next). An error on it never surfaces as
  * an unhandled 'error' event: it only settles `closed`.
  */
-export async function connectDedicated(settings: Pick<DatabaseConnectionSettings, 'url' | 'ssl'>, applicationName: string): Promise<DedicatedClient> {
-  const config: ClientConfig = { connectionString: settings.url, ssl: sslOption(settings.ssl), application_name: applicationName, keepAlive: true };
+export async function connectDedicated(
+  settings: Pick<DatabaseConnectionSettings, 'url' | 'ssl'>,
+  applicationName: string,
+): Promise<DedicatedClient> {
+  const config: ClientConfig = {
+    connectionString: settings.url,
+    ssl: sslOption(settings.ssl),
+    application_name: applicationName,
+    keepAlive: true,
+  };
   const client = new Client(config);
   const closed = new Promise<void>((resolve) => {
     client.on('error', () => resolve());

@@ -40,6 +40,7 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
       throw new Error(
         `Database "${name}" does not exist and this role may not create it. Create it as a superuser: ` +
           `createdb -O <role> ${name}  (or CREATE DATABASE "${name}" OWNER <role>;), then start again.`,
+        { cause: err },
       );
     }
     throw err;

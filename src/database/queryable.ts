@@ -1,4 +1,4 @@
 /** The part of a pg client the repositories need: a pooled client inside an open transaction satisfies it. */
 export interface Queryable {
-  query<R = any>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }

@@ -128,7 +128,11 @@ describe('docs in production (e2e)', () => {
       for (const path of ['/tds/docs-json', '/tds/docs', '/tds/docs/', '/tds/docs/swagger-ui-init.js', '/tds/docs/swagger-ui.css']) {
         const none = await request(t.server).get(path);
         expect(none.status, path).toBe(401);
-        expect(none.body).toMatchObject({ statusCode: 401, code: 'ADMIN_AUTH_FAILED', message: expect.stringMatching(/Missing admin key/) });
+        expect(none.body).toMatchObject({
+          statusCode: 401,
+          code: 'ADMIN_AUTH_FAILED',
+          message: expect.stringMatching(/Missing admin key/),
+        });
         expect(none.text).not.toMatch(/openapi|swagger-ui/i);
         const wrong = await request(t.server).get(path).set('X-Admin-Key', 'nope');
         expect(wrong.status, path).toBe(401);

@@ -90,7 +90,13 @@ describe('HTTP limits: key checked before the body, request timeout, connection 
     const x = await open(port, head(path, headers as Record<string, string>, 2_000_000) + 'x'.repeat(100));
     const { text, closedAfterMs } = await x.closed(1200);
     expect(status(text), text).toBe(401);
-    expect(jsonBody(text)).toMatchObject({ statusCode: 401, error: 'Unauthorized', code: 'WEBHOOK_AUTH_FAILED', message: expect.stringMatching(message), requestId: expect.any(String) });
+    expect(jsonBody(text)).toMatchObject({
+      statusCode: 401,
+      error: 'Unauthorized',
+      code: 'WEBHOOK_AUTH_FAILED',
+      message: expect.stringMatching(message),
+      requestId: expect.any(String),
+    });
     expect(text).toMatch(/\r\nconnection: close\r\n/i);
     expect(closedAfterMs, 'closed well before HTTP_REQUEST_TIMEOUT_MS').not.toBeNull();
     expect(closedAfterMs!).toBeLessThan(1000);
@@ -105,9 +111,15 @@ describe('HTTP limits: key checked before the body, request timeout, connection 
   });
 
   it('a signature is checked after the body (it covers the body): a good one is accepted, a forged one is 401', async () => {
-    const good = await open(port, head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': zohoSignature(SECRET, {}, BODY), Connection: 'close' }, BODY.length) + BODY);
+    const good = await open(
+      port,
+      head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': zohoSignature(SECRET, {}, BODY), Connection: 'close' }, BODY.length) + BODY,
+    );
     expect(status((await good.closed(3000)).text)).toBe(202);
-    const forged = await open(port, head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': zohoSignature('other', {}, BODY), Connection: 'close' }, BODY.length) + BODY);
+    const forged = await open(
+      port,
+      head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': zohoSignature('other', {}, BODY), Connection: 'close' }, BODY.length) + BODY,
+    );
     const res = (await forged.closed(3000)).text;
     expect(status(res)).toBe(401);
     expect(jsonBody(res).message).toMatch(/Invalid webhook credentials/);
@@ -135,7 +147,8 @@ describe('HTTP limits: key checked before the body, request timeout, connection 
 
   it('beyond HTTP_MAX_CONNECTIONS a new connection is closed at once; a slot frees when one closes', async () => {
     const held: Exchange[] = [];
-    for (let i = 0; i < 8; i++) held.push(await open(port, head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': 'a'.repeat(64) }, 1000)));
+    for (let i = 0; i < 8; i++)
+      held.push(await open(port, head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': 'a'.repeat(64) }, 1000)));
     await new Promise((r) => setTimeout(r, 100));
     const extra = await open(port, head('/webhooks/contacts', { 'X-Webhook-Key': KEY, Connection: 'close' }, BODY.length) + BODY);
     const refused = await extra.closed(1000);

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../support/test-database';
-import { freePort, startService, ServiceProcess } from '../support/service-process';
+import { freePort } from '../../src/common/net/free-port';
+import { startService, ServiceProcess } from '../support/service-process';
 
 /** Connects to the embedded cluster a service left in `dataDir` (while that cluster runs). */
 async function embeddedClient(dataDir: string): Promise<Client> {
@@ -16,14 +17,6 @@ async function embeddedClient(dataDir: string): Promise<Client> {
   await client.connect();
   return client;
 }
-
-const waitFor = async (what: string, cond: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 /** Postgres processes whose command line mentions this data folder. */
 function postgresProcessesFor(dir: string): string[] {
@@ -100,7 +93,9 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     sock.on('data', (d) => (answer += d.toString()));
     sock.on('error', () => undefined);
     await new Promise((r) => sock.once('connect', r));
-    sock.write(`POST /webhooks/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Webhook-Key: ${key}\r\nContent-Length: 100\r\n\r\n{"contact":`);
+    sock.write(
+      `POST /webhooks/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Webhook-Key: ${key}\r\nContent-Length: 100\r\n\r\n{"contact":`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     svc.proc.kill('SIGTERM');
     const started = Date.now();
@@ -117,7 +112,9 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     running.push(again);
     const pg = await embeddedClient(join(dir, 'data'));
     try {
-      const { rows } = await pg.query<{ stopped: boolean }>('SELECT stopped_at IS NOT NULL AS stopped FROM tds.workers WHERE pid = $1', [svc.proc.pid]);
+      const { rows } = await pg.query<{ stopped: boolean }>('SELECT stopped_at IS NOT NULL AS stopped FROM tds.workers WHERE pid = $1', [
+        svc.proc.pid,
+      ]);
       expect(rows, svc.output()).toEqual([{ stopped: true }]);
     } finally {
       await pg.end();
@@ -146,7 +143,12 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
   it('with API_BASE_PATH=/tds the printed URLs answer', async () => {
     const db = await createTestDatabase();
     try {
-      const svc = await startService({ DATABASE_URL: db.url, WEBHOOK_API_KEYS: 'printed-url-key', API_BASE_PATH: '/tds', HEALTH_REQUIRE_WORKER: 'false' });
+      const svc = await startService({
+        DATABASE_URL: db.url,
+        WEBHOOK_API_KEYS: 'printed-url-key',
+        API_BASE_PATH: '/tds',
+        HEALTH_REQUIRE_WORKER: 'false',
+      });
       running.push(svc);
       const printed = /API listening on (http:\/\/\S+)(?: \(docs: (\S+)\))?/.exec(svc.output());
       expect(printed, svc.output()).not.toBeNull();
@@ -165,10 +167,19 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
   it('one log format from the first line to the last: every line is pino JSON, and Nest wiring is not at info', async () => {
     const db = await createTestDatabase();
     try {
-      const svc = await startService({ DATABASE_URL: db.url, WEBHOOK_API_KEYS: 'k', LOG_LEVEL: 'info', TDS_ROLE: 'all', HEALTH_REQUIRE_WORKER: 'false' });
+      const svc = await startService({
+        DATABASE_URL: db.url,
+        WEBHOOK_API_KEYS: 'k',
+        LOG_LEVEL: 'info',
+        TDS_ROLE: 'all',
+        HEALTH_REQUIRE_WORKER: 'false',
+      });
       running.push(svc);
       expect(await svc.stop()).toBe(0);
-      const lines = svc.output().split('\n').filter((l) => l.trim());
+      const lines = svc
+        .output()
+        .split('\n')
+        .filter((l) => l.trim());
       const parsed = lines.map((l) => {
         try {
           return JSON.parse(l) as { level: number; context?: string; msg: string };
@@ -179,7 +190,12 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
       const launcher = parsed.filter((l) => l.context === 'Launcher').map((l) => l.msg);
       expect(launcher[0]).toMatch(/starting \(role=all/);
       expect(launcher).toEqual(expect.arrayContaining([expect.stringMatching(/^API listening on/), 'stopped']));
-      expect(parsed.filter((l) => ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(l.context ?? '')), svc.output()).toEqual([]);
+      expect(
+        parsed.filter((l) =>
+          ['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication'].includes(l.context ?? ''),
+        ),
+        svc.output(),
+      ).toEqual([]);
       expect(lines.length, svc.output()).toBeLessThan(20);
     } finally {
       await db.drop();

@@ -38,7 +38,9 @@ describe('queue admin API: stats, event detail, manual retry (e2e)', () => {
     expect(stats.body.deadLetter.count).toBe(1);
     const detail = await request(t.server).get(`/queue/events/${bad.body.eventId}`).set('X-Admin-Key', ADMIN).expect(200);
     expect(detail.body).toMatchObject({ status: 'dead_letter', attempts: 1, lastErrorCode: 'INVALID_PAYLOAD', entityId: '880001' });
-    expect(detail.body.attemptLog).toEqual([expect.objectContaining({ attempt: 1, outcome: 'dead_letter', error: expect.stringMatching(/invoice\.total/) })]);
+    expect(detail.body.attemptLog).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'dead_letter', error: expect.stringMatching(/invoice\.total/) }),
+    ]);
 
     // Retrying a completed or unknown event is refused clearly.
     await request(t.server).post('/queue/events/999999/retry').set('X-Admin-Key', ADMIN).expect(404);

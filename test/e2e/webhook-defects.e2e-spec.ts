@@ -51,7 +51,10 @@ describe('webhook receiver: adversarial defects (e2e)', () => {
       const ok = await signed('/webhooks/contacts', sig).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
       expect(ok.status, JSON.stringify(ok.body)).toBe(202);
       expect(ok.body).toMatchObject({ status: 'queued', event: 'updated' });
-      expect((await db.query(`SELECT organization_id, event_kind FROM tds.events`))[0]).toEqual({ organization_id: '777', event_kind: 'updated' });
+      expect((await db.query(`SELECT organization_id, event_kind FROM tds.events`))[0]).toEqual({
+        organization_id: '777',
+        event_kind: 'updated',
+      });
 
       for (const query of ['?event=deleted', '?organization_id=888', '?event=deleted&organization_id=888']) {
         const res = await signed(`/webhooks/contacts${query}`, sig).set('Content-Type', 'application/x-www-form-urlencoded').send(body);
@@ -72,7 +75,9 @@ describe('webhook receiver: adversarial defects (e2e)', () => {
         ['event', 'deleted'],
       ];
       const formSig = zohoSignature(SECRET, { JSONString: json, event: 'deleted' }, undefined);
-      expect((await signed('/webhooks/contacts', formSig).set('Content-Type', 'application/x-www-form-urlencoded').send(form(fields))).status).toBe(401);
+      expect(
+        (await signed('/webhooks/contacts', formSig).set('Content-Type', 'application/x-www-form-urlencoded').send(form(fields))).status,
+      ).toBe(401);
       const keyed = await request(t.server)
         .post('/webhooks/contacts?event=updated&event=deleted')
         .set('X-Webhook-Key', KEY)
@@ -88,16 +93,22 @@ describe('webhook receiver: adversarial defects (e2e)', () => {
     it('?e=ventdeleted signs like ?event=deleted but is refused; configured extra names are accepted', async () => {
       const body = contact();
       const sig = zohoSignature(SECRET, { event: 'deleted', organization_id: '777' }, body);
-      const genuine = await signed('/webhooks/contacts?event=deleted&organization_id=777', sig).set('Content-Type', 'application/json').send(body);
+      const genuine = await signed('/webhooks/contacts?event=deleted&organization_id=777', sig)
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect(genuine.status).toBe(202);
       expect(genuine.body.event).toBe('deleted');
-      const split = await signed('/webhooks/contacts?e=ventdeleted&organization_id=777', sig).set('Content-Type', 'application/json').send(body);
+      const split = await signed('/webhooks/contacts?e=ventdeleted&organization_id=777', sig)
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect(split.status).toBe(401);
       expect(split.body.message).toMatch(/Unknown parameter "e".*ZOHO_WEBHOOK_EXTRA_PARAMS/);
       expect(await count()).toBe(1);
 
       const extraSig = zohoSignature(SECRET, { source: 'zoho-books', event: 'updated' }, body);
-      const extra = await signed('/webhooks/contacts?source=zoho-books&event=updated', extraSig).set('Content-Type', 'application/json').send(body);
+      const extra = await signed('/webhooks/contacts?source=zoho-books&event=updated', extraSig)
+        .set('Content-Type', 'application/json')
+        .send(body);
       expect(extra.status).toBe(202);
     });
 

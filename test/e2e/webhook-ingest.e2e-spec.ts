@@ -73,9 +73,13 @@ describe('webhook ingest: batches, wide documents, database refusals (e2e)', () 
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       expect(res.body.status).toBe('queued');
       await worker.drainOnce();
-      const [ev] = await db.query<{ status: string; outcome: string }>('SELECT status, outcome FROM tds.events WHERE id = $1', [res.body.eventId]);
+      const [ev] = await db.query<{ status: string; outcome: string }>('SELECT status, outcome FROM tds.events WHERE id = $1', [
+        res.body.eventId,
+      ]);
       expect(ev).toEqual({ status: 'completed', outcome: 'applied' });
-      const [lines] = await db.query<{ n: string }>('SELECT count(*) AS n FROM erp.invoice_lines WHERE zoho_invoice_id = $1', [res.body.entityId]);
+      const [lines] = await db.query<{ n: string }>('SELECT count(*) AS n FROM erp.invoice_lines WHERE zoho_invoice_id = $1', [
+        res.body.entityId,
+      ]);
       expect(Number(lines.n)).toBe(70);
     });
 
@@ -107,7 +111,12 @@ describe('webhook ingest: batches, wide documents, database refusals (e2e)', () 
     it('→ 422 (not 503), with the error shape, nothing stored', async () => {
       const res = await post('contacts', refused);
       expect(res.status, JSON.stringify(res.body)).toBe(422);
-      expect(res.body).toMatchObject({ statusCode: 422, code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
+      expect(res.body).toMatchObject({
+        statusCode: 422,
+        code: expect.any(String),
+        message: expect.any(String),
+        requestId: expect.any(String),
+      });
       expect(res.body.code).not.toBe('DATABASE_UNAVAILABLE');
       expect(res.headers['retry-after']).toBeUndefined();
       expect(await count()).toBe(0);

@@ -70,7 +70,11 @@ describe('webhook signatures in base64 and base64url (e2e)', () => {
     const body = bodyWithUrlAlphabet('920001', 'Wrong secret');
     const res = await signed(sign(WRONG, body), body);
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ statusCode: 401, code: 'WEBHOOK_AUTH_FAILED', message: expect.stringMatching(/Invalid webhook credentials/) });
+    expect(res.body).toMatchObject({
+      statusCode: 401,
+      code: 'WEBHOOK_AUTH_FAILED',
+      message: expect.stringMatching(/Invalid webhook credentials/),
+    });
     expect(await count()).toBe(0);
   });
 

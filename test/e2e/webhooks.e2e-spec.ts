@@ -67,7 +67,8 @@ describe('webhook receiver (e2e)', () => {
   });
 
   it('a redelivery of the same version is a duplicate and stored once; a newer version is queued', async () => {
-    const send = (b: string) => post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-new-654321').send(b);
+    const send = (b: string) =>
+      post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-new-654321').send(b);
     const first = await send(contactBody()).expect(202);
     const again = await send(contactBody()).expect(202);
     expect(again.body).toMatchObject({ status: 'duplicate', eventId: first.body.eventId });
@@ -104,14 +105,21 @@ describe('webhook receiver (e2e)', () => {
     ['prices', '{"pricebook":{"pricebook_id":"13"}}', 'price', 'pricebook'],
     ['prices', '{"item":{"item_id":"14"}}', 'price', 'item'],
   ])('route /webhooks/%s with %s → %s', async (route, body, entityType, recordType) => {
-    const res = await post(`/webhooks/${route}`).set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-old-123456').send(body).expect(202);
+    const res = await post(`/webhooks/${route}`)
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Key', 'key-old-123456')
+      .send(body)
+      .expect(202);
     expect(res.body).toMatchObject({ entityType, recordType, status: 'queued' });
     const [row] = await db.query<{ entity_type: string; record_type: string }>('SELECT entity_type, record_type FROM tds.events');
     expect(row).toEqual({ entity_type: entityType, record_type: recordType });
   });
 
   it('accepts ?token= and both rotated keys; DELETE means deleted', async () => {
-    await post('/webhooks/invoices?token=key-new-654321').set('Content-Type', 'application/json').send('{"invoice":{"invoice_id":"1"}}').expect(202);
+    await post('/webhooks/invoices?token=key-new-654321')
+      .set('Content-Type', 'application/json')
+      .send('{"invoice":{"invoice_id":"1"}}')
+      .expect(202);
     const del = await request(t.server)
       .delete('/webhooks/invoices')
       .set('Content-Type', 'application/json')
@@ -141,9 +149,15 @@ describe('webhook receiver (e2e)', () => {
     it('refuses a signature replayed onto another body or other query parameters', async () => {
       const sig = zohoSignature(SECRET_A, {}, body);
       const tampered = body.replace('Bagdad', 'Basra');
-      const r1 = await post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Zoho-Webhook-Signature', sig).send(tampered);
+      const r1 = await post('/webhooks/contacts')
+        .set('Content-Type', 'application/json')
+        .set('X-Zoho-Webhook-Signature', sig)
+        .send(tampered);
       expect(r1.status).toBe(401);
-      const r2 = await post('/webhooks/contacts?event=deleted').set('Content-Type', 'application/json').set('X-Zoho-Webhook-Signature', sig).send(body);
+      const r2 = await post('/webhooks/contacts?event=deleted')
+        .set('Content-Type', 'application/json')
+        .set('X-Zoho-Webhook-Signature', sig)
+        .send(body);
       expect(r2.status).toBe(401);
       expect(await count()).toBe(0);
     });
@@ -204,7 +218,10 @@ describe('webhook receiver (e2e)', () => {
     });
 
     it('a UTF-8 BOM is tolerated', async () => {
-      await json('/webhooks/contacts', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"contact":{"contact_id":"1"}}')])).expect(202);
+      await json(
+        '/webhooks/contacts',
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"contact":{"contact_id":"1"}}')]),
+      ).expect(202);
     });
 
     it('unknown event kind → 422 naming the parameter', async () => {
@@ -229,10 +246,16 @@ describe('webhook receiver (e2e)', () => {
     });
 
     it('other content types → 415', async () => {
-      const res = await post('/webhooks/contacts').set('Content-Type', 'text/plain').set('X-Webhook-Key', 'key-old-123456').send('{"contact":{"contact_id":"1"}}');
+      const res = await post('/webhooks/contacts')
+        .set('Content-Type', 'text/plain')
+        .set('X-Webhook-Key', 'key-old-123456')
+        .send('{"contact":{"contact_id":"1"}}');
       expect(res.status).toBe(415);
       expect(res.body.message).toMatch(/application\/json/);
-      const xml = await post('/webhooks/contacts').set('Content-Type', 'application/xml').set('X-Webhook-Key', 'key-old-123456').send('<contact/>');
+      const xml = await post('/webhooks/contacts')
+        .set('Content-Type', 'application/xml')
+        .set('X-Webhook-Key', 'key-old-123456')
+        .send('<contact/>');
       expect(xml.status).toBe(415);
       expect(await count()).toBe(0);
     });
@@ -253,7 +276,8 @@ describe('webhook receiver (e2e)', () => {
   });
 
   it('NUL characters and exotic text: raw bytes kept exactly, payload usable', async () => {
-    const body = '{"contact":{"contact_id":"55","contact_name":"شركة بغداد \\u0000 کوردستان 🚀","notes":"<script>alert(1)</script>\'; DROP TABLE erp.contacts;--"}}';
+    const body =
+      '{"contact":{"contact_id":"55","contact_name":"شركة بغداد \\u0000 کوردستان 🚀","notes":"<script>alert(1)</script>\'; DROP TABLE erp.contacts;--"}}';
     await post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-old-123456').send(body).expect(202);
     const [row] = await db.query<{ body: string; name: string; notes: string }>(
       `SELECT convert_from(body, 'UTF8') AS body, payload->>'contact_name' AS name, payload->>'notes' AS notes FROM tds.events`,
@@ -266,7 +290,10 @@ describe('webhook receiver (e2e)', () => {
   it('database unreachable → 503 with Retry-After, nothing stored; recovers when it returns', async () => {
     proxy.cut();
     try {
-      const res = await post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-old-123456').send(contactBody('31337'));
+      const res = await post('/webhooks/contacts')
+        .set('Content-Type', 'application/json')
+        .set('X-Webhook-Key', 'key-old-123456')
+        .send(contactBody('31337'));
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('17');
       expect(res.body.code).toBe('DATABASE_UNAVAILABLE');
@@ -277,7 +304,12 @@ describe('webhook receiver (e2e)', () => {
     await expect
       .poll(
         async () =>
-          (await post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-old-123456').send(contactBody('31337'))).status,
+          (
+            await post('/webhooks/contacts')
+              .set('Content-Type', 'application/json')
+              .set('X-Webhook-Key', 'key-old-123456')
+              .send(contactBody('31337'))
+          ).status,
         { timeout: 10_000, interval: 200 },
       )
       .toBe(202);
@@ -299,7 +331,11 @@ describe('organization allow-list (e2e)', () => {
 
   it('403 for a missing or unlisted organization_id, 202 for a listed one', async () => {
     const send = (q: string) =>
-      request(t.server).post(`/webhooks/bills${q}`).set('Content-Type', 'application/json').set('X-Webhook-Key', 'k-123456789012').send('{"bill":{"bill_id":"1"}}');
+      request(t.server)
+        .post(`/webhooks/bills${q}`)
+        .set('Content-Type', 'application/json')
+        .set('X-Webhook-Key', 'k-123456789012')
+        .send('{"bill":{"bill_id":"1"}}');
     expect((await send('')).status).toBe(403);
     const other = await send('?organization_id=999');
     expect(other.status).toBe(403);

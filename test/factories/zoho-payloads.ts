@@ -1,6 +1,6 @@
 /**
  * Realistic Zoho Books / Inventory records, built from the field names of Zoho's API documentation
- * (see ../shared/ZOHO.md §7). Ids are 18-digit numbers as Zoho prints them; bodies are serialised by
+ * (docs/decisions/0006-zoho-webhook-contract.md). Ids are 18-digit numbers as Zoho prints them; bodies are serialised by
  * `zohoBody()`, which writes ids and amounts as JSON numbers (like Zoho) without passing them through a JS number.
  */
 export type Json = Record<string, unknown>;
@@ -48,7 +48,15 @@ export function zohoContact(over: Json = {}): Json {
     billing_address: { address: 'Al-Mansour St. 14', city: 'Baghdad', country: 'Iraq', zip: '10013' },
     shipping_address: { address: 'Industrial Zone 3', city: 'Erbil', country: 'Iraq' },
     contact_persons: [
-      { contact_person_id: zohoId(), first_name: 'Ali', last_name: 'Hassan', email: 'Ali.Hassan@Bagdad-Trading.iq', phone: '+964 770 123 4567', mobile: '+964 750 765 4321', is_primary_contact: true },
+      {
+        contact_person_id: zohoId(),
+        first_name: 'Ali',
+        last_name: 'Hassan',
+        email: 'Ali.Hassan@Bagdad-Trading.iq',
+        phone: '+964 770 123 4567',
+        mobile: '+964 750 765 4321',
+        is_primary_contact: true,
+      },
     ],
     custom_fields: [{ customfield_id: n('460000000093003'), label: 'Region', value: 'Central' }],
     cf_region: 'Central',
@@ -76,8 +84,18 @@ export function zohoItem(over: Json = {}): Json {
     stock_on_hand: n('42.00'),
     available_stock: n('40.00'),
     warehouses: [
-      { warehouse_id: n('460000000038080'), warehouse_name: 'Baghdad Main', warehouse_stock_on_hand: n('30.00'), warehouse_available_stock: n('28.00') },
-      { warehouse_id: n('460000000038090'), warehouse_name: 'Erbil', warehouse_stock_on_hand: n('12.00'), warehouse_available_stock: n('12.00') },
+      {
+        warehouse_id: n('460000000038080'),
+        warehouse_name: 'Baghdad Main',
+        warehouse_stock_on_hand: n('30.00'),
+        warehouse_available_stock: n('28.00'),
+      },
+      {
+        warehouse_id: n('460000000038090'),
+        warehouse_name: 'Erbil',
+        warehouse_stock_on_hand: n('12.00'),
+        warehouse_available_stock: n('12.00'),
+      },
     ],
     created_time: '2026-01-10T09:00:00+0300',
     last_modified_time: '2026-11-28T10:15:30+0300',
@@ -228,7 +246,14 @@ export function zohoInventoryAdjustment(over: Json = {}, lines?: Json[]): Json {
     adjustment_type: 'quantity',
     total: n('0.00'),
     line_items: lines ?? [
-      { line_item_id: zohoId(), item_id: n('460000000017080'), name: 'Spare part 1', quantity_adjusted: n('5.00'), location_id: n('460000000038080'), adjustment_account_id: n('460000000000412') },
+      {
+        line_item_id: zohoId(),
+        item_id: n('460000000017080'),
+        name: 'Spare part 1',
+        quantity_adjusted: n('5.00'),
+        location_id: n('460000000038080'),
+        adjustment_account_id: n('460000000000412'),
+      },
     ],
     ...over,
   };

@@ -66,7 +66,13 @@ const invoice = (id: string, lines: unknown) =>
       line_items: lines,
     },
   });
-const line = (n: number, qty: unknown = '2') => ({ line_item_id: `99${n}`, item_id: `77${n}`, name: `Line ${n}`, quantity: qty, rate: '62500' });
+const line = (n: number, qty: unknown = '2') => ({
+  line_item_id: `99${n}`,
+  item_id: `77${n}`,
+  name: `Line ${n}`,
+  quantity: qty,
+  rate: '62500',
+});
 const raw = (head: string, body = '') => `${head.replace(/\n/g, '\r\n')}\r\n\r\n${body}`;
 
 const CASES: Case[] = [
@@ -79,11 +85,38 @@ const CASES: Case[] = [
   { name: 'comment after the document', body: '{"contact":{"contact_id":"1"}} // note', expect: 400 },
   { name: 'two concatenated documents', body: '{"contact":{"contact_id":"1"}}{"contact":{"contact_id":"2"}}', expect: 400 },
   { name: 'invalid UTF-8 bytes', body: Buffer.from([0x7b, 0x22, 0x63, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), expect: 400 },
-  { name: 'overlong UTF-8 encoding of "/"', body: Buffer.concat([Buffer.from('{"contact":{"contact_id":"1","contact_name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}}')]), expect: 400 },
-  { name: 'UTF-16LE body with BOM', body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(c({ contact_id: '1' }), 'utf16le')]), expect: 400 },
-  { name: 'CESU/surrogate bytes (ED A0 80)', body: Buffer.concat([Buffer.from('{"contact":{"contact_id":"1","contact_name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]), expect: 400 },
-  { name: 'lone surrogate escape \\ud800 (PostgreSQL cannot store it)', body: '{"contact":{"contact_id":"5001","contact_name":"x\\ud800y"}}', expect: [400, 422] },
-  { name: 'UTF-8 BOM before valid JSON (tolerated)', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(contactBody('5002', 'BOM ok', 1))]), expect: 202, status: 'queued', after: 'applied', contactName: 'BOM ok' },
+  {
+    name: 'overlong UTF-8 encoding of "/"',
+    body: Buffer.concat([Buffer.from('{"contact":{"contact_id":"1","contact_name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}}')]),
+    expect: 400,
+  },
+  {
+    name: 'UTF-16LE body with BOM',
+    body: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(c({ contact_id: '1' }), 'utf16le')]),
+    expect: 400,
+  },
+  {
+    name: 'CESU/surrogate bytes (ED A0 80)',
+    body: Buffer.concat([
+      Buffer.from('{"contact":{"contact_id":"1","contact_name":"'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('"}}'),
+    ]),
+    expect: 400,
+  },
+  {
+    name: 'lone surrogate escape \\ud800 (PostgreSQL cannot store it)',
+    body: '{"contact":{"contact_id":"5001","contact_name":"x\\ud800y"}}',
+    expect: [400, 422],
+  },
+  {
+    name: 'UTF-8 BOM before valid JSON (tolerated)',
+    body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(contactBody('5002', 'BOM ok', 1))]),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: 'BOM ok',
+  },
   { name: 'BOM only', body: Buffer.from([0xef, 0xbb, 0xbf]), expect: 400 },
   { name: 'empty body', body: '', expect: 400 },
   { name: 'whitespace-only body', body: ' \n\t ', expect: 400 },
@@ -94,80 +127,307 @@ const CASES: Case[] = [
 
   // --- content types
   { name: 'text/plain', headers: { 'Content-Type': 'text/plain', 'X-Webhook-Key': KEY }, body: c({ contact_id: '1' }), expect: 415 },
-  { name: 'application/xml', headers: { 'Content-Type': 'application/xml', 'X-Webhook-Key': KEY }, body: '<contact><contact_id>1</contact_id></contact>', expect: 415 },
-  { name: 'multipart/form-data', headers: { 'Content-Type': 'multipart/form-data; boundary=x', 'X-Webhook-Key': KEY }, body: '--x\r\nContent-Disposition: form-data; name="JSONString"\r\n\r\n{}\r\n--x--\r\n', expect: 415 },
+  {
+    name: 'application/xml',
+    headers: { 'Content-Type': 'application/xml', 'X-Webhook-Key': KEY },
+    body: '<contact><contact_id>1</contact_id></contact>',
+    expect: 415,
+  },
+  {
+    name: 'multipart/form-data',
+    headers: { 'Content-Type': 'multipart/form-data; boundary=x', 'X-Webhook-Key': KEY },
+    body: '--x\r\nContent-Disposition: form-data; name="JSONString"\r\n\r\n{}\r\n--x--\r\n',
+    expect: 415,
+  },
   { name: 'no Content-Type with a JSON body', headers: { 'X-Webhook-Key': KEY }, body: c({ contact_id: '1' }), expect: [400, 415] },
-  { name: 'Content-Type with odd casing and charset', headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8', 'X-Webhook-Key': KEY }, body: contactBody('5003', 'Casing', 1), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'vendor +json type', headers: { 'Content-Type': 'application/vnd.zoho+json', 'X-Webhook-Key': KEY }, body: contactBody('5004', 'Vendor json', 1), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'form body without JSONString', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Webhook-Key': KEY }, body: 'contact_id=1&contact_name=x', expect: 422 },
-  { name: 'form body with JSONString', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Webhook-Key': KEY }, body: `JSONString=${encodeURIComponent(contactBody('5005', 'Form ✓', 1))}`, expect: 202, status: 'queued', after: 'applied', contactName: 'Form ✓' },
-  { name: 'form body with invalid JSON in JSONString', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Webhook-Key': KEY }, body: `JSONString=${encodeURIComponent('{"contact":')}`, expect: 400 },
+  {
+    name: 'Content-Type with odd casing and charset',
+    headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8', 'X-Webhook-Key': KEY },
+    body: contactBody('5003', 'Casing', 1),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'vendor +json type',
+    headers: { 'Content-Type': 'application/vnd.zoho+json', 'X-Webhook-Key': KEY },
+    body: contactBody('5004', 'Vendor json', 1),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'form body without JSONString',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Webhook-Key': KEY },
+    body: 'contact_id=1&contact_name=x',
+    expect: 422,
+  },
+  {
+    name: 'form body with JSONString',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Webhook-Key': KEY },
+    body: `JSONString=${encodeURIComponent(contactBody('5005', 'Form ✓', 1))}`,
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: 'Form ✓',
+  },
+  {
+    name: 'form body with invalid JSON in JSONString',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Webhook-Key': KEY },
+    body: `JSONString=${encodeURIComponent('{"contact":')}`,
+    expect: 400,
+  },
 
   // --- sizes
   { name: 'body over WEBHOOK_MAX_BODY_BYTES', body: c({ contact_id: '1', notes: 'x'.repeat(MAX_BODY + 10) }), expect: 413 },
-  { name: 'multi-byte body over the limit in bytes but not in characters', body: c({ contact_id: '1', notes: 'ش'.repeat(Math.ceil(MAX_BODY / 2) + 100) }), expect: 413 },
+  {
+    name: 'multi-byte body over the limit in bytes but not in characters',
+    body: c({ contact_id: '1', notes: 'ش'.repeat(Math.ceil(MAX_BODY / 2) + 100) }),
+    expect: 413,
+  },
   {
     name: 'chunked body over the limit (no Content-Length)',
     raw: `POST /webhooks/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Webhook-Key: ${KEY}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${[0, 1, 2, 3, 4].map(() => `${(20000).toString(16)}\r\n${'y'.repeat(20000)}\r\n`).join('')}0\r\n\r\n`,
     expect: 413,
   },
-  { name: 'Content-Length of 100 MB announced', raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nContent-Length: 104857600\nConnection: close`, '{"contact":'), expect: 413 },
+  {
+    name: 'Content-Length of 100 MB announced',
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nContent-Length: 104857600\nConnection: close`,
+      '{"contact":',
+    ),
+    expect: 413,
+  },
 
   // --- nesting
   { name: '5000 nested arrays', body: `{"contact":{"contact_id":"1","x":${'['.repeat(5000)}${']'.repeat(5000)}}}`, expect: 400 },
   { name: '100 nested objects', body: `{"contact":{"contact_id":"1","x":${deepObject(100)}}}`, expect: 400 },
-  { name: '50 nested objects (deep but allowed)', body: `{"contact":{"contact_id":"5006","contact_name":"Deep","x":${deepObject(50)}}}`, expect: 202, status: 'queued', after: 'applied' },
-  { name: 'brackets inside strings do not count as nesting', body: `{"contact":{"contact_id":"5007","contact_name":"${'['.repeat(200)}"}}`, expect: 202, status: 'queued', after: 'applied', contactName: '['.repeat(200) },
+  {
+    name: '50 nested objects (deep but allowed)',
+    body: `{"contact":{"contact_id":"5006","contact_name":"Deep","x":${deepObject(50)}}}`,
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'brackets inside strings do not count as nesting',
+    body: `{"contact":{"contact_id":"5007","contact_name":"${'['.repeat(200)}"}}`,
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: '['.repeat(200),
+  },
 
   // --- NUL bytes
-  { name: 'raw 0x00 byte inside a string', body: Buffer.concat([Buffer.from('{"contact":{"contact_id":"1","contact_name":"a'), Buffer.from([0]), Buffer.from('b"}}')]), expect: 400 },
-  { name: 'raw 0x00 byte between tokens', body: Buffer.concat([Buffer.from('{"contact":'), Buffer.from([0]), Buffer.from('{"contact_id":"1"}}')]), expect: 400 },
-  { name: '\\u0000 escapes in a value (kept in the body, removed in the record)', body: '{"contact":{"contact_id":"5008","contact_name":"A\\u0000B\\u0000","notes":"\\u0000"}}', expect: 202, status: 'queued', after: 'applied', contactName: 'AB' },
-  { name: '\\u0000 escape in a key (jsonb would read another key)', body: '{"contact":{"contact_id":"5009","contact_name":"Key NUL","we\\u0000ird":"v"}}', expect: 422 },
-  { name: '\\u0000 key shadowing the envelope', path: '/webhooks/products', body: '{"item":{"item_id":"2001","name":"good"},"item\\u0000":{"item_id":"9999","name":"evil"}}', expect: 422 },
-  { name: '\\u0000 key holding null inside the record', path: '/webhooks/products', body: '{"item":{"item_id":"2002","item\\u0000":null}}', expect: 422 },
+  {
+    name: 'raw 0x00 byte inside a string',
+    body: Buffer.concat([Buffer.from('{"contact":{"contact_id":"1","contact_name":"a'), Buffer.from([0]), Buffer.from('b"}}')]),
+    expect: 400,
+  },
+  {
+    name: 'raw 0x00 byte between tokens',
+    body: Buffer.concat([Buffer.from('{"contact":'), Buffer.from([0]), Buffer.from('{"contact_id":"1"}}')]),
+    expect: 400,
+  },
+  {
+    name: '\\u0000 escapes in a value (kept in the body, removed in the record)',
+    body: '{"contact":{"contact_id":"5008","contact_name":"A\\u0000B\\u0000","notes":"\\u0000"}}',
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: 'AB',
+  },
+  {
+    name: '\\u0000 escape in a key (jsonb would read another key)',
+    body: '{"contact":{"contact_id":"5009","contact_name":"Key NUL","we\\u0000ird":"v"}}',
+    expect: 422,
+  },
+  {
+    name: '\\u0000 key shadowing the envelope',
+    path: '/webhooks/products',
+    body: '{"item":{"item_id":"2001","name":"good"},"item\\u0000":{"item_id":"9999","name":"evil"}}',
+    expect: 422,
+  },
+  {
+    name: '\\u0000 key holding null inside the record',
+    path: '/webhooks/products',
+    body: '{"item":{"item_id":"2002","item\\u0000":null}}',
+    expect: 422,
+  },
   { name: 'record that is an array', path: '/webhooks/products', body: '{"item":[1,2,3]}', expect: 422 },
   { name: '\\u0000 escape inside the id', body: '{"contact":{"contact_id":"50\\u000010"}}', expect: 422 },
 
   // --- ids and numbers
-  { name: 'id as a JSON number above 2^53 (kept exactly)', body: `{"contact":{"contact_id":${BIG_ID},"contact_name":"Big id","credit_limit":12345678901234567890.123456789}}`, expect: 202, status: 'queued', after: 'applied', check: (r) => expect(r.json?.entityId).toBe(BIG_ID) },
+  {
+    name: 'id as a JSON number above 2^53 (kept exactly)',
+    body: `{"contact":{"contact_id":${BIG_ID},"contact_name":"Big id","credit_limit":12345678901234567890.123456789}}`,
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    check: (r) => expect(r.json?.entityId).toBe(BIG_ID),
+  },
   { name: 'id -0', body: '{"contact":{"contact_id":-0}}', expect: 422 },
   { name: 'id 1e5', body: '{"contact":{"contact_id":1e5}}', expect: 422 },
   { name: 'id 12.0', body: '{"contact":{"contact_id":12.0}}', expect: 422 },
   { name: 'id with letters', body: c({ contact_id: '50x1' }), expect: 422 },
-  { name: 'same second, first edit', body: c({ contact_id: '5040', contact_name: 'First edit', last_modified_time: '2026-11-28T10:00:00+0300' }), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'same second, second edit (not a duplicate)', body: c({ contact_id: '5040', contact_name: 'Second edit', last_modified_time: '2026-11-28T10:00:00+0300' }), expect: 202, status: 'queued', after: 'applied', contactName: 'Second edit' },
-  { name: 'numbers as strings', body: c({ contact_id: '5010', contact_name: 'Strings', credit_limit: '1500000.50', payment_terms: '30', outstanding_receivable_amount: '1,234.50' }), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'number field holding words (accepted, then dead letter, no row)', body: c({ contact_id: '5011', contact_name: 'Bad amount', credit_limit: 'a lot' }), expect: 202, status: 'queued', after: 'dead_letter' },
+  {
+    name: 'same second, first edit',
+    body: c({ contact_id: '5040', contact_name: 'First edit', last_modified_time: '2026-11-28T10:00:00+0300' }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'same second, second edit (not a duplicate)',
+    body: c({ contact_id: '5040', contact_name: 'Second edit', last_modified_time: '2026-11-28T10:00:00+0300' }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: 'Second edit',
+  },
+  {
+    name: 'numbers as strings',
+    body: c({
+      contact_id: '5010',
+      contact_name: 'Strings',
+      credit_limit: '1500000.50',
+      payment_terms: '30',
+      outstanding_receivable_amount: '1,234.50',
+    }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'number field holding words (accepted, then dead letter, no row)',
+    body: c({ contact_id: '5011', contact_name: 'Bad amount', credit_limit: 'a lot' }),
+    expect: 202,
+    status: 'queued',
+    after: 'dead_letter',
+  },
   { name: 'amount 1e999999 (beyond PostgreSQL numeric)', body: '{"contact":{"contact_id":"5030","credit_limit":1e999999}}', expect: 422 },
-  { name: 'last_modified_time in year 0001 (before PostgreSQL can store it in UTC)', body: c({ contact_id: '5031', last_modified_time: '0001-01-01T00:00:00+0300' }), expect: 422 },
-  { name: 'impossible calendar date in last_modified_time (ordered by arrival)', body: c({ contact_id: '5032', contact_name: 'Feb 31', last_modified_time: '2026-02-31T10:00:00+0300' }), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'invoice dated 0000-01-01 (accepted, then dead letter)', path: '/webhooks/invoices', body: invoice('6004', [line(1)]).replace('"2026-11-28"', '"0000-01-01"'), expect: 202, status: 'queued', after: 'dead_letter' },
+  {
+    name: 'last_modified_time in year 0001 (before PostgreSQL can store it in UTC)',
+    body: c({ contact_id: '5031', last_modified_time: '0001-01-01T00:00:00+0300' }),
+    expect: 422,
+  },
+  {
+    name: 'impossible calendar date in last_modified_time (ordered by arrival)',
+    body: c({ contact_id: '5032', contact_name: 'Feb 31', last_modified_time: '2026-02-31T10:00:00+0300' }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'invoice dated 0000-01-01 (accepted, then dead letter)',
+    path: '/webhooks/invoices',
+    body: invoice('6004', [line(1)]).replace('"2026-11-28"', '"0000-01-01"'),
+    expect: 202,
+    status: 'queued',
+    after: 'dead_letter',
+  },
   { name: 'id of 101 characters', body: c({ contact_id: '9'.repeat(101) }), expect: 422 },
   { name: 'id as a boolean', body: '{"contact":{"contact_id":true}}', expect: 422 },
   { name: 'id as an array', body: '{"contact":{"contact_id":["1"]}}', expect: 422 },
 
   // --- injection
-  { name: 'SQL injection in values', body: c({ contact_id: '5012', contact_name: "Robert'); DROP TABLE erp.contacts;--", email: "x' OR '1'='1" }), expect: 202, status: 'queued', after: 'applied', contactName: "Robert'); DROP TABLE erp.contacts;--" },
-  { name: 'SQL injection in the id (not a Zoho id: refused)', body: c({ contact_id: "5013'; DELETE FROM tds.events;--", contact_name: 'Id injection' }), expect: 422 },
-  { name: 'HTML/script injection', body: c({ contact_id: '5014', contact_name: '<script>alert(1)</script><img src=x onerror=alert(2)>' }), expect: 202, status: 'queued', after: 'applied', contactName: '<script>alert(1)</script><img src=x onerror=alert(2)>' },
+  {
+    name: 'SQL injection in values',
+    body: c({ contact_id: '5012', contact_name: "Robert'); DROP TABLE erp.contacts;--", email: "x' OR '1'='1" }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: "Robert'); DROP TABLE erp.contacts;--",
+  },
+  {
+    name: 'SQL injection in the id (not a Zoho id: refused)',
+    body: c({ contact_id: "5013'; DELETE FROM tds.events;--", contact_name: 'Id injection' }),
+    expect: 422,
+  },
+  {
+    name: 'HTML/script injection',
+    body: c({ contact_id: '5014', contact_name: '<script>alert(1)</script><img src=x onerror=alert(2)>' }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: '<script>alert(1)</script><img src=x onerror=alert(2)>',
+  },
   { name: 'injection in the event parameter', path: "/webhooks/contacts?event=updated'--", body: c({ contact_id: '1' }), expect: 422 },
-  { name: 'prototype keys in the body', body: '{"__proto__":{"contact":{"contact_id":"666"}},"constructor":{"prototype":{"x":1}}}', expect: 422 },
+  {
+    name: 'prototype keys in the body',
+    body: '{"__proto__":{"contact":{"contact_id":"666"}},"constructor":{"prototype":{"x":1}}}',
+    expect: 422,
+  },
 
   // --- Unicode (must survive byte for byte)
-  { name: 'Arabic text', body: c({ contact_id: '5015', contact_name: ARABIC, company_name: ARABIC }), expect: 202, status: 'queued', after: 'applied', contactName: ARABIC },
-  { name: 'Kurdish (Sorani) text', body: c({ contact_id: '5016', contact_name: KURDISH }), expect: 202, status: 'queued', after: 'applied', contactName: KURDISH },
-  { name: 'emoji, ZWJ sequences, flags, combining marks, astral plane', body: c({ contact_id: '5017', contact_name: EMOJI }), expect: 202, status: 'queued', after: 'applied', contactName: EMOJI },
-  { name: 'bidi controls mixed with Arabic and Kurdish', body: c({ contact_id: '5018', contact_name: MIXED }), expect: 202, status: 'queued', after: 'applied', contactName: MIXED },
-  { name: 'Unicode escapes (\\u0634...) decode to the same text', body: '{"contact":{"contact_id":"5019","contact_name":"\\u0634\\u0631\\u0643\\u0629 \\ud83d\\ude80"}}', expect: 202, status: 'queued', after: 'applied', contactName: 'شركة 🚀' },
+  {
+    name: 'Arabic text',
+    body: c({ contact_id: '5015', contact_name: ARABIC, company_name: ARABIC }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: ARABIC,
+  },
+  {
+    name: 'Kurdish (Sorani) text',
+    body: c({ contact_id: '5016', contact_name: KURDISH }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: KURDISH,
+  },
+  {
+    name: 'emoji, ZWJ sequences, flags, combining marks, astral plane',
+    body: c({ contact_id: '5017', contact_name: EMOJI }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: EMOJI,
+  },
+  {
+    name: 'bidi controls mixed with Arabic and Kurdish',
+    body: c({ contact_id: '5018', contact_name: MIXED }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: MIXED,
+  },
+  {
+    name: 'Unicode escapes (\\u0634...) decode to the same text',
+    body: '{"contact":{"contact_id":"5019","contact_name":"\\u0634\\u0631\\u0643\\u0629 \\ud83d\\ude80"}}',
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: 'شركة 🚀',
+  },
   { name: 'Arabic id (Zoho ids are ASCII digits: refused)', body: c({ contact_id: 'عميل-٤٦٠', contact_name: 'Arabic id' }), expect: 422 },
   { name: 'Arabic-Indic digits as an id', body: c({ contact_id: '٤٦٠٠٠', contact_name: 'Arabic digits' }), expect: 422 },
 
   // --- duplicate keys
   // The last duplicate wins, exactly as PostgreSQL's jsonb reads the stored body (docs/decisions/0006).
-  { name: 'conflicting duplicate keys (last wins)', body: '{"contact":{"contact_id":"5030","contact_id":"5031","contact_name":"Dup last"}}', expect: 202, status: 'queued', after: 'applied', check: (r) => expect(r.json?.entityId).toBe('5031') },
-  { name: 'conflicting duplicate envelopes (last wins)', body: '{"contact":{"contact_id":"5040"},"contact":{"contact_id":"5041","contact_name":"Dup env"}}', expect: 202, status: 'queued', after: 'applied', check: (r) => expect(r.json?.entityId).toBe('5041') },
-  { name: 'identical duplicate keys (harmless)', body: '{"contact":{"contact_id":"5020","contact_id":"5020","contact_name":"Dup same"}}', expect: 202, status: 'queued', after: 'applied' },
+  {
+    name: 'conflicting duplicate keys (last wins)',
+    body: '{"contact":{"contact_id":"5030","contact_id":"5031","contact_name":"Dup last"}}',
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    check: (r) => expect(r.json?.entityId).toBe('5031'),
+  },
+  {
+    name: 'conflicting duplicate envelopes (last wins)',
+    body: '{"contact":{"contact_id":"5040"},"contact":{"contact_id":"5041","contact_name":"Dup env"}}',
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    check: (r) => expect(r.json?.entityId).toBe('5041'),
+  },
+  {
+    name: 'identical duplicate keys (harmless)',
+    body: '{"contact":{"contact_id":"5020","contact_id":"5020","contact_name":"Dup same"}}',
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
 
   // --- envelopes
   { name: 'missing envelope', body: '{"contact_id":"1","contact_name":"x"}', expect: 422 },
@@ -179,37 +439,209 @@ const CASES: Case[] = [
   { name: 'unknown event kind', path: '/webhooks/contacts?event=exploded', body: c({ contact_id: '1' }), expect: 422 },
 
   // --- documents with lines: all or nothing
-  { name: 'invoice with three lines', path: '/webhooks/invoices', body: invoice('6001', [line(1), line(2), line(3)]), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'invoice whose second line has a bad quantity (no partial rows)', path: '/webhooks/invoices', body: invoice('6002', [line(1), line(2, 'lots'), line(3)]), expect: 202, status: 'queued', after: 'dead_letter' },
-  { name: 'invoice whose line_items is not a list', path: '/webhooks/invoices', body: invoice('6003', 'three lines'), expect: 202, status: 'queued', after: 'dead_letter' },
+  {
+    name: 'invoice with three lines',
+    path: '/webhooks/invoices',
+    body: invoice('6001', [line(1), line(2), line(3)]),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'invoice whose second line has a bad quantity (no partial rows)',
+    path: '/webhooks/invoices',
+    body: invoice('6002', [line(1), line(2, 'lots'), line(3)]),
+    expect: 202,
+    status: 'queued',
+    after: 'dead_letter',
+  },
+  {
+    name: 'invoice whose line_items is not a list',
+    path: '/webhooks/invoices',
+    body: invoice('6003', 'three lines'),
+    expect: 202,
+    status: 'queued',
+    after: 'dead_letter',
+  },
 
   // --- credentials and signatures
   { name: 'no credentials', headers: { 'Content-Type': 'application/json' }, body: c({ contact_id: '1' }), expect: 401 },
-  { name: 'wrong key', headers: { 'Content-Type': 'application/json', 'X-Webhook-Key': `${KEY}x` }, body: c({ contact_id: '1' }), expect: 401 },
-  { name: 'wrong ?token=', path: '/webhooks/contacts?token=nope', headers: { 'Content-Type': 'application/json' }, body: c({ contact_id: '1' }), expect: 401 },
-  { name: 'key with non-ASCII bytes', headers: { 'Content-Type': 'application/json', 'X-Webhook-Key': Buffer.from(`${KEY}é`, 'utf8').toString('latin1') }, body: c({ contact_id: '1' }), expect: 401 },
-  { name: 'signature that is not hex/base64', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': 'not-a-signature' }, body: SIGNED_BODY, expect: 401 },
-  { name: 'empty signature', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': '' }, body: SIGNED_BODY, expect: 401 },
-  { name: 'signature made with another secret', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': zohoSignature('another-secret', {}, SIGNED_BODY) }, body: SIGNED_BODY, expect: 401 },
-  { name: 'valid signature (hex)', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG }, body: SIGNED_BODY, expect: 202, status: 'queued', after: 'applied', contactName: 'Signed ✓ موقع' },
-  { name: 'replayed signature on a changed body', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG }, body: SIGNED_BODY.replace('Signed', 'Forged'), expect: 401 },
-  { name: 'replayed signature with an added query parameter', path: '/webhooks/contacts?event=deleted', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG }, body: SIGNED_BODY, expect: 401 },
-  { name: 'replayed signature on the same body with a trailing space', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG }, body: `${SIGNED_BODY} `, expect: 401 },
-  { name: 'signed query re-split (?e=ventdeleted signs like ?event=deleted)', path: '/webhooks/contacts?e=ventdeleted', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': zohoSignature(ZOHO_SECRET, { event: 'deleted' }, SIGNED_BODY) }, body: SIGNED_BODY, expect: 401 },
-  { name: 'form field repeating a signed query parameter', path: '/webhooks/contacts?event=deleted', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Zoho-Webhook-Signature': zohoSignature(ZOHO_SECRET, { event: 'updated', JSONString: c({ contact_id: '5041' }) }, undefined) }, body: `event=updated&JSONString=${encodeURIComponent(c({ contact_id: '5041' }))}`, expect: 401 },
-  { name: 'repeated query parameter with a key', path: '/webhooks/contacts?event=updated&event=deleted', body: c({ contact_id: '5042' }), expect: 400 },
-  { name: 'exact replay of a signed delivery', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG }, body: SIGNED_BODY, expect: 202, status: 'duplicate' },
-  { name: 'valid signature (base64, sha256= prefix)', headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': `sha256=${SIG_B64}` }, body: contactBody('880002', 'Signed b64', 3), expect: 202, status: 'queued', after: 'applied' },
+  {
+    name: 'wrong key',
+    headers: { 'Content-Type': 'application/json', 'X-Webhook-Key': `${KEY}x` },
+    body: c({ contact_id: '1' }),
+    expect: 401,
+  },
+  {
+    name: 'wrong ?token=',
+    path: '/webhooks/contacts?token=nope',
+    headers: { 'Content-Type': 'application/json' },
+    body: c({ contact_id: '1' }),
+    expect: 401,
+  },
+  {
+    name: 'key with non-ASCII bytes',
+    headers: { 'Content-Type': 'application/json', 'X-Webhook-Key': Buffer.from(`${KEY}é`, 'utf8').toString('latin1') },
+    body: c({ contact_id: '1' }),
+    expect: 401,
+  },
+  {
+    name: 'signature that is not hex/base64',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': 'not-a-signature' },
+    body: SIGNED_BODY,
+    expect: 401,
+  },
+  {
+    name: 'empty signature',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': '' },
+    body: SIGNED_BODY,
+    expect: 401,
+  },
+  {
+    name: 'signature made with another secret',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': zohoSignature('another-secret', {}, SIGNED_BODY) },
+    body: SIGNED_BODY,
+    expect: 401,
+  },
+  {
+    name: 'valid signature (hex)',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG },
+    body: SIGNED_BODY,
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+    contactName: 'Signed ✓ موقع',
+  },
+  {
+    name: 'replayed signature on a changed body',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG },
+    body: SIGNED_BODY.replace('Signed', 'Forged'),
+    expect: 401,
+  },
+  {
+    name: 'replayed signature with an added query parameter',
+    path: '/webhooks/contacts?event=deleted',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG },
+    body: SIGNED_BODY,
+    expect: 401,
+  },
+  {
+    name: 'replayed signature on the same body with a trailing space',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG },
+    body: `${SIGNED_BODY} `,
+    expect: 401,
+  },
+  {
+    name: 'signed query re-split (?e=ventdeleted signs like ?event=deleted)',
+    path: '/webhooks/contacts?e=ventdeleted',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Zoho-Webhook-Signature': zohoSignature(ZOHO_SECRET, { event: 'deleted' }, SIGNED_BODY),
+    },
+    body: SIGNED_BODY,
+    expect: 401,
+  },
+  {
+    name: 'form field repeating a signed query parameter',
+    path: '/webhooks/contacts?event=deleted',
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'X-Zoho-Webhook-Signature': zohoSignature(ZOHO_SECRET, { event: 'updated', JSONString: c({ contact_id: '5041' }) }, undefined),
+    },
+    body: `event=updated&JSONString=${encodeURIComponent(c({ contact_id: '5041' }))}`,
+    expect: 401,
+  },
+  {
+    name: 'repeated query parameter with a key',
+    path: '/webhooks/contacts?event=updated&event=deleted',
+    body: c({ contact_id: '5042' }),
+    expect: 400,
+  },
+  {
+    name: 'exact replay of a signed delivery',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': SIG },
+    body: SIGNED_BODY,
+    expect: 202,
+    status: 'duplicate',
+  },
+  {
+    name: 'valid signature (base64, sha256= prefix)',
+    headers: { 'Content-Type': 'application/json', 'X-Zoho-Webhook-Signature': `sha256=${SIG_B64}` },
+    body: contactBody('880002', 'Signed b64', 3),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
 
   // --- header injection and request smuggling (raw bytes)
-  { name: 'CR inside a header value', nodeParser: true, raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: nope\rX-Webhook-Key: ${KEY}\nContent-Length: 28\nConnection: close`, c({ contact_id: '1' }).slice(0, 28)), expect: [400, 401] },
-  { name: 'bare LF splitting a header in two', nodeParser: true, raw: `POST /webhooks/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Webhook-Key: nope\nX-Webhook-Key: ${KEY}\r\nContent-Length: 30\r\nConnection: close\r\n\r\n${c({ contact_id: '1' })}`, expect: [400, 401] },
-  { name: 'obsolete line folding in the key header', nodeParser: true, raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: nope\n ${KEY}\nContent-Length: 30\nConnection: close`, c({ contact_id: '1' })), expect: [400, 401] },
-  { name: 'NUL byte in a header value', nodeParser: true, raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\u0000\nContent-Length: 30\nConnection: close`, c({ contact_id: '1' })), expect: [400, 401] },
-  { name: 'Content-Length and Transfer-Encoding together (smuggling)', nodeParser: true, raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nContent-Length: 4\nTransfer-Encoding: chunked\nConnection: close`, `1e\r\n${c({ contact_id: '1' })}\r\n0\r\n\r\n`), expect: 400 },
-  { name: 'two different Content-Length headers', nodeParser: true, raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nContent-Length: 30\nContent-Length: 5\nConnection: close`, c({ contact_id: '1' })), expect: 400 },
-  { name: 'two X-Webhook-Key headers (wrong, then right)', raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: nope\nX-Webhook-Key: ${KEY}\nContent-Length: 30\nConnection: close`, c({ contact_id: '1' })), expect: 401 },
-  { name: 'header block over 16 KB', nodeParser: true, raw: raw(`POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nX-Padding: ${'p'.repeat(20000)}\nContent-Length: 30\nConnection: close`, c({ contact_id: '1' })), expect: 431 },
+  {
+    name: 'CR inside a header value',
+    nodeParser: true,
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: nope\rX-Webhook-Key: ${KEY}\nContent-Length: 28\nConnection: close`,
+      c({ contact_id: '1' }).slice(0, 28),
+    ),
+    expect: [400, 401],
+  },
+  {
+    name: 'bare LF splitting a header in two',
+    nodeParser: true,
+    raw: `POST /webhooks/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Webhook-Key: nope\nX-Webhook-Key: ${KEY}\r\nContent-Length: 30\r\nConnection: close\r\n\r\n${c({ contact_id: '1' })}`,
+    expect: [400, 401],
+  },
+  {
+    name: 'obsolete line folding in the key header',
+    nodeParser: true,
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: nope\n ${KEY}\nContent-Length: 30\nConnection: close`,
+      c({ contact_id: '1' }),
+    ),
+    expect: [400, 401],
+  },
+  {
+    name: 'NUL byte in a header value',
+    nodeParser: true,
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\u0000\nContent-Length: 30\nConnection: close`,
+      c({ contact_id: '1' }),
+    ),
+    expect: [400, 401],
+  },
+  {
+    name: 'Content-Length and Transfer-Encoding together (smuggling)',
+    nodeParser: true,
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nContent-Length: 4\nTransfer-Encoding: chunked\nConnection: close`,
+      `1e\r\n${c({ contact_id: '1' })}\r\n0\r\n\r\n`,
+    ),
+    expect: 400,
+  },
+  {
+    name: 'two different Content-Length headers',
+    nodeParser: true,
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nContent-Length: 30\nContent-Length: 5\nConnection: close`,
+      c({ contact_id: '1' }),
+    ),
+    expect: 400,
+  },
+  {
+    name: 'two X-Webhook-Key headers (wrong, then right)',
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: nope\nX-Webhook-Key: ${KEY}\nContent-Length: 30\nConnection: close`,
+      c({ contact_id: '1' }),
+    ),
+    expect: 401,
+  },
+  {
+    name: 'header block over 16 KB',
+    nodeParser: true,
+    raw: raw(
+      `POST /webhooks/contacts HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nX-Webhook-Key: ${KEY}\nX-Padding: ${'p'.repeat(20000)}\nContent-Length: 30\nConnection: close`,
+      c({ contact_id: '1' }),
+    ),
+    expect: 431,
+  },
   {
     name: 'X-Request-Id with markup is not echoed',
     headers: { ...J, 'X-Request-Id': '<script>alert(1)</script>' },
@@ -230,8 +662,22 @@ const CASES: Case[] = [
   { name: 'path traversal', path: '/webhooks/../health', body: c({ contact_id: '1' }), expect: [404] },
   { name: 'GET on a webhook route', method: 'GET', path: '/webhooks/contacts', expect: [404, 405] },
   { name: 'PATCH on a webhook route', method: 'PATCH', path: '/webhooks/contacts', body: c({ contact_id: '1' }), expect: [404, 405] },
-  { name: 'PUT (same contract as POST)', method: 'PUT', body: contactBody('5022', 'Put', 1), expect: 202, status: 'queued', after: 'applied' },
-  { name: 'DELETE of an unknown record (tombstone)', method: 'DELETE', body: c({ contact_id: '5023' }), expect: 202, status: 'queued', after: 'applied' },
+  {
+    name: 'PUT (same contract as POST)',
+    method: 'PUT',
+    body: contactBody('5022', 'Put', 1),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
+  {
+    name: 'DELETE of an unknown record (tombstone)',
+    method: 'DELETE',
+    body: c({ contact_id: '5023' }),
+    expect: 202,
+    status: 'queued',
+    after: 'applied',
+  },
 ];
 
 describe('fault: bad-input corpus against a running child', () => {
@@ -365,7 +811,9 @@ describe('fault: bad-input corpus against a running child', () => {
        FROM erp.contacts WHERE zoho_contact_id = '5010'`,
     );
     expect(strings).toEqual({ credit: '1500000.50', terms: '30', receivable: '1234.50' });
-    const [injected] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM erp.contacts WHERE zoho_contact_id = $1`, ["5013'; DELETE FROM tds.events;--"]);
+    const [injected] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM erp.contacts WHERE zoho_contact_id = $1`, [
+      "5013'; DELETE FROM tds.events;--",
+    ]);
     expect(injected.n).toBe('0');
 
     // No partial rows: dead-lettered records left nothing behind; every invoice has exactly its lines.
@@ -378,7 +826,11 @@ describe('fault: bad-input corpus against a running child', () => {
        FROM erp.invoices i`,
     );
     expect(lineCounts).toEqual([{ id: '6001', want: 3, got: '3' }]);
-    expect(await db.query(`SELECT l.zoho_invoice_id FROM erp.invoice_lines l LEFT JOIN erp.invoices i USING (zoho_invoice_id) WHERE i.zoho_invoice_id IS NULL`)).toEqual([]);
+    expect(
+      await db.query(
+        `SELECT l.zoho_invoice_id FROM erp.invoice_lines l LEFT JOIN erp.invoices i USING (zoho_invoice_id) WHERE i.zoho_invoice_id IS NULL`,
+      ),
+    ).toEqual([]);
 
     // The service logged no unhandled error (a 500 would have been logged even if the status looked fine).
     const caseOf = (requestId: string) => CASES[Number(requestId.replace('bad-', ''))]?.name ?? requestId;

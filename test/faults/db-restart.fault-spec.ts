@@ -125,7 +125,9 @@ describe('fault: PostgreSQL stopped and restarted during ingest', () => {
     expect(recoveryMs, `${info}: first 202 ${recoveryMs} ms after PostgreSQL was back`).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
     const lateFailures = after.filter((r) => r.startedAt >= timeline.up + RECOVERY_LIMIT_MS && r.status !== 202);
     expect(lateFailures.length, `${info}\nstill failing 10 s after recovery:\n${sampleOf(lateFailures)}`).toBe(0);
-    expect(after.filter((r) => r.startedAt >= timeline.up + RECOVERY_LIMIT_MS).length, 'load kept running after recovery').toBeGreaterThan(20);
+    expect(after.filter((r) => r.startedAt >= timeline.up + RECOVERY_LIMIT_MS).length, 'load kept running after recovery').toBeGreaterThan(
+      20,
+    );
 
     // Same processes throughout: no restart needed. (Soft: when a child died, the failure is recorded and a
     // replacement is started so the no-loss checks below still run and report.)
@@ -134,7 +136,10 @@ describe('fault: PostgreSQL stopped and restarted during ingest', () => {
     expect(api.alive, api.describe()).toBe(true);
     let drainer: ServiceChild = worker;
     if (!worker.alive) drainer = await fleet.start({ name: 'worker-replacement', role: 'worker' });
-    await waitFor(async () => (await fetch(`${api.baseUrl}/health/ready`)).status === 200, { timeoutMs: 10_000, what: '/health/ready 200 again' });
+    await waitFor(async () => (await fetch(`${api.baseUrl}/health/ready`)).status === 200, {
+      timeoutMs: 10_000,
+      what: '/health/ready 200 again',
+    });
 
     // Every 202 reaches the ERP table (the worker reconnected by itself).
     const accepted = load.results.filter((r: LoadResult) => r.status === 202);

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { completedWithoutAttempt, contactMismatches, eventsFinishedTwice, ExpectedContact, statusCounts, waitDrained } from './support/checks';
+import {
+  completedWithoutAttempt,
+  contactMismatches,
+  eventsFinishedTwice,
+  ExpectedContact,
+  statusCounts,
+  waitDrained,
+} from './support/checks';
 import { Fleet, scaled } from './support/harness';
 import { sampleOf, sendLoad } from './support/load';
 import { contactBody, jsonHeaders, shuffle, WEBHOOK_KEY, zohoTimeUtcIso } from './support/zoho';
@@ -56,12 +63,18 @@ describe('fault: 2 API + 3 worker processes on one database', () => {
     }
     for (let r = 0; r < MULTI_RECORDS; r++) {
       const recordId = `9200${String(r).padStart(10, '0')}`;
-      for (const v of [0, 1]) unique.push({ id: `m${r}v${v}`, key: `${recordId}@${v}`, body: contactBody(recordId, `Multi ${r} v${v}`, v * 30), target: 0 });
+      for (const v of [0, 1])
+        unique.push({ id: `m${r}v${v}`, key: `${recordId}@${v}`, body: contactBody(recordId, `Multi ${r} v${v}`, v * 30), target: 0 });
       expected.set(recordId, { name: `Multi ${r} v1`, modifiedIso: zohoTimeUtcIso(30) });
     }
     // Redeliveries go right after their original, to the other API: both are in flight at the same time.
     const shuffled = shuffle(unique, 10_000).map((d, i) => ({ ...d, target: i % 2 }));
-    const redeliver = new Set(shuffle(shuffled.map((_, i) => i), 7).slice(0, REDELIVERIES));
+    const redeliver = new Set(
+      shuffle(
+        shuffled.map((_, i) => i),
+        7,
+      ).slice(0, REDELIVERIES),
+    );
     const deliveries: Delivery[] = [];
     shuffled.forEach((d, i) => {
       deliveries.push(d);
@@ -76,7 +89,13 @@ describe('fault: 2 API + 3 worker processes on one database', () => {
       count: deliveries.length,
       concurrency: 32,
       durationMs: 150_000,
-      next: (i) => ({ id: deliveries[i].id, path: '/webhooks/contacts', headers: jsonHeaders(), body: deliveries[i].body, target: deliveries[i].target }),
+      next: (i) => ({
+        id: deliveries[i].id,
+        path: '/webhooks/contacts',
+        headers: jsonHeaders(),
+        body: deliveries[i].body,
+        target: deliveries[i].target,
+      }),
     });
     expect(load.sent, `sent ${load.sent} of ${deliveries.length} within the time limit`).toBe(deliveries.length);
     const bad = load.results.filter((r) => r.status !== 202);
@@ -94,7 +113,10 @@ describe('fault: 2 API + 3 worker processes on one database', () => {
       groups.set(d.key, g);
     }
     const wrong = [...groups].filter(([, g]) => g.queued !== 1 || g.ids.size !== 1);
-    expect(wrong.slice(0, 10).map(([k, g]) => `${k}: queued=${g.queued} duplicate=${g.duplicate} ids=${[...g.ids]}`), `${wrong.length} events answered inconsistently`).toEqual([]);
+    expect(
+      wrong.slice(0, 10).map(([k, g]) => `${k}: queued=${g.queued} duplicate=${g.duplicate} ids=${[...g.ids]}`),
+      `${wrong.length} events answered inconsistently`,
+    ).toEqual([]);
     expect([...groups.values()].reduce((a, g) => a + g.duplicate, 0)).toBe(REDELIVERIES);
 
     await waitDrained(db, 150_000, () => fleet.describe(1500));
@@ -129,7 +151,9 @@ describe('fault: 2 API + 3 worker processes on one database', () => {
       `SELECT worker_id, count(*) AS n FROM tds.event_attempts WHERE outcome IN ('applied', 'skipped_stale') GROUP BY 1 ORDER BY 1`,
     );
     const perApi = [0, 1].map((t) => load.results.filter((r) => r.target === t).length);
-    console.log(`[scale-out] ${deliveries.length} deliveries in ${load.elapsedMs} ms over APIs ${JSON.stringify(perApi)}; finished per worker ${JSON.stringify(perWorker.map((w) => Number(w.n)))}`);
+    console.log(
+      `[scale-out] ${deliveries.length} deliveries in ${load.elapsedMs} ms over APIs ${JSON.stringify(perApi)}; finished per worker ${JSON.stringify(perWorker.map((w) => Number(w.n)))}`,
+    );
     expect(perWorker.length, 'more than one worker took part').toBeGreaterThanOrEqual(2);
   });
 });

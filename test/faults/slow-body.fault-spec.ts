@@ -45,7 +45,16 @@ interface Conn {
  */
 async function attackerLane(
   port: number,
-  o: { kind: string; head: string; sendBytes: number; chunkEveryMs: number; chunkSize?: number; reconnectMs?: number; until: number; log: Conn[] },
+  o: {
+    kind: string;
+    head: string;
+    sendBytes: number;
+    chunkEveryMs: number;
+    chunkSize?: number;
+    reconnectMs?: number;
+    until: number;
+    log: Conn[];
+  },
 ) {
   while (Date.now() < o.until) {
     const conn: Conn = { kind: o.kind, openedAt: Date.now(), status: 0, sentBytes: 0 };
@@ -154,9 +163,20 @@ describe('fault: slow bodies without credentials cannot hold memory', () => {
     const log: Conn[] = [];
     const lanes: Promise<void>[] = [];
     for (let i = 0; i < 300; i++) {
-      const headers: Record<string, string> = i % 3 === 0 ? { 'X-Webhook-Key': `${WEBHOOK_KEY}-wrong` } : i % 3 === 1 ? {} : { 'X-Webhook-Key': '' };
+      const headers: Record<string, string> =
+        i % 3 === 0 ? { 'X-Webhook-Key': `${WEBHOOK_KEY}-wrong` } : i % 3 === 1 ? {} : { 'X-Webhook-Key': '' };
       // 2 MB in ~3 s, then hold.
-      lanes.push(attackerLane(svc.port, { kind: 'no-key', head: head(headers), sendBytes: ANNOUNCED - 1, chunkEveryMs: 100, reconnectMs: 500, until, log }));
+      lanes.push(
+        attackerLane(svc.port, {
+          kind: 'no-key',
+          head: head(headers),
+          sendBytes: ANNOUNCED - 1,
+          chunkEveryMs: 100,
+          reconnectMs: 500,
+          until,
+          log,
+        }),
+      );
     }
     for (let i = 0; i < 48; i++) {
       const sig = { 'X-Zoho-Webhook-Signature': 'f'.repeat(64) };
@@ -173,7 +193,17 @@ describe('fault: slow bodies without credentials cannot hold memory', () => {
       );
     }
     // One byte every 2 s: without a request timeout this stayed open for more than 5 minutes.
-    lanes.push(attackerLane(svc.port, { kind: 'trickle', head: head({ 'X-Zoho-Webhook-Signature': 'f'.repeat(64) }), sendBytes: ANNOUNCED, chunkSize: 1, chunkEveryMs: 2000, until, log }));
+    lanes.push(
+      attackerLane(svc.port, {
+        kind: 'trickle',
+        head: head({ 'X-Zoho-Webhook-Signature': 'f'.repeat(64) }),
+        sendBytes: ANNOUNCED,
+        chunkSize: 1,
+        chunkEveryMs: 2000,
+        until,
+        log,
+      }),
+    );
 
     const [report] = await Promise.all([valid, ...lanes]);
     await sleep(500);
@@ -207,7 +237,10 @@ describe('fault: slow bodies without credentials cannot hold memory', () => {
     // never kept open while they sent their body.
     const noKey = byKind('no-key').filter((c) => c.closedAt !== undefined && c.closedAt < until - 100);
     expect(noKey.length).toBeGreaterThan(300);
-    expect(noKey.filter((c) => c.status !== 401 && c.status !== 0), summary).toHaveLength(0);
+    expect(
+      noKey.filter((c) => c.status !== 401 && c.status !== 0),
+      summary,
+    ).toHaveLength(0);
     // Their bodies stop one byte short: had the body been read, the connection would stay open until the 408 at
     // REQUEST_TIMEOUT_MS. Half of that leaves room for a loaded machine (2 shared cores) without hiding that.
     expect(Math.max(...noKey.map((c) => c.closedAt! - c.openedAt)), summary).toBeLessThan(REQUEST_TIMEOUT_MS / 2);
@@ -215,7 +248,10 @@ describe('fault: slow bodies without credentials cannot hold memory', () => {
     // Forged signatures: refused after the body (401), or cut at the request timeout (408) when it stalls.
     const complete = byKind('forged-complete').filter((c) => c.status !== 0);
     expect(complete.length).toBeGreaterThan(0);
-    expect(complete.every((c) => c.status === 401), summary).toBe(true);
+    expect(
+      complete.every((c) => c.status === 401),
+      summary,
+    ).toBe(true);
     const stalled = byKind('forged-stall').filter((c) => c.closedAt! < until - 100);
     expect(stalled.length).toBeGreaterThan(0);
     for (const c of stalled) {

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { completedWithoutAttempt, contactMismatches, eventsFinishedTwice, ExpectedContact, statusCounts, waitDrained } from './support/checks';
+import {
+  completedWithoutAttempt,
+  contactMismatches,
+  eventsFinishedTwice,
+  ExpectedContact,
+  statusCounts,
+  waitDrained,
+} from './support/checks';
 import { Fleet, scaled, ServiceChild, sleep } from './support/harness';
 import { LoadResult, sampleOf, sendLoad } from './support/load';
 import { contactBody, jsonHeaders, shuffle, WEBHOOK_KEY, zohoTimeUtcIso } from './support/zoho';
@@ -59,7 +66,8 @@ describe('fault: worker killed with SIGKILL every ~2 s while draining', () => {
       events.push({ id: `s${r}`, recordId, name, minute: 0, body: contactBody(recordId, name, 0) });
     }
     const expected = new Map<string, ExpectedContact>();
-    for (let r = 0; r < SINGLE_RECORDS; r++) expected.set(`7100${String(r).padStart(10, '0')}`, { name: `Single ${r} شركة`, modifiedIso: zohoTimeUtcIso(0) });
+    for (let r = 0; r < SINGLE_RECORDS; r++)
+      expected.set(`7100${String(r).padStart(10, '0')}`, { name: `Single ${r} شركة`, modifiedIso: zohoTimeUtcIso(0) });
     for (let r = 0; r < MULTI_RECORDS; r++) {
       const recordId = `7200${String(r).padStart(10, '0')}`;
       for (let v = 0; v < VERSIONS; v++) {
@@ -77,7 +85,6 @@ describe('fault: worker killed with SIGKILL every ~2 s while draining', () => {
     ]);
 
     // --- the fault: kill -9 one worker every ~2 s and start a replacement, until the queue is drained
-    let ingestDone = false;
     let killing = true;
     let kills = 0;
     let killsMidBatch = 0;
@@ -130,14 +137,12 @@ describe('fault: worker killed with SIGKILL every ~2 s while draining', () => {
         durationMs: 120_000,
         next: (i) => ({ id: order[i].id, path: '/webhooks/contacts', headers: jsonHeaders(), body: order[i].body }),
       });
-      ingestDone = true;
       await waitDrained(db, DRAIN_LIMIT_MS, () => fleet.describe(1500));
     } finally {
       killing = false;
       await killLoop;
       workers.splice(0, workers.length, ...(await Promise.all(slots)));
     }
-    expect(ingestDone).toBe(true);
 
     // --- every request was accepted (the database was fine the whole time)
     const bad = load.results.filter((r: LoadResult) => r.status !== 202);

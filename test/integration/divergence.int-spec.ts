@@ -20,7 +20,11 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
   let worker: QueueWorker;
 
   const post = (route: string, body: string, event = 'updated') =>
-    request(t.server).post(`/webhooks/${route}?event=${event}`).set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(body);
+    request(t.server)
+      .post(`/webhooks/${route}?event=${event}`)
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Key', KEY)
+      .send(body);
   const deliver = async (route: string, envelope: string, record: Json, event = 'updated') => {
     const res = await post(route, zohoBody(envelope, record), event);
     expect(res.status, JSON.stringify(res.body)).toBe(202);
@@ -38,7 +42,12 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       [eventId],
     );
   const level = async (itemId: string, wh = WH) =>
-    (await db.query<{ s: string | null }>(`SELECT stock_on_hand::text AS s FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [itemId, wh]))[0]?.s;
+    (
+      await db.query<{ s: string | null }>(
+        `SELECT stock_on_hand::text AS s FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`,
+        [itemId, wh],
+      )
+    )[0]?.s;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -84,7 +93,9 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       await deliver('contacts', 'contact', v);
       const del = await deliver('contacts', 'contact', v, 'deleted');
       expect(del.status).toBe('queued');
-      expect((await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).deleted_at).toBeInstanceOf(Date);
+      expect(
+        (await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).deleted_at,
+      ).toBeInstanceOf(Date);
     });
 
     it('without a timestamp, A → B → A ends with A; only a copy of the newest event is a duplicate', async () => {
@@ -124,7 +135,17 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
   describe('2. a write that leaves a record deleted is skipped_stale', () => {
     it('adjustment: create (5, T1) → delete (T2) → update (8, T2) stays deleted and moves no stock', async () => {
       const item = '460000000017081';
-      await deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(100), locations: [{ location_id: n(WH), location_stock_on_hand: n(100) }], last_modified_time: '2026-11-28T08:00:00+0300' }));
+      await deliver(
+        'stock',
+        'item',
+        zohoItem({
+          item_id: n(item),
+          warehouses: undefined,
+          stock_on_hand: n(100),
+          locations: [{ location_id: n(WH), location_stock_on_hand: n(100) }],
+          last_modified_time: '2026-11-28T08:00:00+0300',
+        }),
+      );
       const line = { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('5'), location_id: n(WH) };
       const adj = zohoInventoryAdjustment({ last_modified_time: '2026-11-28T09:00:00+0300' }, [line]);
       const adjId = (adj.inventory_adjustment_id as { digits: string }).digits;
@@ -132,19 +153,34 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       expect(await level(item)).toBe('105');
       await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T10:00:00+0300' }, 'deleted');
       expect(await level(item)).toBe('100');
-      const late = await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T10:00:00+0300', line_items: [{ ...line, quantity_adjusted: n('8') }] });
+      const late = await deliver('stock', 'inventory_adjustment', {
+        ...adj,
+        last_modified_time: '2026-11-28T10:00:00+0300',
+        line_items: [{ ...line, quantity_adjusted: n('8') }],
+      });
       expect(await outcome(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
       expect(await level(item)).toBe('100');
       expect(await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ s: '100' });
-      const row = await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId]);
+      const row = await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [
+        adjId,
+      ]);
       expect(row.deleted_at).toBeInstanceOf(Date);
-      expect(await db.query(`SELECT quantity_adjusted::text AS q FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = $1`, [adjId])).toEqual([{ q: '5' }]);
+      expect(
+        await db.query(`SELECT quantity_adjusted::text AS q FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = $1`, [adjId]),
+      ).toEqual([{ q: '5' }]);
 
       // A strictly newer version brings it back, applying its quantity once.
-      const back = await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T11:00:00+0300', line_items: [{ ...line, quantity_adjusted: n('8') }] });
+      const back = await deliver('stock', 'inventory_adjustment', {
+        ...adj,
+        last_modified_time: '2026-11-28T11:00:00+0300',
+        line_items: [{ ...line, quantity_adjusted: n('8') }],
+      });
       expect(await outcome(back.eventId)).toMatchObject({ outcome: 'applied' });
       expect(await level(item)).toBe('108');
-      expect((await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId])).deleted_at).toBeNull();
+      expect(
+        (await one<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId]))
+          .deleted_at,
+      ).toBeNull();
     });
 
     it('contact: an update with the delete’s timestamp does not rename the deleted contact', async () => {
@@ -152,9 +188,15 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       const id = (v.contact_id as { digits: string }).digits;
       await deliver('contacts', 'contact', v);
       await deliver('contacts', 'contact', { ...v, last_modified_time: '2026-11-28T10:00:00+0300' }, 'deleted');
-      const late = await deliver('contacts', 'contact', { ...v, contact_name: 'Evil rename', last_modified_time: '2026-11-28T10:00:00+0300' });
+      const late = await deliver('contacts', 'contact', {
+        ...v,
+        contact_name: 'Evil rename',
+        last_modified_time: '2026-11-28T10:00:00+0300',
+      });
       expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
-      expect(await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+      expect(
+        await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id]),
+      ).toEqual({
         contact_name: 'Before',
         deleted: true,
       });
@@ -167,16 +209,24 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       const id = (v.contact_id as { digits: string }).digits;
       await deliver('contacts', 'contact', v);
       await deliver('contacts', 'contact', { contact_id: v.contact_id }, 'deleted');
-      const late = await deliver('contacts', 'contact', { ...v, contact_name: 'Late update', last_modified_time: '2026-11-28T09:30:00+0300' });
+      const late = await deliver('contacts', 'contact', {
+        ...v,
+        contact_name: 'Late update',
+        last_modified_time: '2026-11-28T09:30:00+0300',
+      });
       expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
-      expect(await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+      expect(
+        await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id]),
+      ).toEqual({
         contact_name: 'Live',
         deleted: true,
       });
       // A version newer than the receive time is a real re-creation.
       const future = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, '+0000');
       await deliver('contacts', 'contact', { ...v, contact_name: 'Restored', last_modified_time: future });
-      expect(await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id])).toEqual({
+      expect(
+        await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id]),
+      ).toEqual({
         contact_name: 'Restored',
         deleted: false,
       });
@@ -184,7 +234,17 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
 
     it('an untimed type: a delete is final; a later update moves no stock and leaves it deleted', async () => {
       const item = '460000000017082';
-      await deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(50), locations: [{ location_id: n(WH), location_stock_on_hand: n(50) }], last_modified_time: '2026-11-28T08:00:00+0300' }));
+      await deliver(
+        'stock',
+        'item',
+        zohoItem({
+          item_id: n(item),
+          warehouses: undefined,
+          stock_on_hand: n(50),
+          locations: [{ location_id: n(WH), location_stock_on_hand: n(50) }],
+          last_modified_time: '2026-11-28T08:00:00+0300',
+        }),
+      );
       const line = { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-3'), location_id: n(WH) };
       const adj = zohoInventoryAdjustment({}, [line]);
       const adjId = (adj.inventory_adjustment_id as { digits: string }).digits;
@@ -195,7 +255,14 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       const late = await deliver('stock', 'inventory_adjustment', { ...adj, line_items: [{ ...line, quantity_adjusted: n('-9') }] });
       expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
       expect(await level(item)).toBe('50');
-      expect((await one<{ deleted: boolean }>(`SELECT deleted_at IS NOT NULL AS deleted FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [adjId])).deleted).toBe(true);
+      expect(
+        (
+          await one<{ deleted: boolean }>(
+            `SELECT deleted_at IS NOT NULL AS deleted FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`,
+            [adjId],
+          )
+        ).deleted,
+      ).toBe(true);
       // Even one carrying a timestamp: nothing is newer than a final delete.
       const stamped = await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2030-01-01T00:00:00+0000' });
       expect(await outcome(stamped.eventId)).toMatchObject({ outcome: 'skipped_stale' });
@@ -207,7 +274,11 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       await deliver('prices', 'pricebook', { pricebook_id: pb.pricebook_id }, 'deleted');
       const again = await deliver('prices', 'pricebook', { ...pb, name: 'Back?' });
       expect(await outcome(again.eventId)).toMatchObject({ outcome: 'skipped_stale' });
-      expect(await one(`SELECT name, deleted_at IS NOT NULL AS deleted FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [(pb.pricebook_id as { digits: string }).digits])).toEqual({
+      expect(
+        await one(`SELECT name, deleted_at IS NOT NULL AS deleted FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [
+          (pb.pricebook_id as { digits: string }).digits,
+        ]),
+      ).toEqual({
         name: 'Gone',
         deleted: true,
       });
@@ -218,7 +289,17 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
     it('a delta older than the current snapshot does not move the level again, and says so', async () => {
       const item = '460000000017083';
       const snapshot = (qty: number, at: string) =>
-        deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(qty), locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n(qty) }], last_modified_time: at }));
+        deliver(
+          'stock',
+          'item',
+          zohoItem({
+            item_id: n(item),
+            warehouses: undefined,
+            stock_on_hand: n(qty),
+            locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n(qty) }],
+            last_modified_time: at,
+          }),
+        );
       await snapshot(100, '2026-11-28T09:00:00+0300');
       await snapshot(105, '2026-11-28T10:00:01+0300'); // already counts the +5 below
       const adj = zohoInventoryAdjustment({ last_modified_time: '2026-11-28T10:00:00+0300' }, [
@@ -233,30 +314,61 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       const detail = await t.app.get(QueueService).get(ev.eventId);
       expect(toQueueEvent(detail).outcomeDetail).toBe(o.outcome_detail);
       // The line still records +5 as in the level: an edit to +7 moves only +2 (it is newer than the snapshot).
-      await deliver('stock', 'inventory_adjustment', { ...adj, last_modified_time: '2026-11-28T11:00:00+0300', line_items: [{ ...(adj.line_items as Json[])[0], quantity_adjusted: n('7') }] });
+      await deliver('stock', 'inventory_adjustment', {
+        ...adj,
+        last_modified_time: '2026-11-28T11:00:00+0300',
+        line_items: [{ ...(adj.line_items as Json[])[0], quantity_adjusted: n('7') }],
+      });
       expect(await level(item)).toBe('107');
 
       // Without a timestamp an adjustment applies on arrival.
-      await deliver('stock', 'inventory_adjustment', zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('3'), location_id: n(WH) }]));
+      await deliver(
+        'stock',
+        'inventory_adjustment',
+        zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('3'), location_id: n(WH) }]),
+      );
       expect(await level(item)).toBe('110');
     });
 
     it('a delta onto a location never seen stays unknown (NULL), with the location name stored', async () => {
       const item = '460000000017084';
       const wh = '460000000038099';
-      const adj = zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-5'), location_id: n(wh), location_name: 'Basra depot' }]);
+      const adj = zohoInventoryAdjustment({}, [
+        { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-5'), location_id: n(wh), location_name: 'Basra depot' },
+      ]);
       const ev = await deliver('stock', 'inventory_adjustment', adj, 'created');
-      expect(await one(`SELECT stock_on_hand, available_stock, warehouse_name FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [item, wh])).toEqual({
+      expect(
+        await one(
+          `SELECT stock_on_hand, available_stock, warehouse_name FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`,
+          [item, wh],
+        ),
+      ).toEqual({
         stock_on_hand: null,
         available_stock: null,
         warehouse_name: 'Basra depot',
       });
       expect(await one(`SELECT stock_on_hand FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ stock_on_hand: null });
-      expect(await one(`SELECT warehouse_name FROM erp.stock_adjustment_lines WHERE zoho_item_id = $1`, [item])).toEqual({ warehouse_name: 'Basra depot' });
+      expect(await one(`SELECT warehouse_name FROM erp.stock_adjustment_lines WHERE zoho_item_id = $1`, [item])).toEqual({
+        warehouse_name: 'Basra depot',
+      });
       expect((await outcome(ev.eventId)).outcome_detail).toMatch(/level unknown until a stock snapshot arrives/);
       // The snapshot gives the level; later deltas move it.
-      await deliver('stock', 'item', zohoItem({ item_id: n(item), warehouses: undefined, stock_on_hand: n(20), locations: [{ location_id: n(wh), location_stock_on_hand: n(20) }], last_modified_time: '2026-11-28T08:00:00+0300' }));
-      await deliver('stock', 'inventory_adjustment', zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-2'), location_id: n(wh) }]));
+      await deliver(
+        'stock',
+        'item',
+        zohoItem({
+          item_id: n(item),
+          warehouses: undefined,
+          stock_on_hand: n(20),
+          locations: [{ location_id: n(wh), location_stock_on_hand: n(20) }],
+          last_modified_time: '2026-11-28T08:00:00+0300',
+        }),
+      );
+      await deliver(
+        'stock',
+        'inventory_adjustment',
+        zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('-2'), location_id: n(wh) }]),
+      );
       expect(await level(item, wh)).toBe('18');
     });
   });

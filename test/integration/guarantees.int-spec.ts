@@ -2,7 +2,19 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
 import { SyncService } from '../../src/modules/sync/sync.service';
-import { Json, n, Num, zohoBody, zohoContact, zohoId, zohoInventoryAdjustment, zohoInvoice, zohoItem, zohoLineItems, zohoPriceBook } from '../factories/zoho-payloads';
+import {
+  Json,
+  n,
+  Num,
+  zohoBody,
+  zohoContact,
+  zohoId,
+  zohoInventoryAdjustment,
+  zohoInvoice,
+  zohoItem,
+  zohoLineItems,
+  zohoPriceBook,
+} from '../factories/zoho-payloads';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -49,9 +61,12 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
   const eventRow = async (id: string) =>
     (await db.query<EventRow>('SELECT status, outcome, attempts FROM tds.events WHERE id = $1', [id]))[0];
   const attemptsOf = async (id: string) =>
-    (await db.query<{ attempt: number; outcome: string }>('SELECT attempt, outcome FROM tds.event_attempts WHERE event_id = $1 ORDER BY id', [id])).map(
-      (a) => [a.attempt, a.outcome],
-    );
+    (
+      await db.query<{ attempt: number; outcome: string }>(
+        'SELECT attempt, outcome FROM tds.event_attempts WHERE event_id = $1 ORDER BY id',
+        [id],
+      )
+    ).map((a) => [a.attempt, a.outcome]);
   /** Simulates the passing of an event's backoff (the clock, not the rule, is what the test shortens). */
   const backoffPassed = (id: string) => db.query(`UPDATE tds.events SET next_attempt_at = now() WHERE id = $1`, [id]);
   /** Makes SyncService fail (transiently: a plain Error) the first `times` batches that hold `entityId`. */
@@ -92,7 +107,12 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
     it('a failed event blocks later events of its record until it is done (long backoff)', async () => {
       const id = zohoId();
       failTransiently(id.digits);
-      const v1 = await deliver('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'v1', last_modified_time: T1 }), 'created');
+      const v1 = await deliver(
+        'contacts',
+        'contact',
+        zohoContact({ contact_id: id, contact_name: 'v1', last_modified_time: T1 }),
+        'created',
+      );
       const v2 = await deliver('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'v2', last_modified_time: T2 }));
 
       expect(await worker.runOnce()).toBe(1); // only the head of the record's chain is claimable
@@ -107,7 +127,9 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
       expect(await worker.drainOnce()).toBe(2);
       expect(await eventRow(v1.eventId)).toEqual({ status: 'completed', outcome: 'applied', attempts: 2 });
       expect(await eventRow(v2.eventId)).toEqual({ status: 'completed', outcome: 'applied', attempts: 1 });
-      expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = $1`, [id.digits])).toEqual([{ contact_name: 'v2' }]);
+      expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = $1`, [id.digits])).toEqual([
+        { contact_name: 'v2' },
+      ]);
       // The record's tries, in the order they happened: v1 failed, v1 applied, then v2.
       const order = await db.query<{ event_id: string; outcome: string }>(
         `SELECT event_id::text AS event_id, outcome FROM tds.event_attempts WHERE event_id = ANY($1::bigint[]) ORDER BY id`,
@@ -130,7 +152,12 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
         `SELECT status, outcome, attempts, last_error, extract(epoch FROM next_attempt_at - now())::float8 AS wait_s FROM tds.events WHERE id = $1`,
         [e.eventId],
       );
-      expect(row).toMatchObject({ status: 'failed', outcome: null, attempts: 1, last_error: expect.stringMatching(/simulated transient failure/) });
+      expect(row).toMatchObject({
+        status: 'failed',
+        outcome: null,
+        attempts: 1,
+        last_error: expect.stringMatching(/simulated transient failure/),
+      });
       // The first delay is the base delay (10 s); allow for the time the test itself took.
       expect(row.wait_s).toBeGreaterThan((BASE_DELAY_MS / 1000) * 0.5);
       expect(row.wait_s).toBeLessThanOrEqual((BASE_DELAY_MS / 1000) * 4);
@@ -181,8 +208,18 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
   describe('versions and staleness', () => {
     it('created then updated with the same last_modified_time and a changed field: the change is applied', async () => {
       const id = zohoId();
-      const created = await apply('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'Before', status: 'active', last_modified_time: T2 }), 'created');
-      const updated = await apply('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'After', status: 'inactive', last_modified_time: T2 }), 'updated');
+      const created = await apply(
+        'contacts',
+        'contact',
+        zohoContact({ contact_id: id, contact_name: 'Before', status: 'active', last_modified_time: T2 }),
+        'created',
+      );
+      const updated = await apply(
+        'contacts',
+        'contact',
+        zohoContact({ contact_id: id, contact_name: 'After', status: 'inactive', last_modified_time: T2 }),
+        'updated',
+      );
       expect(await eventRow(created.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
       expect(await eventRow(updated.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
       expect(await db.query(`SELECT contact_name, status FROM erp.contacts WHERE zoho_contact_id = $1`, [id.digits])).toEqual([
@@ -209,7 +246,10 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
       const v2 = zohoPriceBook({ name: 'Wholesale v2', last_modified_time: T2 }, 1);
       const id = digits(v2.pricebook_id);
       await apply('prices', 'pricebook', v2);
-      const before = await db.query(`SELECT zoho_item_id, rate::text FROM erp.price_list_items WHERE zoho_pricebook_id = $1 ORDER BY position`, [id]);
+      const before = await db.query(
+        `SELECT zoho_item_id, rate::text FROM erp.price_list_items WHERE zoho_pricebook_id = $1 ORDER BY position`,
+        [id],
+      );
       expect(before).toHaveLength(1);
       const late = await apply('prices', 'pricebook', {
         ...v2,
@@ -221,7 +261,9 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
         ],
       });
       expect(await eventRow(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
-      expect(await db.query(`SELECT zoho_item_id, rate::text FROM erp.price_list_items WHERE zoho_pricebook_id = $1 ORDER BY position`, [id])).toEqual(before);
+      expect(
+        await db.query(`SELECT zoho_item_id, rate::text FROM erp.price_list_items WHERE zoho_pricebook_id = $1 ORDER BY position`, [id]),
+      ).toEqual(before);
       expect(await db.query(`SELECT name FROM erp.price_lists WHERE zoho_pricebook_id = $1`, [id])).toEqual([{ name: 'Wholesale v2' }]);
     });
   });
@@ -230,18 +272,27 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
     it('an update not newer than the delete keeps the record deleted; a strictly newer one brings it back', async () => {
       const id = zohoId();
       const deletedAt = async () =>
-        (await db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = $1`, [id.digits]))[0].deleted_at;
+        (await db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = $1`, [id.digits]))[0]
+          .deleted_at;
       await apply('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'v1', last_modified_time: T1 }), 'created');
       const del = await apply('contacts', 'contact', { contact_id: id, last_modified_time: T2 }, 'deleted');
       expect(await eventRow(del.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
       expect(await deletedAt()).toBeInstanceOf(Date);
 
       // Same time as the delete: not newer → still deleted.
-      const same = await apply('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'same time as delete', last_modified_time: T2 }));
+      const same = await apply(
+        'contacts',
+        'contact',
+        zohoContact({ contact_id: id, contact_name: 'same time as delete', last_modified_time: T2 }),
+      );
       expect(await eventRow(same.eventId)).toMatchObject({ status: 'completed' });
       expect(await deletedAt()).toBeInstanceOf(Date);
       // Older than the delete → stale, still deleted.
-      const older = await apply('contacts', 'contact', zohoContact({ contact_id: id, contact_name: 'older', last_modified_time: '2026-11-28T09:30:00+0300' }));
+      const older = await apply(
+        'contacts',
+        'contact',
+        zohoContact({ contact_id: id, contact_name: 'older', last_modified_time: '2026-11-28T09:30:00+0300' }),
+      );
       expect(await eventRow(older.eventId)).toMatchObject({ status: 'completed' });
       expect(await deletedAt()).toBeInstanceOf(Date);
 
@@ -259,7 +310,9 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
       await apply('invoices', 'invoice', { invoice_id: id }, 'deleted');
       const again = await apply('invoices', 'invoice', zohoInvoice({ invoice_id: id, status: 'paid', last_modified_time: T2 }), 'updated');
       expect(await eventRow(again.eventId)).toMatchObject({ status: 'completed' });
-      const [row] = await db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.invoices WHERE zoho_invoice_id = $1`, [id.digits]);
+      const [row] = await db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.invoices WHERE zoho_invoice_id = $1`, [
+        id.digits,
+      ]);
       expect(row.deleted_at).toBeInstanceOf(Date);
     });
   });
@@ -281,7 +334,9 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
         `SELECT stock_on_hand::text AS s FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`,
         [itemId, WH],
       );
-      const [product] = await db.query<{ s: string }>(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [itemId]);
+      const [product] = await db.query<{ s: string }>(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [
+        itemId,
+      ]);
       return { level: Number(level.s), product: Number(product.s) };
     };
     const adjustment = (itemId: string, qty: string, lineId: Num, over: Json = {}) =>
@@ -297,13 +352,19 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
       expect(await eventRow(d1.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
       expect(await stock(itemId)).toEqual({ level: 100, product: 100 });
       // Zoho sends the delete again, with a different body (so it is not a duplicate at ingest).
-      const d2 = await apply('stock', 'inventory_adjustment', { inventory_adjustment_id: adj.inventory_adjustment_id, reason: 'resent' }, 'deleted');
+      const d2 = await apply(
+        'stock',
+        'inventory_adjustment',
+        { inventory_adjustment_id: adj.inventory_adjustment_id, reason: 'resent' },
+        'deleted',
+      );
       expect(await eventRow(d2.eventId)).toMatchObject({ status: 'completed' });
       expect(await attemptsOf(d2.eventId)).toHaveLength(1);
       expect(await stock(itemId)).toEqual({ level: 100, product: 100 });
-      const [row] = await db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [
-        digits(adj.inventory_adjustment_id),
-      ]);
+      const [row] = await db.query<{ deleted_at: Date | null }>(
+        `SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`,
+        [digits(adj.inventory_adjustment_id)],
+      );
       expect(row.deleted_at).toBeInstanceOf(Date);
     });
 
@@ -313,15 +374,24 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
       const v1 = adjustment(itemId, '-4', lineId, { last_modified_time: T1 });
       await apply('stock', 'inventory_adjustment', v1, 'created');
       expect(await stock(itemId)).toEqual({ level: 96, product: 96 });
-      await apply('stock', 'inventory_adjustment', { inventory_adjustment_id: v1.inventory_adjustment_id, last_modified_time: T2 }, 'deleted');
+      await apply(
+        'stock',
+        'inventory_adjustment',
+        { inventory_adjustment_id: v1.inventory_adjustment_id, last_modified_time: T2 },
+        'deleted',
+      );
       expect(await stock(itemId)).toEqual({ level: 100, product: 100 });
 
-      const v3 = await apply('stock', 'inventory_adjustment', { ...adjustment(itemId, '-10', lineId, { last_modified_time: T3 }), inventory_adjustment_id: v1.inventory_adjustment_id });
+      const v3 = await apply('stock', 'inventory_adjustment', {
+        ...adjustment(itemId, '-10', lineId, { last_modified_time: T3 }),
+        inventory_adjustment_id: v1.inventory_adjustment_id,
+      });
       expect(await eventRow(v3.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
       expect(await stock(itemId)).toEqual({ level: 90, product: 90 });
-      const [row] = await db.query<{ deleted_at: Date | null }>(`SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`, [
-        digits(v1.inventory_adjustment_id),
-      ]);
+      const [row] = await db.query<{ deleted_at: Date | null }>(
+        `SELECT deleted_at FROM erp.stock_adjustments WHERE zoho_adjustment_id = $1`,
+        [digits(v1.inventory_adjustment_id)],
+      );
       expect(row.deleted_at).toBeNull();
     });
 
@@ -331,12 +401,18 @@ describe('queue and sync guarantees (integration, real PostgreSQL)', () => {
       const v2 = adjustment(itemId, '-10', lineId, { last_modified_time: T2 });
       await apply('stock', 'inventory_adjustment', v2, 'updated');
       expect(await stock(itemId)).toEqual({ level: 90, product: 90 });
-      const late = await apply('stock', 'inventory_adjustment', { ...adjustment(itemId, '-4', lineId, { last_modified_time: T1 }), inventory_adjustment_id: v2.inventory_adjustment_id }, 'created');
+      const late = await apply(
+        'stock',
+        'inventory_adjustment',
+        { ...adjustment(itemId, '-4', lineId, { last_modified_time: T1 }), inventory_adjustment_id: v2.inventory_adjustment_id },
+        'created',
+      );
       expect(await eventRow(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
       expect(await stock(itemId)).toEqual({ level: 90, product: 90 });
-      const lines = await db.query(`SELECT quantity_adjusted::text AS q, applied_quantity::text AS a FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = $1`, [
-        digits(v2.inventory_adjustment_id),
-      ]);
+      const lines = await db.query(
+        `SELECT quantity_adjusted::text AS q, applied_quantity::text AS a FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = $1`,
+        [digits(v2.inventory_adjustment_id)],
+      );
       expect(lines).toEqual([{ q: '-10', a: '-10' }]);
     });
   });

@@ -43,7 +43,9 @@ describe('several worker processes on one database (integration, real processes)
       const sends = [];
       for (let r = 0; r < RECORDS; r++) {
         const body = `{"contact":{"contact_id":"${460000000100000 + r}","contact_name":"rec ${r} v${v}","last_modified_time":"2026-11-28T1${v}:00:00+0300"}}`;
-        sends.push(request(api.server).post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(body));
+        sends.push(
+          request(api.server).post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(body),
+        );
         if (sends.length === 100) {
           const res = await Promise.all(sends.splice(0));
           expect(res.every((x) => x.status === 202)).toBe(true);
@@ -55,10 +57,12 @@ describe('several worker processes on one database (integration, real processes)
 
     for (let i = 0; i < 3; i++) workers.push(await startService(workerEnv()));
     // Kill one worker while batches are in flight, then bring a replacement up.
-    await expect.poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status = 'completed'`))[0].n), {
-      timeout: 30_000,
-      interval: 20,
-    }).toBeGreaterThan(200);
+    await expect
+      .poll(async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status = 'completed'`))[0].n), {
+        timeout: 30_000,
+        interval: 20,
+      })
+      .toBeGreaterThan(200);
     await workers[0].kill9();
     workers.push(await startService(workerEnv()));
 
@@ -69,7 +73,9 @@ describe('several worker processes on one database (integration, real processes)
       })
       .toBe(0);
 
-    const twice = await db.query(`SELECT event_id FROM tds.event_attempts WHERE outcome IN ('applied', 'skipped_stale') GROUP BY event_id HAVING count(*) > 1`);
+    const twice = await db.query(
+      `SELECT event_id FROM tds.event_attempts WHERE outcome IN ('applied', 'skipped_stale') GROUP BY event_id HAVING count(*) > 1`,
+    );
     expect(twice).toEqual([]);
     const outcomes = await db.query<{ outcome: string; n: string }>(`SELECT outcome, count(*) AS n FROM tds.events GROUP BY outcome`);
     expect(outcomes).toEqual([{ outcome: 'applied', n: String(RECORDS * VERSIONS) }]);

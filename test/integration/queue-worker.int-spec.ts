@@ -20,7 +20,10 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     request(t.server).post(`/webhooks/${route}${query}`).set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(body);
   const statuses = async () =>
     Object.fromEntries(
-      (await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM tds.events GROUP BY status')).map((r) => [r.status, Number(r.n)]),
+      (await db.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM tds.events GROUP BY status')).map((r) => [
+        r.status,
+        Number(r.n),
+      ]),
     );
 
   beforeAll(async () => {
@@ -183,7 +186,8 @@ describe('queue worker (integration, real PostgreSQL)', () => {
     try {
       for (let v = 1; v <= 3; v++) {
         await send('contacts', contact('6001', `r1 v${v}`, `2026-11-28T1${v}:00:00+0300`)).expect(202);
-        for (let i = 0; i < 3; i++) await send('contacts', contact(`61${v}${i}`, `single ${v}.${i}`, '2026-11-28T10:00:00+0300')).expect(202);
+        for (let i = 0; i < 3; i++)
+          await send('contacts', contact(`61${v}${i}`, `single ${v}.${i}`, '2026-11-28T10:00:00+0300')).expect(202);
       }
       for (let i = 0; i < 20 && Object.keys(await statuses()).some((s) => s !== 'completed'); i++) {
         await worker.drainOnce();

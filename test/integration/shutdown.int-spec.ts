@@ -69,7 +69,11 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
       }
     });
 
-    const res = await request(t.server).post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(contact('800001', 'In flight at shutdown'));
+    const res = await request(t.server)
+      .post('/webhooks/contacts')
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Key', KEY)
+      .send(contact('800001', 'In flight at shutdown'));
     expect(res.status).toBe(202);
     await inApply;
     const closeStarted = Date.now();
@@ -88,7 +92,9 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
     expect(await db.query('SELECT attempt, outcome, error FROM tds.event_attempts WHERE event_id = $1', [res.body.eventId])).toEqual([
       { attempt: 1, outcome: 'applied', error: null },
     ]);
-    expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '800001'`)).toEqual([{ contact_name: 'In flight at shutdown' }]);
+    expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '800001'`)).toEqual([
+      { contact_name: 'In flight at shutdown' },
+    ]);
     // The process says it stopped only after its last batch was committed. (Closing the pg pool waits for the
     // batch's checked-out client, so a stop() that did not wait would still commit; what it breaks is the order:
     // the worker would be marked stopped, and HTTP closed, while its batch was still running.)
@@ -122,8 +128,7 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
       throw new Error('the INSERT never started');
     };
 
-    const start = () =>
-      startTestApp(db.url, { WEBHOOK_API_KEYS: KEY, WEBHOOK_INGEST_MAX_INFLIGHT: '1', SHUTDOWN_TIMEOUT_MS: '20000' });
+    const start = () => startTestApp(db.url, { WEBHOOK_API_KEYS: KEY, WEBHOOK_INGEST_MAX_INFLIGHT: '1', SHUTDOWN_TIMEOUT_MS: '20000' });
 
     it('submissions still held by the ingest batcher when shutdown starts are answered and stored before close() returns', async () => {
       t = await start();
@@ -157,14 +162,21 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
       await expect(first).resolves.toMatchObject({ status: 'queued', entityId: '810001' });
       await expect(second).resolves.toMatchObject({ status: 'queued', entityId: '810002' });
       expect(answers.indexOf('closed')).toBe(2); // both answered before close() returned
-      expect((await db.query<{ entity_id: string }>('SELECT entity_id FROM tds.events ORDER BY id')).map((r) => r.entity_id)).toEqual(['810001', '810002']);
+      expect((await db.query<{ entity_id: string }>('SELECT entity_id FROM tds.events ORDER BY id')).map((r) => r.entity_id)).toEqual([
+        '810001',
+        '810002',
+      ]);
     });
 
     it('a delivery in flight when shutdown starts gets its 202 and is stored (the HTTP close waits for it)', async () => {
       t = await start();
       const release = await holdInserts();
       const send = (id: string) =>
-        request(t!.server).post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', KEY).send(contact(id, `http ${id}`));
+        request(t!.server)
+          .post('/webhooks/contacts')
+          .set('Content-Type', 'application/json')
+          .set('X-Webhook-Key', KEY)
+          .send(contact(id, `http ${id}`));
       const answers: string[] = [];
       const first = send('820001').then((r) => (answers.push('820001'), r));
       await insertWaiting();
@@ -181,10 +193,9 @@ describe('graceful shutdown (integration, real PostgreSQL)', () => {
       expect([r1.status, r1.body.status]).toEqual([202, 'queued']);
       expect([r2.status, r2.body.status]).toEqual([202, 'queued']);
       expect(answers[2]).toBe('closed');
-      expect((await db.query<{ entity_id: string }>('SELECT entity_id FROM tds.events ORDER BY entity_id')).map((r) => r.entity_id)).toEqual([
-        '820001',
-        '820002',
-      ]);
+      expect(
+        (await db.query<{ entity_id: string }>('SELECT entity_id FROM tds.events ORDER BY entity_id')).map((r) => r.entity_id),
+      ).toEqual(['820001', '820002']);
     });
   });
 });

@@ -22,7 +22,9 @@ describe('singleton-job lock (integration, real processes)', () => {
   const children: Child[] = [];
 
   const start = async (job: string, cron: string, bodyMs: number, jitterMs = 0): Promise<Child> => {
-    const proc = spawn(process.execPath, [CHILD, db.url, job, cron, String(bodyMs), String(jitterMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [CHILD, db.url, job, cron, String(bodyMs), String(jitterMs)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (out += d));
@@ -53,7 +55,9 @@ describe('singleton-job lock (integration, real processes)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    await db.query(`CREATE TABLE job_effects (id serial PRIMARY KEY, holder text, scheduled_at timestamptz, started_at timestamptz, finished_at timestamptz)`);
+    await db.query(
+      `CREATE TABLE job_effects (id serial PRIMARY KEY, holder text, scheduled_at timestamptz, started_at timestamptz, finished_at timestamptz)`,
+    );
   });
   beforeEach(async () => {
     await db.query('TRUNCATE job_effects, tds.job_runs');
@@ -97,7 +101,9 @@ describe('singleton-job lock (integration, real processes)', () => {
     const e = (await effects()).filter((x) => x.finished_at);
     expect(e.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < e.length; i++) {
-      expect(e[i].started_at.getTime(), `run ${i} started before run ${i - 1} ended`).toBeGreaterThanOrEqual(e[i - 1].finished_at!.getTime());
+      expect(e[i].started_at.getTime(), `run ${i} started before run ${i - 1} ended`).toBeGreaterThanOrEqual(
+        e[i - 1].finished_at!.getTime(),
+      );
     }
     const all = await effects();
     const open = all.filter((x) => !x.finished_at);
@@ -127,7 +133,7 @@ describe('singleton-job lock (integration, real processes)', () => {
       byB = (await runs('killed')).filter((x) => x.holder === `child-${b.proc.pid}`);
     }
     expect(byB.length).toBeGreaterThanOrEqual(1);
-    // The next whole second after the kill (cron ticks every second), not a lease expiry.
+    // The next whole second after the kill (cron ticks every second): the dead holder's lock went with its session.
     expect(byB[0].started_at.getTime() - killedAt).toBeLessThan(2000);
     const old = (await runs('killed')).find((x) => x.holder === `child-${a.proc.pid}`);
     expect(old).toMatchObject({ status: 'abandoned', error: expect.stringMatching(/ended before it finished/) });

@@ -73,7 +73,15 @@ const CASES: Case[] = [
     key: 'zoho_item_id',
     make: zohoItem,
     change: { rate: n('130000.50'), name: 'Hydraulic Pump HP-200 Mk2', stock_on_hand: n('41') },
-    expectV1: () => ({ sku: 'HP-200', name: 'Hydraulic Pump HP-200', unit: 'pcs', status: 'active', rate: '125000.00', purchase_rate: '98000.00', stock_on_hand: '42.00' }),
+    expectV1: () => ({
+      sku: 'HP-200',
+      name: 'Hydraulic Pump HP-200',
+      unit: 'pcs',
+      status: 'active',
+      rate: '125000.00',
+      purchase_rate: '98000.00',
+      stock_on_hand: '42.00',
+    }),
     expectV2: { rate: '130000.50', name: 'Hydraulic Pump HP-200 Mk2', stock_on_hand: '41' },
     timestamped: true,
   },
@@ -131,7 +139,14 @@ const CASES: Case[] = [
     key: 'zoho_bill_id',
     make: (o) => zohoBill(o, 3),
     change: { status: 'paid', balance: n('0') },
-    expectV1: (r) => ({ bill_number: 'BILL-00412', vendor_zoho_id: '460000000038029', status: 'open', currency_code: 'USD', exchange_rate: '1310.00', total: digits(r.total) }),
+    expectV1: (r) => ({
+      bill_number: 'BILL-00412',
+      vendor_zoho_id: '460000000038029',
+      status: 'open',
+      currency_code: 'USD',
+      exchange_rate: '1310.00',
+      total: digits(r.total),
+    }),
     expectV2: { status: 'paid', balance: '0' },
     lines: { table: 'erp.bill_lines', parentKey: 'zoho_bill_id' },
     timestamped: true,
@@ -145,7 +160,13 @@ const CASES: Case[] = [
     key: 'zoho_creditnote_id',
     make: (o) => zohoCreditNote(o, 2),
     change: { status: 'closed', balance: n('0.00') },
-    expectV1: (r) => ({ creditnote_number: 'CN-00007', customer_zoho_id: '460000000026049', status: 'open', total: digits(r.total), balance: digits(r.balance) }),
+    expectV1: (r) => ({
+      creditnote_number: 'CN-00007',
+      customer_zoho_id: '460000000026049',
+      status: 'open',
+      total: digits(r.total),
+      balance: digits(r.balance),
+    }),
     expectV2: { status: 'closed', balance: '0.00' },
     lines: { table: 'erp.credit_note_lines', parentKey: 'zoho_creditnote_id' },
     timestamped: true,
@@ -200,7 +221,11 @@ describe('sync handlers through the real receiver and worker (integration)', () 
     return rows[0];
   };
   const eventState = async (eventId: string) =>
-    one('SELECT status, outcome, last_error FROM tds.events WHERE id = $1', [eventId]) as Promise<{ status: string; outcome: string; last_error: string }>;
+    one('SELECT status, outcome, last_error FROM tds.events WHERE id = $1', [eventId]) as Promise<{
+      status: string;
+      outcome: string;
+      last_error: string;
+    }>;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -235,7 +260,9 @@ describe('sync handlers through the real receiver and worker (integration)', () 
       }
 
       // v2: newer timestamp (when the type has one), changed fields, and (for documents) one line removed, one added.
-      const newLines = c.lines ? [...(v1.line_items as Json[]).slice(1), { ...(v1.line_items as Json[])[0], line_item_id: zohoId() }] : undefined;
+      const newLines = c.lines
+        ? [...(v1.line_items as Json[]).slice(1), { ...(v1.line_items as Json[])[0], line_item_id: zohoId() }]
+        : undefined;
       const v2 = {
         ...v1,
         ...c.change,
@@ -289,12 +316,16 @@ describe('sync handlers through the real receiver and worker (integration)', () 
 
   it('keeps ids above 2^53, exact money, Arabic/Kurdish/emoji text, and parses Zoho offsets', async () => {
     const big = n('130426000002924000123');
-    await deliver('contacts', 'contact', zohoContact({
-      contact_id: big,
-      contact_name: 'شركة بغداد للتجارة — کۆمپانیای هەولێر 🚀',
-      credit_limit: n('12345678901234.5678'),
-      last_modified_time: '2024-06-05T02:30:08-0700',
-    }));
+    await deliver(
+      'contacts',
+      'contact',
+      zohoContact({
+        contact_id: big,
+        contact_name: 'شركة بغداد للتجارة — کۆمپانیای هەولێر 🚀',
+        credit_limit: n('12345678901234.5678'),
+        last_modified_time: '2024-06-05T02:30:08-0700',
+      }),
+    );
     const row = await one(
       `SELECT contact_name, credit_limit::text AS credit_limit, zoho_modified_at, raw->>'contact_id' AS raw_id, raw->'credit_limit' AS raw_limit
        FROM erp.contacts WHERE zoho_contact_id = $1`,
@@ -307,7 +338,11 @@ describe('sync handlers through the real receiver and worker (integration)', () 
   });
 
   it('numbers sent as strings and "" stock figures are accepted ("" stock = unknown = NULL)', async () => {
-    const item = zohoItem({ rate: '1,250.75', stock_on_hand: '', warehouses: [{ warehouse_id: '77', warehouse_name: 'W', warehouse_stock_on_hand: '', warehouse_available_stock: '5' }] });
+    const item = zohoItem({
+      rate: '1,250.75',
+      stock_on_hand: '',
+      warehouses: [{ warehouse_id: '77', warehouse_name: 'W', warehouse_stock_on_hand: '', warehouse_available_stock: '5' }],
+    });
     await deliver('products', 'item', item);
     const row = await one(`SELECT rate::text, stock_on_hand::text FROM erp.products WHERE zoho_item_id = $1`, [digits(item.item_id)]);
     expect(row).toEqual({ rate: '1250.75', stock_on_hand: null });
@@ -316,17 +351,25 @@ describe('sync handlers through the real receiver and worker (integration)', () 
   it('a misplaced comma or an out-of-range number dead-letters with the field named', async () => {
     const comma = await deliver('invoices', 'invoice', zohoInvoice({ total: '1,5' }));
     expect(await eventState(comma.eventId)).toMatchObject({ status: 'dead_letter' });
-    expect((await eventState(comma.eventId)).last_error).toMatch(/invoice\.total: "1,5" is not a number \(a comma is accepted only as a thousands separator\)/);
+    expect((await eventState(comma.eventId)).last_error).toMatch(
+      /invoice\.total: "1,5" is not a number \(a comma is accepted only as a thousands separator\)/,
+    );
     const huge = await deliver('contacts', 'contact', zohoContact({ credit_limit: n('1e400') }));
     expect(await eventState(huge.eventId)).toMatchObject({ status: 'dead_letter' });
     // (a JSON number reaches the handler as its plain digits, 1 followed by 400 zeros)
-    expect((await eventState(huge.eventId)).last_error).toMatch(/contact\.credit_limit: "10+" is out of range \(more than 38 integer digits\)/);
+    expect((await eventState(huge.eventId)).last_error).toMatch(
+      /contact\.credit_limit: "10+" is out of range \(more than 38 integer digits\)/,
+    );
     const tiny = await deliver('contacts', 'contact', zohoContact({ credit_limit: n('1e-400') }));
     expect(await eventState(tiny.eventId)).toMatchObject({ status: 'dead_letter' });
-    expect((await eventState(tiny.eventId)).last_error).toMatch(/contact\.credit_limit: ".*" is out of range \(more than 38 decimal places\)/);
+    expect((await eventState(tiny.eventId)).last_error).toMatch(
+      /contact\.credit_limit: ".*" is out of range \(more than 38 decimal places\)/,
+    );
     const indian = zohoInvoice({ total: '12,34,567.50' });
     await deliver('invoices', 'invoice', indian);
-    expect((await one(`SELECT total::text FROM erp.invoices WHERE zoho_invoice_id = $1`, [digits(indian.invoice_id)])).total).toBe('1234567.50');
+    expect((await one(`SELECT total::text FROM erp.invoices WHERE zoho_invoice_id = $1`, [digits(indian.invoice_id)])).total).toBe(
+      '1234567.50',
+    );
   });
 
   it('a field that can never map dead-letters at once with the field named', async () => {
@@ -339,7 +382,12 @@ describe('sync handlers through the real receiver and worker (integration)', () 
   describe('stock', () => {
     const WH = '460000000038080';
     const level = async (item: string, wh = WH) =>
-      (await db.query<{ s: string }>(`SELECT stock_on_hand::text AS s FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [item, wh]))[0]?.s;
+      (
+        await db.query<{ s: string }>(
+          `SELECT stock_on_hand::text AS s FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`,
+          [item, wh],
+        )
+      )[0]?.s;
 
     it('item snapshots set levels from warehouses[] or locations[]; products.stock_on_hand follows the item total', async () => {
       const a = zohoItem();
@@ -378,7 +426,11 @@ describe('sync handlers through the real receiver and worker (integration)', () 
       expect(await level(digits(a.item_id), '460000000038090')).toBeNull();
 
       // /webhooks/stock: an item known as 42 whose next snapshot is blank becomes unknown.
-      const b = zohoItem({ warehouses: undefined, locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n('42') }], stock_on_hand: n('42') });
+      const b = zohoItem({
+        warehouses: undefined,
+        locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n('42') }],
+        stock_on_hand: n('42'),
+      });
       await deliver('stock', 'item', b);
       expect((await stockOf(digits(b.item_id))).s).toBe('42');
       await deliver('stock', 'item', {
@@ -392,22 +444,38 @@ describe('sync handlers through the real receiver and worker (integration)', () 
     });
 
     it('an adjustment changes stock exactly once; an edit applies only the difference; a delete reverses it', async () => {
-      const item = zohoItem({ item_id: n('460000000017080'), warehouses: [{ warehouse_id: n(WH), warehouse_name: 'Main', warehouse_stock_on_hand: n(100) }], stock_on_hand: n(100) });
+      const item = zohoItem({
+        item_id: n('460000000017080'),
+        warehouses: [{ warehouse_id: n(WH), warehouse_name: 'Main', warehouse_stock_on_hand: n(100) }],
+        stock_on_hand: n(100),
+      });
       await deliver('products', 'item', item);
       const lineId = zohoId();
-      const adj = zohoInventoryAdjustment({}, [{ line_item_id: lineId, item_id: n('460000000017080'), quantity_adjusted: n('-4'), location_id: n(WH) }]);
+      const adj = zohoInventoryAdjustment({}, [
+        { line_item_id: lineId, item_id: n('460000000017080'), quantity_adjusted: n('-4'), location_id: n(WH) },
+      ]);
       await deliver('stock', 'inventory_adjustment', adj, 'created');
       expect(await level('460000000017080')).toBe('96');
       await deliver('stock', 'inventory_adjustment', adj, 'created'); // redelivery: duplicate, not applied twice
       expect(await level('460000000017080')).toBe('96');
       // Edited: −4 becomes −10 → only −6 more.
-      await deliver('stock', 'inventory_adjustment', { ...adj, description: 'recount', line_items: [{ line_item_id: lineId, item_id: n('460000000017080'), quantity_adjusted: n('-10'), location_id: n(WH) }] });
+      await deliver('stock', 'inventory_adjustment', {
+        ...adj,
+        description: 'recount',
+        line_items: [{ line_item_id: lineId, item_id: n('460000000017080'), quantity_adjusted: n('-10'), location_id: n(WH) }],
+      });
       expect(await level('460000000017080')).toBe('90');
       expect((await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = '460000000017080'`, [])).s).toBe('90');
       await deliver('stock', 'inventory_adjustment', { inventory_adjustment_id: adj.inventory_adjustment_id }, 'deleted');
       expect(await level('460000000017080')).toBe('100');
       // A value adjustment changes no quantity.
-      await deliver('stock', 'inventory_adjustment', zohoInventoryAdjustment({ adjustment_type: 'value' }, [{ item_id: n('460000000017080'), value_adjusted: n('500'), location_id: n(WH) }]));
+      await deliver(
+        'stock',
+        'inventory_adjustment',
+        zohoInventoryAdjustment({ adjustment_type: 'value' }, [
+          { item_id: n('460000000017080'), value_adjusted: n('500'), location_id: n(WH) },
+        ]),
+      );
       expect(await level('460000000017080')).toBe('100');
     });
   });
@@ -426,7 +494,9 @@ describe('sync handlers through the real receiver and worker (integration)', () 
       { zoho_item_id: items[2], rate: '11200.00' },
     ]);
     await deliver('prices', 'pricebook', { ...pb, pricebook_items: [{ item_id: n(items[2]), pricebook_rate: n('9999.99') }] });
-    const list2 = await db.query(`SELECT zoho_item_id, rate::text FROM erp.price_list_items WHERE zoho_pricebook_id = $1`, [digits(pb.pricebook_id)]);
+    const list2 = await db.query(`SELECT zoho_item_id, rate::text FROM erp.price_list_items WHERE zoho_pricebook_id = $1`, [
+      digits(pb.pricebook_id),
+    ]);
     expect(list2).toEqual([{ zoho_item_id: items[2], rate: '9999.99' }]);
 
     const item = zohoItem();

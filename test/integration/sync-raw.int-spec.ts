@@ -23,7 +23,9 @@ describe('raw is the exact JSON as received (integration)', () => {
       .send(zohoBody(envelope, record));
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     await worker.drainOnce();
-    const [ev] = await db.query<{ status: string; outcome: string }>(`SELECT status, outcome FROM tds.events WHERE id = $1`, [res.body.eventId]);
+    const [ev] = await db.query<{ status: string; outcome: string }>(`SELECT status, outcome FROM tds.events WHERE id = $1`, [
+      res.body.eventId,
+    ]);
     expect(ev).toEqual({ status: 'completed', outcome: 'applied' });
     return res.body.eventId as string;
   };
@@ -53,13 +55,28 @@ describe('raw is the exact JSON as received (integration)', () => {
       stock_on_hand: undefined,
       warehouses: undefined,
       // a non-object entry and an entry without an id come first: raw must still be the right entry
-      locations: [null, { location_name: 'no id' }, { location_id: n(WH), location_name: 'Basra', location_stock_on_hand: n('12.50'), location_available_stock: n(6) }],
+      locations: [
+        null,
+        { location_name: 'no id' },
+        { location_id: n(WH), location_name: 'Basra', location_stock_on_hand: n('12.50'), location_available_stock: n(6) },
+      ],
     });
     await deliver('stock', 'item', item);
-    const raw = await rawOf(`SELECT raw::text AS raw FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [String((item.item_id as { digits: string }).digits), WH]);
-    expect(JSON.parse(raw)).toEqual({ location_id: Number(WH), location_name: 'Basra', location_stock_on_hand: 12.5, location_available_stock: 6 });
+    const raw = await rawOf(`SELECT raw::text AS raw FROM erp.stock_levels WHERE zoho_item_id = $1 AND warehouse_id = $2`, [
+      String((item.item_id as { digits: string }).digits),
+      WH,
+    ]);
+    expect(JSON.parse(raw)).toEqual({
+      location_id: Number(WH),
+      location_name: 'Basra',
+      location_stock_on_hand: 12.5,
+      location_available_stock: 6,
+    });
     expect(raw).toContain('"location_stock_on_hand": 12.50'); // the spelling as sent
-    const [{ s }] = await db.query<{ s: string }>(`SELECT ((raw -> 'location_stock_on_hand')::numeric + 0)::text AS s FROM erp.stock_levels WHERE warehouse_id = $1`, [WH]);
+    const [{ s }] = await db.query<{ s: string }>(
+      `SELECT ((raw -> 'location_stock_on_hand')::numeric + 0)::text AS s FROM erp.stock_levels WHERE warehouse_id = $1`,
+      [WH],
+    );
     expect(s).toBe('12.50');
 
     const viaProducts = zohoItem();
@@ -87,7 +104,9 @@ describe('raw is the exact JSON as received (integration)', () => {
       ],
     });
     await deliver('prices', 'pricebook', pb);
-    const raw = await rawOf(`SELECT raw::text AS raw FROM erp.price_list_items WHERE zoho_item_id = $1`, [String((itemId as { digits: string }).digits ?? itemId)]);
+    const raw = await rawOf(`SELECT raw::text AS raw FROM erp.price_list_items WHERE zoho_item_id = $1`, [
+      String((itemId as { digits: string }).digits ?? itemId),
+    ]);
     expect(JSON.parse(raw)).toMatchObject({ name: 'second', pricebook_rate: 11.5 });
     expect(raw).toContain('"pricebook_rate": 11.50');
   });
@@ -108,7 +127,11 @@ describe('raw is the exact JSON as received (integration)', () => {
     const runner = { query: (sql: string, params?: unknown[]) => db.pool.query(sql, params).then((r) => r.rows) } as unknown as QueryRunner;
     const migration = new RawIsExactJson1764300000007();
     const WH = '460000000099007';
-    const item = zohoItem({ stock_on_hand: undefined, warehouses: undefined, locations: [{ location_id: n(WH), location_name: '123', location_stock_on_hand: n('5.0') }] });
+    const item = zohoItem({
+      stock_on_hand: undefined,
+      warehouses: undefined,
+      locations: [{ location_id: n(WH), location_name: '123', location_stock_on_hand: n('5.0') }],
+    });
     await deliver('stock', 'item', item);
     const itemId = String((item.item_id as { digits: string }).digits);
     const exact = await rawOf(`SELECT raw::text AS raw FROM erp.stock_levels WHERE zoho_item_id = $1`, [itemId]);
@@ -120,7 +143,16 @@ describe('raw is the exact JSON as received (integration)', () => {
     // A row whose event is gone: only the known numeric keys that hold exact number literals are converted.
     await db.query(
       `INSERT INTO erp.stock_levels (zoho_item_id, warehouse_id, stock_on_hand, raw) VALUES ('1', '2', 3, $1::jsonb), ('1', '3', NULL, NULL)`,
-      [JSON.stringify({ warehouse_id: '2', warehouse_name: '42', warehouse_stock_on_hand: '3.50', warehouse_available_stock: '', warehouse_committed_stock: '1e3', rate: '07' })],
+      [
+        JSON.stringify({
+          warehouse_id: '2',
+          warehouse_name: '42',
+          warehouse_stock_on_hand: '3.50',
+          warehouse_available_stock: '',
+          warehouse_committed_stock: '1e3',
+          rate: '07',
+        }),
+      ],
     );
     await db.query(`INSERT INTO erp.price_list_items (zoho_pricebook_id, zoho_item_id, position, raw) VALUES ('9', '8', 1, $1::jsonb)`, [
       JSON.stringify({ item_id: '8', name: '100', pricebook_rate: '9.90', rate: 'x', pricebook_discount: '10' }),
@@ -145,7 +177,9 @@ describe('raw is the exact JSON as received (integration)', () => {
       location_name: '123',
       location_stock_on_hand: '5.0',
     });
-    expect(JSON.parse(await rawOf(`SELECT raw::text AS raw FROM erp.price_list_items WHERE zoho_pricebook_id = '9'`, []))).toMatchObject({ pricebook_rate: '9.90' });
+    expect(JSON.parse(await rawOf(`SELECT raw::text AS raw FROM erp.price_list_items WHERE zoho_pricebook_id = '9'`, []))).toMatchObject({
+      pricebook_rate: '9.90',
+    });
     await migration.up(runner);
     expect(await rawOf(`SELECT raw::text AS raw FROM erp.stock_levels WHERE zoho_item_id = $1`, [itemId])).toBe(exact);
   });

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../src/common/net/free-port';
 
 export interface ServiceProcess {
   proc: ChildProcess;
@@ -14,18 +14,6 @@ export interface ServiceProcess {
 }
 
 const ROOT = resolve(__dirname, '../..');
-
-export async function freePort(): Promise<number> {
-  return new Promise((r, j) => {
-    const s = createServer();
-    s.once('error', j);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const p = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => r(p));
-    });
-  });
-}
 
 /** Runs the built service (dist/src/main.js, built by global setup) as a child process. */
 export async function startService(

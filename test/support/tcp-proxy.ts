@@ -11,40 +11,41 @@ export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly url: string,
-  ) {}
+    private readonly target: { host: string; port: number },
+  ) {
+    server.on('connection', (client) => this.accept(client));
+  }
 
   static async start(targetUrl: string): Promise<TcpProxy> {
     const target = new URL(targetUrl);
-    const targetPort = Number(target.port || 5432);
-    const targetHost = target.hostname;
-    let proxy!: TcpProxy;
-    const server = createServer((client) => {
-      if (proxy.refusing) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(targetPort, targetHost);
-      proxy.sockets.add(client);
-      proxy.sockets.add(upstream);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-        proxy.sockets.delete(client);
-        proxy.sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
+    const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     const url = new URL(targetUrl);
     url.hostname = '127.0.0.1';
     url.port = String(port);
-    proxy = new TcpProxy(server, url.toString());
-    return proxy;
+    return new TcpProxy(server, url.toString(), { host: target.hostname, port: Number(target.port || 5432) });
+  }
+
+  private accept(client: Socket): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect(this.target.port, this.target.host);
+    this.sockets.add(client);
+    this.sockets.add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      this.sockets.delete(client);
+      this.sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    upstream.pipe(client);
   }
 
   cut(): void {

@@ -1,11 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { AppConfigService } from '../../config/app-config.service';
+import { matchesAnyKey } from '../crypto/constant-time';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
-
-const digest = (v: string) => createHash('sha256').update(v).digest();
 
 /** Operator endpoints need X-Admin-Key ∈ ADMIN_API_KEYS; with none configured they are closed (403), never open. */
 @Injectable()
@@ -17,7 +15,7 @@ export class AdminKeyGuard implements CanActivate {
     if (!keys.length) throw new DomainError(ErrorCode.AdminDisabled, 'The admin API is disabled: set ADMIN_API_KEYS to enable it');
     const header = ctx.switchToHttp().getRequest<FastifyRequest>().headers['x-admin-key'];
     const presented = Array.isArray(header) ? header[0] : header;
-    if (presented && keys.some((k) => timingSafeEqual(digest(k), digest(presented)))) return true;
+    if (matchesAnyKey(keys, presented)) return true;
     throw new DomainError(ErrorCode.AdminAuthFailed, `${presented ? 'Invalid' : 'Missing'} X-Admin-Key header`);
   }
 }

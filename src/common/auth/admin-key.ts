@@ -1,15 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-
-const digest = (v: string) => createHash('sha256').update(v).digest();
-
-/** Constant-time: is `presented` one of `keys`? (hashing first equalises lengths) */
-export function isAdminKey(keys: readonly string[], presented: string | undefined): boolean {
-  if (!presented) return false;
-  let ok = false;
-  for (const k of keys) ok = timingSafeEqual(digest(k), digest(presented)) || ok;
-  return ok;
-}
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
-import { isAdminKey, presentedAdminKey } from './admin-key';
+import { matchesAnyKey } from '../crypto/constant-time';
+import { presentedAdminKey } from './admin-key';
 
 /**
  * In production the API docs (Swagger UI and its assets, /docs-json) show every route and header: they need an
@@ -19,7 +20,7 @@ export function registerDocsAccess(
     const presented = presentedAdminKey(req.headers);
     if (!options.adminKeys.length) {
       refusal = new DomainError(ErrorCode.AdminDisabled, 'The API docs need an admin key in production: set ADMIN_API_KEYS');
-    } else if (!isAdminKey(options.adminKeys, presented)) {
+    } else if (!matchesAnyKey(options.adminKeys, presented)) {
       refusal = new DomainError(
         ErrorCode.AdminAuthFailed,
         `${presented ? 'Invalid' : 'Missing'} admin key: send X-Admin-Key, X-API-Key or Authorization: Bearer`,

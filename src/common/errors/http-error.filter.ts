@@ -1,8 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, isDatabaseUnavailable } from './domain-error';
+import { DomainError } from './domain-error';
+import { isDatabaseUnavailable } from './sqlstate';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
+import { hasAccessLog } from '../logging/access-log';
 import { redactUrl } from '../logging/redact-url';
 
 export interface ErrorBody {
@@ -57,7 +59,7 @@ export class HttpErrorFilter implements ExceptionFilter {
         typeof res === 'string'
           ? res
           : Array.isArray((res as { message?: unknown }).message)
-            ? ((res as { message: string[] }).message).join('; ')
+            ? (res as { message: string[] }).message.join('; ')
             : String((res as { message?: unknown }).message ?? exception.message);
       body = this.body(status, httpCode(status), message, requestId);
     } else if (isFastifyError(exception)) {
@@ -73,9 +75,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       body = this.body(500, 'INTERNAL_ERROR', 'Internal server error', requestId);
     }
     if (body.statusCode === 503 && !headers['Retry-After']) headers['Retry-After'] = String(this.retryAfterSeconds);
-    if (body.statusCode < 500 && req?.url?.includes('/webhooks/')) {
-      // Webhook routes have no access log (hot path): a rejected delivery is worth one line.
-      this.logger.warn(`webhook rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`);
+    if (body.statusCode < 500 && req?.raw && !hasAccessLog(req.raw)) {
+      // A request the access log did not see (the hot path, or refused before routing): its rejection is worth one line.
+      this.logger.warn(
+        `request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`,
+      );
     }
     if (requestId) headers['X-Request-Id'] = requestId;
     void reply.status(body.statusCode).headers(headers).send(body);
@@ -109,7 +113,14 @@ interface FastifyLikeError {
 
 function isFastifyError(e: unknown): e is FastifyLikeError {
   const x = e as FastifyLikeError;
-  return !!x && typeof x.statusCode === 'number' && x.statusCode >= 400 && x.statusCode < 600 && typeof x.code === 'string' && x.code.startsWith('FST_');
+  return (
+    !!x &&
+    typeof x.statusCode === 'number' &&
+    x.statusCode >= 400 &&
+    x.statusCode < 600 &&
+    typeof x.code === 'string' &&
+    x.code.startsWith('FST_')
+  );
 }
 
 function fastifyCode(e: FastifyLikeError): string {

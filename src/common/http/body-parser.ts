@@ -12,7 +12,10 @@ interface RequestLike {
 }
 
 function mediaType(req: RequestLike): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
 }
 
 /**

@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { markAccessLogged } from './access-log';
 import { redactUrl } from './redact-url';
 import { requestIdFor } from './request-id';
 import type { RootLogger } from './root-logger';
 
-const LOGGED_ROUTES = ['/', 'ping', 'health', 'health/{*splat}', 'queue/{*splat}'];
+/**
+ * The one path without access lines: webhook deliveries, the hot path (thousands per second). Their outcome is in
+ * tds.events, and a rejected one gets a line from HttpErrorFilter (see access-log.ts). Every other route is logged.
+ */
+const UNLOGGED_ROUTES = ['webhooks/{*splat}'];
 
 /**
  * Structured logs (pino) on the process's root logger (src/common/logging/root-logger.ts, level and format from
@@ -18,15 +23,19 @@ export class LoggingModule {
       module: LoggingModule,
       imports: [
         LoggerModule.forRoot({
-          // Access logs for the operator routes. Webhooks (the hot path, thousands per second) are left out on
-          // purpose: their outcome is in tds.events, and rejections are logged by HttpErrorFilter with the request
-          // id. New modules add their route prefixes here.
-          forRoutes: LOGGED_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
+          // Every route but the hot path (new modules are logged without touching this file).
+          forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+          exclude: UNLOGGED_ROUTES.map((path) => ({ path, method: RequestMethod.ALL })),
           pinoHttp: {
             // pino-http derives its logger from this one (a child with the options below).
             logger: root,
             // Fastify assigns the id (src/common/logging/request-id.ts) and copies it to raw.id before this runs.
             genReqId: (req: IncomingMessage) => (req as { id?: string }).id ?? requestIdFor(req),
+            // Runs once for every request the access log takes in (genReqId does not: Fastify has set the id).
+            customProps: (req: IncomingMessage) => {
+              markAccessLogged(req);
+              return {};
+            },
             // Secrets never reach the log: auth headers, webhook keys and signatures are redacted.
             redact: {
               paths: [

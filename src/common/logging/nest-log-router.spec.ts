@@ -4,7 +4,8 @@ import { NestLogRouter } from './nest-log-router';
 import { createRootLogger, launcherLogger } from './root-logger';
 
 describe('NestLogRouter', () => {
-  const inner = () => ({ log: vi.fn(), debug: vi.fn(), error: vi.fn(), warn: vi.fn(), verbose: vi.fn(), fatal: vi.fn() }) satisfies LoggerService;
+  const inner = () =>
+    ({ log: vi.fn(), debug: vi.fn(), error: vi.fn(), warn: vi.fn(), verbose: vi.fn(), fatal: vi.fn() }) satisfies LoggerService;
 
   it("sends Nest's wiring lines to debug and everything else through at its level", () => {
     const l = inner();

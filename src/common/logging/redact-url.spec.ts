@@ -8,7 +8,11 @@ describe('redactUrl', () => {
     ['plain', `/webhooks/contacts?token=${KEY}`, '/webhooks/contacts?token=[redacted]'],
     ['percent-encoded name', `/webhooks/contacts?%74oken=${KEY}`, '/webhooks/contacts?%74oken=[redacted]'],
     ['fully encoded name', `/webhooks/contacts?%74%6F%6B%65%6E=${KEY}`, '/webhooks/contacts?%74%6F%6B%65%6E=[redacted]'],
-    ['second occurrence', `/webhooks/contacts?token=x&event=created&token=${KEY}`, '/webhooks/contacts?token=[redacted]&event=created&token=[redacted]'],
+    [
+      'second occurrence',
+      `/webhooks/contacts?token=x&event=created&token=${KEY}`,
+      '/webhooks/contacts?token=[redacted]&event=created&token=[redacted]',
+    ],
     ['upper case', `/queue/stats?TOKEN=${KEY}`, '/queue/stats?TOKEN=[redacted]'],
     ['encoded value', `/x?token=${encodeURIComponent(`${KEY}&=`)}`, '/x?token=[redacted]'],
     ['value holding a fragment', `/x?a=1&token=${KEY}#frag`, '/x?a=1&token=[redacted]'],

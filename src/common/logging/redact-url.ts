@@ -7,7 +7,7 @@ export const REDACTED = '[redacted]';
  * The URL as it may be logged: every query parameter whose decoded name is a secret (`token`, also spelled
  * `%74oken`, `TOKEN`, or repeated) keeps its name and loses its value. Names are decoded exactly as the webhook
  * controller reads them (URLSearchParams), so whatever the service would accept as a key is what gets hidden.
- * Used by the access log (LoggingModule) and the webhook rejection line (HttpErrorFilter).
+ * Used by the access log (LoggingModule) and the rejection line of requests without an access line (HttpErrorFilter).
  */
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Optional } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction } from '@nestjs/terminus';
 import { DatabaseHealthIndicator } from './database.health';
 import { HEALTH_INDICATORS, HealthIndicatorProvider } from './health-indicators';
@@ -40,10 +40,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: can take traffic (database reachable, not shutting down)' })
   ready() {
-    return this.health.check([
-      () => this.shutdown.check(),
-      () => this.db.check('database', 1000),
-    ]);
+    return this.health.check([() => this.shutdown.check(), () => this.db.check('database', 1000)]);
   }
 
   /** The earlier system's probe, kept for existing monitors. */

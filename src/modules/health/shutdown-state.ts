@@ -12,10 +12,6 @@ export class ShutdownState implements BeforeApplicationShutdown {
     this.shuttingDown = true;
   }
 
-  get isShuttingDown(): boolean {
-    return this.shuttingDown;
-  }
-
   check() {
     const session = this.health.check('process');
     return this.shuttingDown ? session.down({ message: 'shutting down' }) : session.up();

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../../common/errors/domain-error';
+import { isDataRejected, isDatabaseUnavailable, sqlStateOf } from '../../common/errors/sqlstate';
 
 export type ErrorKind = 'transient' | 'permanent';
 
@@ -9,10 +9,9 @@ export type ErrorKind = 'transient' | 'permanent';
  * Anything else (a bug in a handler) is retried up to the attempt limit, then dead-lettered.
  */
 export function classifyError(err: unknown): { kind: ErrorKind; code: string; message: string } {
-  const e = err as { code?: string; message?: string };
-  const code = typeof e?.code === 'string' ? e.code : 'ERROR';
-  const message = e?.message ?? String(err);
+  const code = sqlStateOf(err) || 'ERROR';
+  const message = (err as { message?: string } | null | undefined)?.message ?? String(err);
   if (isDatabaseUnavailable(err)) return { kind: 'transient', code, message };
-  if (/^2[23]/.test(code)) return { kind: 'permanent', code, message };
+  if (isDataRejected(err)) return { kind: 'permanent', code, message };
   return { kind: 'transient', code, message };
 }

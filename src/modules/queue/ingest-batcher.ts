@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfigService } from '../../config/app-config.service';
-import { DomainError, isDatabaseUnavailable } from '../../common/errors/domain-error';
+import { DomainError } from '../../common/errors/domain-error';
+import { isDataRejected, isDatabaseUnavailable, sqlStateOf } from '../../common/errors/sqlstate';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { EventRepository, NewEvent } from './event.repository';
 
@@ -154,11 +155,10 @@ export class IngestBatcher implements OnApplicationShutdown {
 
   private classify(err: unknown): unknown {
     if (err instanceof DomainError) return err;
-    const code = (err as { code?: string }).code ?? '';
     // Class 22 (data exception) / 23 (integrity): the payload itself is unacceptable: a clear 422, not a 500.
-    if (/^2[23]/.test(code)) {
+    if (isDataRejected(err)) {
       return new DomainError(ErrorCode.InvalidEnvelope, `The database refused the payload: ${(err as Error).message}`, {
-        sqlstate: code,
+        sqlstate: sqlStateOf(err),
       });
     }
     if (!isDatabaseUnavailable(err)) this.logger.error(`ingest insert failed: ${(err as Error).message}`);

@@ -11,7 +11,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
-import { ErrorResponseDto } from '../webhooks/dto/webhook-accepted.dto';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { QueueEventDto, QueueStatsDto, RetryAcceptedDto, toQueueEvent } from './dto/queue.dto';
 import { QueueService } from './queue.service';
 

@@ -23,10 +23,14 @@ export class QueueService {
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     if (!(await this.events.retry(id))) {
-      throw new DomainError(ErrorCode.EventNotRetryable, `Event ${id} is ${event.status}; only dead_letter or failed events can be retried`, {
-        id,
-        status: event.status,
-      });
+      throw new DomainError(
+        ErrorCode.EventNotRetryable,
+        `Event ${id} is ${event.status}; only dead_letter or failed events can be retried`,
+        {
+          id,
+          status: event.status,
+        },
+      );
     }
     this.logger.log(`event ${id} re-queued by manual retry (was ${event.status})`);
   }

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
-import { isDatabaseUnavailable } from '../../common/errors/domain-error';
+import { isDatabaseUnavailable } from '../../common/errors/sqlstate';
 import { DatabaseService } from '../../database/database.service';
 import type { DedicatedClient } from '../../database/pg-connections';
 import { releaseSavepoint, rollbackToSavepoint, savepoint } from '../../database/savepoint';
@@ -9,7 +9,7 @@ import { SyncService } from '../sync/sync.service';
 import { isPlainObject, parseJsonExact } from '../../common/json/exact-json';
 import { SyncEvent, SyncEntityType, EventKind, SyncOutcome } from '../sync/sync.types';
 import { HeartbeatService } from '../workers/heartbeat.service';
-import { PROCESS_ID } from '../workers/process-identity';
+import { PROCESS_ID } from '../../common/process/process-identity';
 import { backoffDelayMs } from './backoff';
 import { classifyError } from './error-classification';
 import { ClaimedEventRow, EventRepository, FinishedEvent } from './event.repository';
@@ -55,10 +55,6 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     if (this.config.app.runsWorker) this.start();
-  }
-
-  get isRunning(): boolean {
-    return this.running;
   }
 
   start(): void {
@@ -160,12 +156,15 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async runOnce(): Promise<number> {
     const started = Date.now();
-    const n = await this.db.transaction(async (tx) => {
-      const rows = await this.claim(tx);
-      if (rows.length === 0) return 0;
-      await this.processBatch(tx, rows);
-      return rows.length;
-    }, { asyncCommit: true });
+    const n = await this.db.transaction(
+      async (tx) => {
+        const rows = await this.claim(tx);
+        if (rows.length === 0) return 0;
+        await this.processBatch(tx, rows);
+        return rows.length;
+      },
+      { asyncCommit: true },
+    );
     if (n > 0) {
       this.heartbeat.recordProcessed(n);
       this.logger.debug(`batch of ${n} in ${Date.now() - started} ms`);
@@ -229,7 +228,9 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
       try {
         decoded.push(this.decode(row));
       } catch (err) {
-        finished.push(this.outcomeToFinished({ eventId: row.id, status: 'invalid', error: `stored payload unreadable: ${(err as Error).message}` }));
+        finished.push(
+          this.outcomeToFinished({ eventId: row.id, status: 'invalid', error: `stored payload unreadable: ${(err as Error).message}` }),
+        );
       }
     }
     if (decoded.length) {

@@ -54,7 +54,8 @@ export class SingletonJobRunner {
       } catch (err) {
         error = (err as Error)?.message ?? String(err);
       }
-      if (!lost.signal.aborted) await JobRunRepository.finish(client, runId, error === undefined ? 'succeeded' : 'failed', detail, error ?? null);
+      if (!lost.signal.aborted)
+        await JobRunRepository.finish(client, runId, error === undefined ? 'succeeded' : 'failed', detail, error ?? null);
       return error === undefined ? { ran: true, runId, status: 'succeeded' } : { ran: true, runId, status: 'failed', error };
     } finally {
       if (locked && !lost.signal.aborted) await JobRunRepository.unlock(client, job).catch(() => undefined);

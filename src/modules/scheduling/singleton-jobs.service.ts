@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { DatabaseService } from '../../database/database.service';
-import { PROCESS_ID } from '../workers/process-identity';
+import { PROCESS_ID } from '../../common/process/process-identity';
 import { scheduledTimeOf } from './scheduled-time';
 import { JobBody, JobRunResult, SingletonJobRunner } from './singleton-job-runner';
 

@@ -33,7 +33,9 @@ describe('mapDocument', () => {
       lines: [],
     });
     expect(mapDocument(d, event({}, { eventKind: 'deleted', zohoModifiedAt: null })).row.version).toBe('2026-11-27T08:00:00.000Z');
-    expect(mapDocument({ ...d, timestamped: false }, event({}, { eventKind: 'deleted', zohoModifiedAt: null })).row.version).toBe('infinity');
+    expect(mapDocument({ ...d, timestamped: false }, event({}, { eventKind: 'deleted', zohoModifiedAt: null })).row.version).toBe(
+      'infinity',
+    );
   });
 
   it("document lines: keyed by line id else position, the last repeated key wins, raw's index is the index as sent", () => {
@@ -45,7 +47,10 @@ describe('mapDocument', () => {
       position: 'source',
       fields: [{ column: 'qty', type: 'numeric', from: 'q' }],
     });
-    const { lines } = mapDocument(d, event({ line_items: [null, { line_item_id: 'A', q: '1' }, { q: '2' }, { line_item_id: 'A', q: '3' }] }));
+    const { lines } = mapDocument(
+      d,
+      event({ line_items: [null, { line_item_id: 'A', q: '1' }, { q: '2' }, { line_item_id: 'A', q: '3' }] }),
+    );
     expect(lines.map((l) => [l.zoho_line_item_id, l.position, l.qty, l.source_index])).toEqual([
       ['A', 3, '3', 3],
       ['pos-2', 2, '2', 2],
@@ -62,7 +67,10 @@ describe('mapDocument', () => {
       position: 'kept',
       fields: [{ column: 'rate', type: 'numeric', from: ['pricebook_rate', 'rate'] }],
     });
-    const { lines } = mapDocument(d, event({ items: [{ rate: '1' }, { item_id: 'X', rate: '2' }, { item_id: 'Y', pricebook_rate: '3' }, { item_id: 'X', rate: '4' }] }));
+    const { lines } = mapDocument(
+      d,
+      event({ items: [{ rate: '1' }, { item_id: 'X', rate: '2' }, { item_id: 'Y', pricebook_rate: '3' }, { item_id: 'X', rate: '4' }] }),
+    );
     expect(lines.map((l) => [l.zoho_item_id, l.position, l.rate, l.source_index])).toEqual([
       ['X', 1, '4', 3],
       ['Y', 2, '3', 2],
@@ -72,8 +80,12 @@ describe('mapDocument', () => {
   });
 
   it('a definition naming a column twice, or a column the pipeline writes, does not load', () => {
-    expect(() => new DocumentRecordHandler({ ...def(undefined), fields: [{ column: 'raw', type: 'text', from: 'raw' }] })).toThrow(/'raw' is declared twice/);
-    expect(() => new DocumentRecordHandler({ ...def(undefined), fields: [{ column: 'zoho_doc_id', type: 'id', from: 'id' }] })).toThrow(/declared twice/);
+    expect(() => new DocumentRecordHandler({ ...def(undefined), fields: [{ column: 'raw', type: 'text', from: 'raw' }] })).toThrow(
+      /'raw' is declared twice/,
+    );
+    expect(() => new DocumentRecordHandler({ ...def(undefined), fields: [{ column: 'zoho_doc_id', type: 'id', from: 'id' }] })).toThrow(
+      /declared twice/,
+    );
   });
 });
 

@@ -1,7 +1,14 @@
 import type { Queryable } from '../../database/queryable';
 import { ErpRepository } from './erp.repository';
 import { checkFields, mapFields, readField, type FieldSpec, type Row } from './field-spec';
-import type { DocumentDefinition, GeneratedStatement, ItemFieldsDefinition, MappedDocument, RecordHandler, SyncHandler } from './sync-handler';
+import type {
+  DocumentDefinition,
+  GeneratedStatement,
+  ItemFieldsDefinition,
+  MappedDocument,
+  RecordHandler,
+  SyncHandler,
+} from './sync-handler';
 import type { SyncEntityType, SyncEvent, SyncOutcome } from './sync.types';
 import { FieldError, indexedList } from './zoho-values';
 import { stockSnapshot } from './handlers/stock-snapshot';
@@ -91,8 +98,16 @@ export class DocumentRecordHandler<B = void> implements RecordHandler {
     const before = (def.beforeApply ? await def.beforeApply(tx, docs) : undefined) as B;
     const upserts = docs.filter((d) => d.event.eventKind !== 'deleted');
     const deletes = docs.filter((d) => d.event.eventKind === 'deleted');
-    const written = await ErpRepository.upsert(tx, def, upserts.map((d) => d.row));
-    const deleted = await ErpRepository.softDelete(tx, def, deletes.map((d) => d.row));
+    const written = await ErpRepository.upsert(
+      tx,
+      def,
+      upserts.map((d) => d.row),
+    );
+    const deleted = await ErpRepository.softDelete(
+      tx,
+      def,
+      deletes.map((d) => d.row),
+    );
     const applied = upserts.filter((d) => written.has(d.event.entityId));
     const appliedDeletes = deletes.filter((d) => deleted.has(d.event.entityId));
     if (def.lines) {
@@ -140,7 +155,13 @@ export class ItemFieldsRecordHandler implements RecordHandler {
       }
       try {
         const identity = mapFields(ITEM_IDENTITY_FIELDS, e.record);
-        rows.push({ zoho_item_id: e.entityId, ...identity, ...mapFields(this.def.fields, e.record), zoho_modified_at: e.zohoModifiedAt, event_id: e.id });
+        rows.push({
+          zoho_item_id: e.entityId,
+          ...identity,
+          ...mapFields(this.def.fields, e.record),
+          zoho_modified_at: e.zohoModifiedAt,
+          event_id: e.id,
+        });
         live.push(e);
       } catch (err) {
         if (!(err instanceof FieldError)) throw err;

@@ -117,7 +117,15 @@ function buildSoftDelete(table: string, key: string): string {
 }
 
 /** The columns of a line row, in parameter order (the last three are not stored as such). */
-const lineParams = (l: LineDefinition) => [l.parentKey, l.key.column, 'position', ...l.fields.map((f) => f.column), 'zoho_modified_at', 'event_id', 'source_index'];
+const lineParams = (l: LineDefinition) => [
+  l.parentKey,
+  l.key.column,
+  'position',
+  ...l.fields.map((f) => f.column),
+  'zoho_modified_at',
+  'event_id',
+  'source_index',
+];
 
 function buildInsertLines(l: LineDefinition): string {
   const names = [l.parentKey, l.key.column, 'position', ...l.fields.map((f) => f.column)];
@@ -185,7 +193,7 @@ const itemFieldsCache = new WeakMap<object, string>();
  * Every generated text is snapshotted in test/snapshots/erp-statements.sql.
  */
 export class ErpRepository {
-  static documentStatements(def: DocumentDefinition<any>): DocumentStatements {
+  static documentStatements(def: DocumentDefinition<unknown>): DocumentStatements {
     let s = documentCache.get(def);
     if (!s) {
       s = { upsert: buildUpsert(def.table, def.key, def.fields), softDelete: buildSoftDelete(def.table, def.key) };
@@ -205,7 +213,7 @@ export class ErpRepository {
   }
 
   /** The generated statements of a definition, named, in a fixed order (for the SQL snapshot). */
-  static generated(def: DocumentDefinition<any> | ItemFieldsDefinition): GeneratedStatement[] {
+  static generated(def: DocumentDefinition<unknown> | ItemFieldsDefinition): GeneratedStatement[] {
     if (!('table' in def)) return [{ name: 'upsert item fields erp.products', sql: ErpRepository.itemFieldsStatement(def) }];
     const s = ErpRepository.documentStatements(def);
     const out = [
@@ -213,16 +221,22 @@ export class ErpRepository {
       { name: `soft delete ${def.table}`, sql: s.softDelete },
     ];
     if (s.deleteLines && s.insertLines) {
-      out.push({ name: `delete lines ${def.lines!.table}`, sql: s.deleteLines }, { name: `insert lines ${def.lines!.table}`, sql: s.insertLines });
+      out.push(
+        { name: `delete lines ${def.lines!.table}`, sql: s.deleteLines },
+        { name: `insert lines ${def.lines!.table}`, sql: s.insertLines },
+      );
     }
     return out;
   }
 
   /** Upsert documents; returns the keys actually written (the rest were stale). */
-  static async upsert(tx: Queryable, def: DocumentDefinition<any>, rows: Row[]): Promise<Set<string>> {
+  static async upsert(tx: Queryable, def: DocumentDefinition<unknown>, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const values = [rows.map((r) => r[def.key]), ...def.fields.map((f) => rows.map((r) => r[f.column] ?? null))];
-    values.push(rows.map((r) => r.zoho_modified_at ?? null), rows.map((r) => r.event_id));
+    values.push(
+      rows.map((r) => r.zoho_modified_at ?? null),
+      rows.map((r) => r.event_id),
+    );
     const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).upsert, values);
     return new Set(res.rows.map((r) => r.key));
   }
@@ -233,7 +247,7 @@ export class ErpRepository {
    * keeps as its version so that only a strictly newer write brings it back: the timestamp, else the receive time
    * (types Zoho timestamps), else 'infinity' (a final delete). A delete without a timestamp is never stale.
    */
-  static async softDelete(tx: Queryable, def: DocumentDefinition<any>, rows: Row[]): Promise<Set<string>> {
+  static async softDelete(tx: Queryable, def: DocumentDefinition<unknown>, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).softDelete, [
       rows.map((r) => r[def.key]),
@@ -245,19 +259,27 @@ export class ErpRepository {
   }
 
   /** Replaces the line sets of the given parents exactly (removed lines disappear). */
-  static async replaceLines(tx: Queryable, def: DocumentDefinition<any>, parents: string[], lines: Row[]): Promise<void> {
+  static async replaceLines(tx: Queryable, def: DocumentDefinition<unknown>, parents: string[], lines: Row[]): Promise<void> {
     const s = ErpRepository.documentStatements(def);
     if (!parents.length || !def.lines || !s.deleteLines || !s.insertLines) return;
     await namedQuery(tx, s.deleteLines, [parents]);
     if (!lines.length) return;
-    await namedQuery(tx, s.insertLines, lineParams(def.lines).map((n) => lines.map((l) => l[n] ?? null)));
+    await namedQuery(
+      tx,
+      s.insertLines,
+      lineParams(def.lines).map((n) => lines.map((l) => l[n] ?? null)),
+    );
   }
 
   /** Partial product update from another route (stock snapshot, item rate); returns keys written. */
   static async upsertItemFields(tx: Queryable, def: ItemFieldsDefinition, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const names = ['zoho_item_id', ...ITEM_IDENTITY, ...def.fields.map((f) => f.column), 'zoho_modified_at', 'event_id'];
-    const res = await namedQuery<{ key: string }>(tx, ErpRepository.itemFieldsStatement(def), names.map((n) => rows.map((r) => r[n] ?? null)));
+    const res = await namedQuery<{ key: string }>(
+      tx,
+      ErpRepository.itemFieldsStatement(def),
+      names.map((n) => rows.map((r) => r[n] ?? null)),
+    );
     return new Set(res.rows.map((r) => r.key));
   }
 
@@ -314,7 +336,10 @@ export class ErpRepository {
    * unknown: NULL + delta is NULL, and a missing row is created as unknown, with the location's name, until a
    * snapshot gives the level.
    */
-  static async addStockDeltas(tx: Queryable, deltas: { itemId: string; warehouseId: string; warehouseName: string | null; delta: string }[]): Promise<void> {
+  static async addStockDeltas(
+    tx: Queryable,
+    deltas: { itemId: string; warehouseId: string; warehouseName: string | null; delta: string }[],
+  ): Promise<void> {
     if (!deltas.length) return;
     await namedQuery(tx, ADD_STOCK_DELTAS, [
       deltas.map((d) => d.itemId),

@@ -22,7 +22,9 @@ describe('field specs', () => {
 
   it('a bad value is a FieldError naming the field', () => {
     expect(() => readField({ column: 'total', type: 'numeric', from: 'amount' }, { amount: 'twelve' })).toThrow(FieldError);
-    expect(() => readField({ column: 'total', type: 'numeric', from: 'amount' }, { amount: 'twelve' })).toThrow(/^amount: "twelve" is not a number$/);
+    expect(() => readField({ column: 'total', type: 'numeric', from: 'amount' }, { amount: 'twelve' })).toThrow(
+      /^amount: "twelve" is not a number$/,
+    );
     expect(() => readField({ column: 'c', type: 'integer', from: 'n' }, { n: '1.5' })).toThrow(/n: 1.5 is not an integer/);
     expect(() => readField({ column: 'c', type: 'boolean', from: 'b' }, { b: 'maybe' })).toThrow(/not a boolean/);
     expect(() => readField({ column: 'c', type: 'date', from: 'd' }, { d: 'soon' })).toThrow(/not a date/);
@@ -72,7 +74,14 @@ describe('field specs', () => {
   });
 
   it('each type is sent as its PostgreSQL array type (ids are text)', () => {
-    expect(PG_ARRAY_TYPE).toEqual({ text: 'text[]', id: 'text[]', numeric: 'numeric[]', integer: 'int[]', boolean: 'bool[]', date: 'date[]' });
+    expect(PG_ARRAY_TYPE).toEqual({
+      text: 'text[]',
+      id: 'text[]',
+      numeric: 'numeric[]',
+      integer: 'int[]',
+      boolean: 'bool[]',
+      date: 'date[]',
+    });
   });
 
   it('checkFields refuses a column named twice, a reserved column or a non-identifier, and returns the specs', () => {

@@ -22,9 +22,7 @@ export interface FieldValue {
  * wins), or a function of the record (and, for a line, of its document) that coerces itself.
  */
 export type FieldSource<T extends FieldType> =
-  | string
-  | readonly string[]
-  | ((record: ZohoRecord, parent: ZohoRecord) => FieldValue[T] | null);
+  string | readonly string[] | ((record: ZohoRecord, parent: ZohoRecord) => FieldValue[T] | null);
 
 export type FieldSpec = { [T in FieldType]: { column: string; type: T; from: FieldSource<T> } }[FieldType];
 
@@ -88,7 +86,6 @@ const mappers = new WeakMap<readonly FieldSpec[], (record: ZohoRecord, parent: Z
 function compileMapper(specs: readonly FieldSpec[]): (record: ZohoRecord, parent: ZohoRecord) => Row {
   const read = specs.map(readerOf);
   const entries = specs.map((spec, i) => `${JSON.stringify(spec.column)}: read[${i}](record, parent)`).join(', ');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- code generated from checked column names only
   return new Function('read', `return (record, parent) => ({ ${entries} });`)(read) as (record: ZohoRecord, parent: ZohoRecord) => Row;
 }
 

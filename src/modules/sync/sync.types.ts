@@ -15,7 +15,6 @@ export enum SyncEntityType {
 }
 
 export type EventKind = 'created' | 'updated' | 'deleted';
-export const EVENT_KINDS: EventKind[] = ['created', 'updated', 'deleted'];
 
 /** A body key Zoho uses for a record (its API's singular response key) and the id field inside it. */
 export interface EnvelopeSpec {
@@ -32,9 +31,7 @@ export const ENTITY_ENVELOPES: Record<SyncEntityType, EnvelopeSpec[]> = {
   [SyncEntityType.SalesOrder]: [{ key: 'salesorder', idField: 'salesorder_id', modifiedFields: ['last_modified_time'] }],
   [SyncEntityType.Invoice]: [{ key: 'invoice', idField: 'invoice_id', modifiedFields: ['last_modified_time'] }],
   [SyncEntityType.Bill]: [{ key: 'bill', idField: 'bill_id', modifiedFields: ['last_modified_time'] }],
-  [SyncEntityType.CreditNote]: [
-    { key: 'creditnote', idField: 'creditnote_id', modifiedFields: ['last_modified_time', 'updated_time'] },
-  ],
+  [SyncEntityType.CreditNote]: [{ key: 'creditnote', idField: 'creditnote_id', modifiedFields: ['last_modified_time', 'updated_time'] }],
   [SyncEntityType.Stock]: [
     { key: 'inventory_adjustment', idField: 'inventory_adjustment_id', modifiedFields: ['last_modified_time'] },
     { key: 'item', idField: 'item_id', modifiedFields: ['last_modified_time'] },

@@ -51,7 +51,22 @@ describe('zoho value coercion', () => {
     // Indian lakh/crore grouping (Zoho India)
     expect(decimal({ a: '12,34,567' }, 'a')).toBe('1234567');
     expect(decimal({ a: '1,00,00,000.00' }, 'a')).toBe('10000000.00');
-    for (const bad of ['1,5', '1,23', '1,2345', '12,34', ',123', '1,', '1,,234', '0,125', '-0,500', '1,234,56', '123,45,678', '1.234,56', '1,234e3', '1.5,00']) {
+    for (const bad of [
+      '1,5',
+      '1,23',
+      '1,2345',
+      '12,34',
+      ',123',
+      '1,',
+      '1,,234',
+      '0,125',
+      '-0,500',
+      '1,234,56',
+      '123,45,678',
+      '1.234,56',
+      '1,234e3',
+      '1.5,00',
+    ]) {
       expect(() => decimal({ a: bad }, 'a'), bad).toThrow(FieldError);
       expect(() => decimal({ a: bad }, 'a'), bad).toThrow(/is not a number/);
     }
@@ -152,7 +167,9 @@ describe('decimal', () => {
     expect(decimal({ a: `-1.${'0'.repeat(45)}` }, 'a')).toBe('-1');
     expect(decimal({ a: `+1.5${'0'.repeat(45)}` }, 'a')).toBe('1.5');
     expect(decimal({ a: `.5${'0'.repeat(45)}` }, 'a')).toBe('0.5');
-    expect(() => decimal({ a: `1.${'1'.repeat(39)}` }, 'a')).toThrow(`a: "1.${'1'.repeat(38)}" is out of range (more than 38 decimal places)`);
+    expect(() => decimal({ a: `1.${'1'.repeat(39)}` }, 'a')).toThrow(
+      `a: "1.${'1'.repeat(38)}" is out of range (more than 38 decimal places)`,
+    );
   });
 
   it('expands exponents exactly around the decimal point', () => {

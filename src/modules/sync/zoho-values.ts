@@ -1,4 +1,4 @@
-import { parseZohoTimestamp } from '../webhooks/zoho-time';
+import { parseZohoTimestamp } from '../../common/zoho/zoho-time';
 
 /** A field that can never map: the event goes to dead letter with this message. */
 export class FieldError extends Error {
@@ -65,7 +65,8 @@ export function decimal(rec: ZohoRecord, field: string): string | null {
   const [, sign, mantissa, exponent] = m;
   const [intPart, frac = ''] = mantissa.split('.');
   if (exponent === undefined) {
-    if (intPart.replace(/^0+/, '').length > MAX_INTEGER_DIGITS) throw new FieldError(field, `${shown} is out of range (more than ${MAX_INTEGER_DIGITS} integer digits)`);
+    if (intPart.replace(/^0+/, '').length > MAX_INTEGER_DIGITS)
+      throw new FieldError(field, `${shown} is out of range (more than ${MAX_INTEGER_DIGITS} integer digits)`);
     if (frac.length <= MAX_SCALE) return s;
     const trimmed = frac.replace(/0+$/, '');
     if (trimmed.length > MAX_SCALE) throw new FieldError(field, `${shown} is out of range (more than ${MAX_SCALE} decimal places)`);

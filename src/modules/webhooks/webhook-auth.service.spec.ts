@@ -6,8 +6,7 @@ import type { AppConfigService } from '../../config/app-config.service';
 import { parseSentAt, repeatedParam, WebhookAuthService, zohoSignedString, type WebhookCredentials } from './webhook-auth.service';
 
 const KEY_HINT = 'an X-Webhook-Key header (or ?token=) holding a configured key';
-const SIGNATURE_HINT =
-  'an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)';
+const SIGNATURE_HINT = 'an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)';
 
 function service(
   apiKeys: string[],
@@ -151,9 +150,7 @@ describe('WebhookAuthService.verify with signatures', () => {
   });
 
   it('does not accept an API key when none is configured', () => {
-    expect(rejection(auth, { apiKey: 'secret-a', params: [] }).message).toBe(
-      `Invalid webhook credentials: expected ${SIGNATURE_HINT}`,
-    );
+    expect(rejection(auth, { apiKey: 'secret-a', params: [] }).message).toBe(`Invalid webhook credentials: expected ${SIGNATURE_HINT}`);
   });
 });
 
@@ -207,13 +204,26 @@ describe('signed parameters: one value per name, known names only, optional repl
 
   it('accepts the names the service reads and the configured extra names', () => {
     const auth = service([], ['s3cret'], { extraSignedParams: ['source'] });
-    expect(signed(auth, [['event', 'deleted'], ['organization_id', '7'], ['source', 'books'], ['token', 'x']])).toBe('signature');
+    expect(
+      signed(auth, [
+        ['event', 'deleted'],
+        ['organization_id', '7'],
+        ['source', 'books'],
+        ['token', 'x'],
+      ]),
+    ).toBe('signature');
     expect(signed(auth, [['JSONString', body]])).toBe('signature');
   });
 
   it('refuses a repeated name even though the signature matches its folded value', () => {
     const auth = service([], ['s3cret']);
-    const err = refusal(() => signed(auth, [['event', 'updated'], ['organization_id', '7'], ['event', 'deleted']]));
+    const err = refusal(() =>
+      signed(auth, [
+        ['event', 'updated'],
+        ['organization_id', '7'],
+        ['event', 'deleted'],
+      ]),
+    );
     expect(err.message).toBe('Parameter "event" is given more than once (query or form): a signed request carries each name once');
     expect(err.details).toEqual({ field: 'event' });
   });
@@ -221,7 +231,9 @@ describe('signed parameters: one value per name, known names only, optional repl
   it('refuses an unknown name (it could re-split the signed string) and names the setting', () => {
     const auth = service([], ['s3cret'], { extraSignedParams: ['source'] });
     const err = refusal(() => signed(auth, [['e', 'ventdeleted']]));
-    expect(err.message).toBe('Unknown parameter "e" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS');
+    expect(err.message).toBe(
+      'Unknown parameter "e" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS',
+    );
     expect(err.details).toEqual({ field: 'e' });
   });
 
@@ -262,14 +274,31 @@ describe('signed parameters: one value per name, known names only, optional repl
     expect(stale.details).toEqual({ field: 'sent_at' });
     expect(refusal(() => signed(auth, [['sent_at', String(now + 300_001)]], now)).details).toEqual({ field: 'sent_at' });
     expect(signed(auth, [['sent_at', String(now - 300_000)]], now)).toBe('signature');
-    expect(signed(auth, [['sent_at', '2026-12-01T15:35:00+0530'], ['event', 'updated']], now)).toBe('signature');
-    expect(signed(auth, [['event', 'updated'], ['organization_id', '7'], ['sent_at', String(now / 1000)]], now)).toBe('signature');
+    expect(
+      signed(
+        auth,
+        [
+          ['sent_at', '2026-12-01T15:35:00+0530'],
+          ['event', 'updated'],
+        ],
+        now,
+      ),
+    ).toBe('signature');
+    expect(
+      signed(
+        auth,
+        [
+          ['event', 'updated'],
+          ['organization_id', '7'],
+          ['sent_at', String(now / 1000)],
+        ],
+        now,
+      ),
+    ).toBe('signature');
     expect(signed(auth, [['sent_at', '2026-12-01T09:55:00Z']], now)).toBe('signature');
     expect(refusal(() => signed(auth, [['sent_at', '2026-12-01T09:54:59Z']], now)).details).toEqual({ field: 'sent_at' });
     const unparsed = refusal(() => signed(auth, [['sent_at', '2026-12-01 10:00:00Z']], now));
-    expect(unparsed.message).toBe(
-      'Signed webhooks must carry the time they were sent in "sent_at" (ZOHO_WEBHOOK_TIMESTAMP_PARAM)',
-    );
+    expect(unparsed.message).toBe('Signed webhooks must carry the time they were sent in "sent_at" (ZOHO_WEBHOOK_TIMESTAMP_PARAM)');
     expect(unparsed.details).toEqual({ field: 'sent_at' });
   });
 
@@ -277,16 +306,51 @@ describe('signed parameters: one value per name, known names only, optional repl
     const now = Date.parse('2026-12-01T10:00:00Z');
     const without = service([], ['s3cret']);
     const err = refusal(() => signed(without, [['ts', String(now / 1000)]], now));
-    expect(err.message).toBe('Unknown parameter "ts" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS');
+    expect(err.message).toBe(
+      'Unknown parameter "ts" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS',
+    );
     expect(signed(without, [['event', 'updated']], now)).toBe('signature');
   });
 
   it('checks repeats before unknown names, and both before the timestamp', () => {
     const auth = service([], ['s3cret'], { timestampParam: 'ts', replayWindowSeconds: 60 });
     const now = Date.parse('2026-12-01T10:00:00Z');
-    expect(refusal(() => signed(auth, [['x', '1'], ['x', '2']], now)).details).toEqual({ field: 'x' });
-    expect(refusal(() => signed(auth, [['x', '1'], ['ts', '0']], now)).details).toEqual({ field: 'x' });
-    expect(refusal(() => signed(auth, [['ts', '1000000000'], ['event', 'updated']], now)).message).toMatch(/^"ts" is outside/);
+    expect(
+      refusal(() =>
+        signed(
+          auth,
+          [
+            ['x', '1'],
+            ['x', '2'],
+          ],
+          now,
+        ),
+      ).details,
+    ).toEqual({ field: 'x' });
+    expect(
+      refusal(() =>
+        signed(
+          auth,
+          [
+            ['x', '1'],
+            ['ts', '0'],
+          ],
+          now,
+        ),
+      ).details,
+    ).toEqual({ field: 'x' });
+    expect(
+      refusal(() =>
+        signed(
+          auth,
+          [
+            ['ts', '1000000000'],
+            ['event', 'updated'],
+          ],
+          now,
+        ),
+      ).message,
+    ).toMatch(/^"ts" is outside/);
   });
 
   it('parseSentAt: the digit counts that make seconds and milliseconds, at their bounds', () => {
@@ -306,7 +370,13 @@ describe('signed parameters: one value per name, known names only, optional repl
     expect(parseSentAt(' 2026-12-01T15:30:00+05:30 ')).toBe(Date.parse('2026-12-01T10:00:00Z'));
     // Date.parse reads the first three as they stand (an expanded year, a space or a lower-case t before the time);
     // the last two would pass only if the offset rewrite (±hhmm → ±hh:mm) touched anything but a trailing offset.
-    for (const bad of ['+002026-12-01T10:00:00Z', '2026-12-01 10:00:00Z', '2026-12-01t10:00:00Z', '2026-12-01T1000', '2026-12-01T10:0018']) {
+    for (const bad of [
+      '+002026-12-01T10:00:00Z',
+      '2026-12-01 10:00:00Z',
+      '2026-12-01t10:00:00Z',
+      '2026-12-01T1000',
+      '2026-12-01T10:0018',
+    ]) {
       expect(parseSentAt(bad)).toBeNaN();
     }
     for (const bad of ['x2026-12-01T10:00:00Z', '12026-12-01T10:00:00Z', '2026-12-1T10:00:00Z']) {
@@ -316,10 +386,37 @@ describe('signed parameters: one value per name, known names only, optional repl
 
   it('repeatedParam finds the first name given twice', () => {
     expect(repeatedParam([])).toBeUndefined();
-    expect(repeatedParam([['a', '1'], ['b', '2']])).toBeUndefined();
-    expect(repeatedParam([['a', '1'], ['b', '2'], ['b', '3'], ['a', '4']])).toBe('b');
-    expect(repeatedParam([['a', '1'], ['a', '1']])).toBe('a');
-    expect(repeatedParam([['', '1'], ['', '2']])).toBe('');
-    expect(repeatedParam([['a', 'b'], ['b', 'a']])).toBeUndefined();
+    expect(
+      repeatedParam([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    ).toBeUndefined();
+    expect(
+      repeatedParam([
+        ['a', '1'],
+        ['b', '2'],
+        ['b', '3'],
+        ['a', '4'],
+      ]),
+    ).toBe('b');
+    expect(
+      repeatedParam([
+        ['a', '1'],
+        ['a', '1'],
+      ]),
+    ).toBe('a');
+    expect(
+      repeatedParam([
+        ['', '1'],
+        ['', '2'],
+      ]),
+    ).toBe('');
+    expect(
+      repeatedParam([
+        ['a', 'b'],
+        ['b', 'a'],
+      ]),
+    ).toBeUndefined();
   });
 });

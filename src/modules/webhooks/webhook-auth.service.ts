@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AppConfigService } from '../../config/app-config.service';
+import { constantTimeEqual, digestsEqual, hmacSha256 } from '../../common/crypto/constant-time';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 
@@ -36,13 +36,6 @@ export function parseSentAt(value: string): number {
 }
 
 export type AuthMethod = 'api_key' | 'signature';
-
-const sha256 = (v: string | Buffer) => createHash('sha256').update(v).digest();
-
-/** Constant-time string comparison (hashing first equalises lengths). */
-function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(sha256(a), sha256(b));
-}
 
 /**
  * Zoho's signed string (Zoho Billing's documented scheme, used across Zoho Finance): the query-string
@@ -87,7 +80,7 @@ export class WebhookAuthService {
 
   /** Accepts when either check passes; otherwise 401 saying what is expected. Never open. */
   verify(c: WebhookCredentials, now = Date.now()): AuthMethod {
-    if (c.apiKey !== undefined && this.keys.length > 0 && this.keys.some((k) => safeEqual(k, c.apiKey as string))) {
+    if (c.apiKey !== undefined && this.keys.length > 0 && this.keys.some((k) => constantTimeEqual(k, c.apiKey as string))) {
       return 'api_key';
     }
     if (c.signature !== undefined && this.secrets.length > 0) {
@@ -95,8 +88,7 @@ export class WebhookAuthService {
       if (presented) {
         const signed = zohoSignedString(Object.fromEntries(c.params), c.rawBody);
         for (const secret of this.secrets) {
-          const expected = createHmac('sha256', secret).update(signed).digest();
-          if (timingSafeEqual(expected, presented)) {
+          if (digestsEqual(hmacSha256(secret, signed), presented)) {
             this.checkSignedParams(c.params, now);
             return 'signature';
           }
@@ -105,7 +97,8 @@ export class WebhookAuthService {
     }
     const expected: string[] = [];
     if (this.keys.length) expected.push('an X-Webhook-Key header (or ?token=) holding a configured key');
-    if (this.secrets.length) expected.push('an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)');
+    if (this.secrets.length)
+      expected.push('an X-Zoho-Webhook-Signature header (HMAC-SHA256 of the sorted query parameters + raw body, hex or base64)');
     const presentedAny = c.apiKey !== undefined || c.signature !== undefined;
     throw new DomainError(
       ErrorCode.WebhookAuthFailed,
@@ -131,10 +124,9 @@ export class WebhookAuthService {
     }
     const unknown = params.find(([name]) => !this.allowedParams.has(name));
     if (unknown) {
-      refuse(
-        `Unknown parameter "${unknown[0]}" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS`,
-        { field: unknown[0] },
-      );
+      refuse(`Unknown parameter "${unknown[0]}" on a signed webhook: list the names your Zoho webhook adds in ZOHO_WEBHOOK_EXTRA_PARAMS`, {
+        field: unknown[0],
+      });
     }
     if (this.timestampParam) {
       const raw = params.find(([name]) => name === this.timestampParam)?.[1];

@@ -38,7 +38,12 @@ export function preauthorizeWebhook(auth: WebhookAuthService, hasSecrets: boolea
  */
 export function registerWebhookPreauth(
   fastify: FastifyInstance,
-  options: { route: string; auth: WebhookAuthService; hasSecrets: boolean; reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void },
+  options: {
+    route: string;
+    auth: WebhookAuthService;
+    hasSecrets: boolean;
+    reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
+  },
 ): void {
   fastify.addHook('onRequest', (req, reply, done) => {
     if (req.routeOptions.url !== options.route) return done();

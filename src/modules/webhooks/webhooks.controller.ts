@@ -22,7 +22,8 @@ import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { requestIdOf } from '../../common/errors/http-error.filter';
-import { ErrorResponseDto, toWebhookAccepted, WebhookAcceptedDto } from './dto/webhook-accepted.dto';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { toWebhookAccepted, WebhookAcceptedDto } from './dto/webhook-accepted.dto';
 import { ALIAS_ROUTES, CANONICAL_ROUTES, WEBHOOK_ROUTES } from './webhook-routes';
 import { WebhooksService } from './webhooks.service';
 
@@ -55,11 +56,24 @@ export class WebhooksController {
       `committed to the queue. Routes: ${CANONICAL_ROUTES.join(', ')}; aliases kept from the earlier system: ${ALIAS_ROUTES.join(', ')}.`,
   })
   @ApiParam({ name: 'entity', enum: [...CANONICAL_ROUTES, ...ALIAS_ROUTES] })
-  @ApiQuery({ name: 'event', required: false, enum: ['created', 'updated', 'deleted'], description: 'Default updated; DELETE method means deleted' })
-  @ApiQuery({ name: 'organization_id', required: false, description: 'Zoho organization id; must be listed in ZOHO_ORGANIZATION_IDS when that is set' })
+  @ApiQuery({
+    name: 'event',
+    required: false,
+    enum: ['created', 'updated', 'deleted'],
+    description: 'Default updated; DELETE method means deleted',
+  })
+  @ApiQuery({
+    name: 'organization_id',
+    required: false,
+    description: 'Zoho organization id; must be listed in ZOHO_ORGANIZATION_IDS when that is set',
+  })
   @ApiQuery({ name: 'token', required: false, description: 'Alternative to the X-Webhook-Key header' })
   @ApiHeader({ name: 'X-Webhook-Key', required: false, description: 'One of WEBHOOK_API_KEYS' })
-  @ApiHeader({ name: 'X-Zoho-Webhook-Signature', required: false, description: 'HMAC-SHA256 (hex or base64) with one of ZOHO_WEBHOOK_SECRETS' })
+  @ApiHeader({
+    name: 'X-Zoho-Webhook-Signature',
+    required: false,
+    description: 'HMAC-SHA256 (hex or base64) with one of ZOHO_WEBHOOK_SECRETS',
+  })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({
     description: 'Zoho record under its module key',
@@ -82,14 +96,23 @@ export class WebhooksController {
     },
   })
   @ApiResponse({ status: 202, description: 'Stored (or already stored)', type: WebhookAcceptedDto })
-  @ApiBadRequestResponse({ description: 'Invalid JSON (the message gives the position), not UTF-8, or nested too deep', type: ErrorResponseDto })
+  @ApiBadRequestResponse({
+    description: 'Invalid JSON (the message gives the position), not UTF-8, or nested too deep',
+    type: ErrorResponseDto,
+  })
   @ApiUnauthorizedResponse({ description: 'Missing or wrong X-Webhook-Key / signature', type: ErrorResponseDto })
   @ApiForbiddenResponse({ description: 'organization_id not allowed', type: ErrorResponseDto })
   @ApiNotFoundResponse({ description: 'Unknown entity route', type: ErrorResponseDto })
   @ApiPayloadTooLargeResponse({ description: 'Body over WEBHOOK_MAX_BODY_BYTES', type: ErrorResponseDto })
   @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type other than JSON or form', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'Envelope missing or for another entity, id missing or empty (the message names the field)', type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ description: 'The database cannot commit now; Retry-After is set. Nothing was stored.', type: ErrorResponseDto })
+  @ApiUnprocessableEntityResponse({
+    description: 'Envelope missing or for another entity, id missing or empty (the message names the field)',
+    type: ErrorResponseDto,
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'The database cannot commit now; Retry-After is set. Nothing was stored.',
+    type: ErrorResponseDto,
+  })
   receive(@Param('entity') entity: string, @Req() req: FastifyRequest): Promise<WebhookAcceptedDto> {
     return this.handle(entity, req);
   }

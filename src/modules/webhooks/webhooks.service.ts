@@ -8,7 +8,7 @@ import { WebhookAcceptedDto } from './dto/webhook-accepted.dto';
 import { repeatedParam, WebhookAuthService } from './webhook-auth.service';
 import { routeOf } from './webhook-routes';
 import { bodyFormatOf, isPlainObject, parseFormPairs, parseZohoBody, jsonTextForDatabase } from './zoho-body';
-import { parseZohoTimestamp } from './zoho-time';
+import { parseZohoTimestamp } from '../../common/zoho/zoho-time';
 
 export interface IncomingWebhook {
   entityType: SyncEntityType;
@@ -82,9 +82,7 @@ export class WebhooksService {
     const parsed = parseZohoBody(w.body, format);
     const { key, idField, modifiedFields, record } = this.envelope(parsed.document, w.entityType, w.route);
     const entityId = this.recordId(record, key, idField);
-    const modifiedRaw = modifiedFields.map((f) => record[f]).find((v) => typeof v === 'string' && v.trim() !== '') as
-      | string
-      | undefined;
+    const modifiedRaw = modifiedFields.map((f) => record[f]).find((v) => typeof v === 'string' && v.trim() !== '') as string | undefined;
     const zohoModifiedAt = parseZohoTimestamp(modifiedRaw);
 
     // The event's identity; PostgreSQL adds the record's content to make the dedup key (EventRepository.insertBatch):

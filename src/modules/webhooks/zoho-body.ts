@@ -22,7 +22,10 @@ export interface ParsedBody {
 export const MAX_JSON_DEPTH = 64;
 
 export function bodyFormatOf(contentType: string | undefined): BodyFormat {
-  const type = String(contentType ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(contentType ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (type === 'application/json' || type === 'text/json' || (type.startsWith('application/') && type.endsWith('+json'))) return 'json';
   if (type === 'application/x-www-form-urlencoded') return 'form';
   throw new DomainError(
@@ -147,4 +150,3 @@ function parseZohoBodyText(body: Buffer, format: BodyFormat): ParsedBody {
   const jsonText = decodeUtf8Strict(body, 'The body');
   return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body') };
 }
-

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { hostname } from 'node:os';
 import { AppConfigService } from '../../config/app-config.service';
 import { SERVICE_VERSION } from '../../version';
-import { PROCESS_ID } from './process-identity';
+import { PROCESS_ID } from '../../common/process/process-identity';
 import { WorkerRegistryRepository } from './worker-registry.repository';
 
 /** Registers this process in tds.workers and beats every TDS_HEARTBEAT_INTERVAL_MS. */

@@ -1,18 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
 
-export interface WorkerRow {
-  workerId: string;
-  role: string;
-  hostname: string;
-  pid: number;
-  version: string;
-  startedAt: Date;
-  lastHeartbeatAt: Date;
-  stoppedAt: Date | null;
-  eventsProcessed: number;
-}
-
 const REGISTER = `
   INSERT INTO tds.workers (worker_id, role, hostname, pid, version)
   VALUES ($1, $2, $3, $4, $5)
@@ -27,17 +15,10 @@ const IS_LIVE_WORKER = `
   stopped_at IS NULL AND last_heartbeat_at > now() - make_interval(secs => $1::float8 / 1000)
   AND role IN ('all', 'worker')`;
 
-const LIVE_WORKERS = `
-  SELECT worker_id AS "workerId", role, hostname, pid, version, started_at AS "startedAt",
-         last_heartbeat_at AS "lastHeartbeatAt", stopped_at AS "stoppedAt", events_processed::float8 AS "eventsProcessed"
-  FROM tds.workers
-  WHERE ${IS_LIVE_WORKER}
-  ORDER BY last_heartbeat_at DESC`;
-
-// The health probe (small table): the same predicate as LIVE_WORKERS, counted.
+// The health probe (small table): how many workers are live.
 const COUNT_LIVE_WORKERS = `SELECT count(*)::int AS n FROM tds.workers WHERE ${IS_LIVE_WORKER}`;
 
-// A clean stop: the final count is added and the row no longer counts as live (see LIVE_WORKERS).
+// A clean stop: the final count is added and the row no longer counts as live (see IS_LIVE_WORKER).
 const MARK_STOPPED = `
   UPDATE tds.workers SET stopped_at = now(), events_processed = events_processed + $2 WHERE worker_id = $1`;
 
@@ -58,10 +39,6 @@ export class WorkerRegistryRepository {
 
   async markStopped(workerId: string, processedSinceLast = 0): Promise<void> {
     await this.db.execute(MARK_STOPPED, [workerId, processedSinceLast]);
-  }
-
-  async liveWorkers(maxAgeMs: number): Promise<WorkerRow[]> {
-    return this.db.query<WorkerRow>(LIVE_WORKERS, [maxAgeMs]);
   }
 
   /** How many workers beat within `maxAgeMs`, on the health probes' pool. */

@@ -12,9 +12,7 @@ export async function statusCounts(db: TestDatabase): Promise<Record<string, num
 export async function waitDrained(db: TestDatabase, timeoutMs: number, details?: () => string): Promise<void> {
   await waitFor(
     async () =>
-      Number(
-        (await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status IN ('pending', 'failed')`))[0].n,
-      ) === 0,
+      Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status IN ('pending', 'failed')`))[0].n) === 0,
     { timeoutMs, intervalMs: 250, what: 'the queue to drain', details },
   );
 }

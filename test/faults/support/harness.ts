@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { freePort } from '../../../src/common/net/free-port';
 
 /**
  * Process harness for the fault suite: the built service (dist/src/main.js) as real child processes.
@@ -32,18 +32,6 @@ function installExitHook(): void {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const p = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(p));
-    });
-  });
-}
 
 /** Polls fn until it returns a truthy value; throws with `what` (and the last value) after timeoutMs. */
 export async function waitFor<T>(

@@ -69,7 +69,8 @@ export function requestOnce(
   const startedAt = Date.now();
   const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
   const headers: Record<string, string | number> = { 'X-Request-Id': req.id, ...req.headers };
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['Content-Length'] = body.length;
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length'))
+    headers['Content-Length'] = body.length;
   return new Promise((resolve) => {
     let settled = false;
     const done = (r: Omit<LoadResult, 'seq' | 'target'>) => {
@@ -79,7 +80,14 @@ export function requestOnce(
     };
     const fail = (error: string) => done({ id: req.id, status: 0, headers: {}, text: '', error, startedAt, endedAt: Date.now() });
     const r = httpRequest(
-      { host: '127.0.0.1', port: Number(url.port), method: req.method ?? 'POST', path: `${url.pathname.replace(/\/$/, '')}${req.path}`, headers, agent },
+      {
+        host: '127.0.0.1',
+        port: Number(url.port),
+        method: req.method ?? 'POST',
+        path: `${url.pathname.replace(/\/$/, '')}${req.path}`,
+        headers,
+        agent,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

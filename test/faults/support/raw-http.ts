@@ -12,7 +12,12 @@ export interface RawResponse {
   answered: boolean;
 }
 
-export function rawRequest(port: number, bytes: Buffer | string, timeoutMs = 5000, afterMs?: { delayMs: number; more: Buffer | string }): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  bytes: Buffer | string,
+  timeoutMs = 5000,
+  afterMs?: { delayMs: number; more: Buffer | string },
+): Promise<RawResponse> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const sock = connect(port, '127.0.0.1');

@@ -42,7 +42,8 @@ export class QueueEventDto {
   @ApiProperty({
     nullable: true,
     description: 'What an applied event did not do, and why',
-    example: 'item 460000000017080 at location 460000000038080: delta 5 not applied, the stock snapshot of 2026-11-28T07:00:01.000000Z already counts it',
+    example:
+      'item 460000000017080 at location 460000000038080: delta 5 not applied, the stock snapshot of 2026-11-28T07:00:01.000000Z already counts it',
   })
   outcomeDetail: string | null;
   @ApiProperty({ description: 'Tries so far, manual retries included (attempt numbers never restart)' }) attempts: number;
@@ -50,7 +51,11 @@ export class QueueEventDto {
   @ApiProperty({ nullable: true }) lastErrorCode: string | null;
   @ApiProperty() receivedAt: Date;
   @ApiProperty({ nullable: true }) completedAt: Date | null;
-  @ApiProperty({ nullable: true, example: 'tds-core:worker:4242', description: 'While processing: the worker process (application_name) applying it' })
+  @ApiProperty({
+    nullable: true,
+    example: 'tds-core:worker:4242',
+    description: 'While processing: the worker process (application_name) applying it',
+  })
   processingBy: string | null;
   @ApiProperty({ nullable: true, description: 'While processing: when its batch transaction began' })
   processingSince: Date | null;

@@ -12,14 +12,40 @@ describe('stockSnapshot', () => {
         null,
         { location_name: 'no id' },
         { location_id: ' 11 ', location_name: 'Basra', location_stock_on_hand: '7', location_available_stock: '6' },
-        { location_id: '12', location_name: '', location_stock_on_hand: '3.5', location_available_stock: '', location_actual_available_stock: '2' },
+        {
+          location_id: '12',
+          location_name: '',
+          location_stock_on_hand: '3.5',
+          location_available_stock: '',
+          location_actual_available_stock: '2',
+        },
       ],
       warehouses: [{ warehouse_id: '99', warehouse_stock_on_hand: '1' }],
     };
     expect(stockSnapshot(item, 'I', T, 'E')).toEqual({
       rows: [
-        { zoho_item_id: 'I', warehouse_id: '11', warehouse_name: 'Basra', stock_on_hand: '7', available_stock: '6', zoho_modified_at: T, event_id: 'E', source: 'locations', source_index: 2 },
-        { zoho_item_id: 'I', warehouse_id: '12', warehouse_name: null, stock_on_hand: '3.5', available_stock: '2', zoho_modified_at: T, event_id: 'E', source: 'locations', source_index: 3 },
+        {
+          zoho_item_id: 'I',
+          warehouse_id: '11',
+          warehouse_name: 'Basra',
+          stock_on_hand: '7',
+          available_stock: '6',
+          zoho_modified_at: T,
+          event_id: 'E',
+          source: 'locations',
+          source_index: 2,
+        },
+        {
+          zoho_item_id: 'I',
+          warehouse_id: '12',
+          warehouse_name: null,
+          stock_on_hand: '3.5',
+          available_stock: '2',
+          zoho_modified_at: T,
+          event_id: 'E',
+          source: 'locations',
+          source_index: 3,
+        },
       ],
       total: '10.5',
     });
@@ -30,23 +56,63 @@ describe('stockSnapshot', () => {
       locations: [{ location_name: 'no id', location_stock_on_hand: '5' }],
       warehouses: [
         'junk',
-        { warehouse_id: '21', warehouse_name: 'Main', warehouse_stock_on_hand: '30.00', warehouse_available_stock: '', warehouse_actual_available_stock: '29' },
+        {
+          warehouse_id: '21',
+          warehouse_name: 'Main',
+          warehouse_stock_on_hand: '30.00',
+          warehouse_available_stock: '',
+          warehouse_actual_available_stock: '29',
+        },
         { warehouse_name: 'no id', warehouse_stock_on_hand: '1' },
         { warehouse_id: '22', warehouse_name: 'Erbil', warehouse_stock_on_hand: '12.00', warehouse_available_stock: '11' },
       ],
     };
     const snap = stockSnapshot(item, 'I', null, 'E');
     expect(snap.rows).toEqual([
-      { zoho_item_id: 'I', warehouse_id: '21', warehouse_name: 'Main', stock_on_hand: '30.00', available_stock: '29', zoho_modified_at: null, event_id: 'E', source: 'warehouses', source_index: 1 },
-      { zoho_item_id: 'I', warehouse_id: '22', warehouse_name: 'Erbil', stock_on_hand: '12.00', available_stock: '11', zoho_modified_at: null, event_id: 'E', source: 'warehouses', source_index: 3 },
+      {
+        zoho_item_id: 'I',
+        warehouse_id: '21',
+        warehouse_name: 'Main',
+        stock_on_hand: '30.00',
+        available_stock: '29',
+        zoho_modified_at: null,
+        event_id: 'E',
+        source: 'warehouses',
+        source_index: 1,
+      },
+      {
+        zoho_item_id: 'I',
+        warehouse_id: '22',
+        warehouse_name: 'Erbil',
+        stock_on_hand: '12.00',
+        available_stock: '11',
+        zoho_modified_at: null,
+        event_id: 'E',
+        source: 'warehouses',
+        source_index: 3,
+      },
     ]);
     expect(snap.total).toBe('42.00');
   });
 
   it("the item's own total wins; with none, any unknown figure (or no warehouse) makes the total unknown", () => {
     expect(stockTotal({ stock_on_hand: '42', warehouses: [{ warehouse_id: '1', warehouse_stock_on_hand: '5' }] })).toBe('42');
-    expect(stockTotal({ warehouses: [{ warehouse_id: '1', warehouse_stock_on_hand: '5' }, { warehouse_id: '2', warehouse_stock_on_hand: '' }] })).toBeNull();
-    expect(stockTotal({ warehouses: [{ warehouse_id: '1', warehouse_stock_on_hand: '5' }, { warehouse_id: '2', warehouse_stock_on_hand: '-2' }] })).toBe('3');
+    expect(
+      stockTotal({
+        warehouses: [
+          { warehouse_id: '1', warehouse_stock_on_hand: '5' },
+          { warehouse_id: '2', warehouse_stock_on_hand: '' },
+        ],
+      }),
+    ).toBeNull();
+    expect(
+      stockTotal({
+        warehouses: [
+          { warehouse_id: '1', warehouse_stock_on_hand: '5' },
+          { warehouse_id: '2', warehouse_stock_on_hand: '-2' },
+        ],
+      }),
+    ).toBe('3');
     expect(stockTotal({})).toBeNull();
     expect(stockTotal({ stock_on_hand: '' })).toBeNull();
     expect(stockTotal({ stock_on_hand: '0' })).toBe('0');

@@ -8,7 +8,12 @@ import { addDecimal, decimal, id, indexedList, text, type ZohoRecord } from '../
  * its warehouses, and null (unknown) when there are none or any warehouse figure is unknown. Each row names where
  * its entry is in the record (`source`, `source_index`): its raw is read from the stored event.
  */
-export function stockSnapshot(item: ZohoRecord, itemId: string, modifiedAt: string | null, eventId: string): { rows: StockLevelRow[]; total: string | null } {
+export function stockSnapshot(
+  item: ZohoRecord,
+  itemId: string,
+  modifiedAt: string | null,
+  eventId: string,
+): { rows: StockLevelRow[]; total: string | null } {
   const rows: StockLevelRow[] = [];
   for (const { entry: loc, index } of indexedList(item, 'locations')) {
     const warehouseId = id(loc, 'location_id');

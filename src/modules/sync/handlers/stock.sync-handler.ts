@@ -50,14 +50,18 @@ async function moveStock(
     for (const l of before.get(d.event.entityId) ?? []) add(l.itemId, l.warehouseId, null, l.qty, -1);
     if (d.event.eventKind !== 'deleted') {
       for (const l of d.lines) {
-        if (l.zoho_item_id) add(l.zoho_item_id as string, l.warehouse_id as string, l.warehouse_name as string | null, l.applied_quantity as string, 1);
+        if (l.zoho_item_id)
+          add(l.zoho_item_id as string, l.warehouse_id as string, l.warehouse_name as string | null, l.applied_quantity as string, 1);
       }
     }
     movements.push(...[...perTarget.values()].filter((m) => !isZero(m.delta)));
   };
   applied.forEach(collect);
   deleted.forEach(collect);
-  await ErpRepository.clearAppliedQuantities(tx, deleted.map((d) => d.event.entityId));
+  await ErpRepository.clearAppliedQuantities(
+    tx,
+    deleted.map((d) => d.event.entityId),
+  );
   if (!movements.length) return new Map();
 
   const targets = await ErpRepository.lockStockTargets(
@@ -88,7 +92,10 @@ async function moveStock(
       productDeltas.set(m.itemId, addDecimal(productDeltas.get(m.itemId) ?? '0', m.delta));
     }
   }
-  await ErpRepository.addStockDeltas(tx, [...levelDeltas.values()].filter((d) => !isZero(d.delta)));
+  await ErpRepository.addStockDeltas(
+    tx,
+    [...levelDeltas.values()].filter((d) => !isZero(d.delta)),
+  );
   await ErpRepository.addProductStockDeltas(
     tx,
     [...productDeltas].filter(([, delta]) => !isZero(delta)).map(([itemId, delta]) => ({ itemId, delta })),
@@ -149,7 +156,10 @@ const adjustments = new DocumentRecordHandler<AppliedBefore>({
     ],
   },
   beforeApply: async (tx, docs) => {
-    const rows = await ErpRepository.appliedAdjustmentLines(tx, docs.map((d) => d.event.entityId));
+    const rows = await ErpRepository.appliedAdjustmentLines(
+      tx,
+      docs.map((d) => d.event.entityId),
+    );
     const byDoc: AppliedBefore = new Map();
     for (const r of rows) byDoc.set(r.adjustmentId, [...(byDoc.get(r.adjustmentId) ?? []), r]);
     return byDoc;

@@ -5,13 +5,18 @@ export class WebhookAcceptedDto {
   eventId: string;
 
   @ApiProperty({
-    description: '`queued`: stored now; `duplicate`: the same event (entity, id, last_modified_time — or the same body when the record has no timestamp) was already stored and will not be applied twice',
+    description:
+      '`queued`: stored now; `duplicate`: the same event (entity, id, last_modified_time — or the same body when the record has no timestamp) was already stored and will not be applied twice',
     enum: ['queued', 'duplicate'],
     example: 'queued',
   })
   status: 'queued' | 'duplicate';
 
-  @ApiProperty({ description: 'Entity type of the route', example: 'invoice', enum: ['contact', 'product', 'sales_order', 'invoice', 'bill', 'credit_note', 'stock', 'price'] })
+  @ApiProperty({
+    description: 'Entity type of the route',
+    example: 'invoice',
+    enum: ['contact', 'product', 'sales_order', 'invoice', 'bill', 'credit_note', 'stock', 'price'],
+  })
   entityType: string;
 
   @ApiProperty({ description: 'The Zoho record id, exactly as sent (text; may exceed 2^53)', example: '460000000026049' })
@@ -22,14 +27,6 @@ export class WebhookAcceptedDto {
 
   @ApiProperty({ description: 'created | updated | deleted (from ?event=, or the DELETE method)', example: 'updated' })
   event: string;
-}
-
-export class ErrorResponseDto {
-  @ApiProperty({ example: 422 }) statusCode: number;
-  @ApiProperty({ example: 'Unprocessable Entity' }) error: string;
-  @ApiProperty({ example: 'INVALID_ENVELOPE' }) code: string;
-  @ApiProperty({ example: "Missing envelope: expected the record under 'invoice'" }) message: string;
-  @ApiProperty({ example: '8b7c1f0e-4d8e-4a7a-9a55-4f2b7f0c2d11' }) requestId: string;
 }
 
 export function toWebhookAccepted(r: WebhookAcceptedDto): WebhookAcceptedDto {
