@@ -83,6 +83,9 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       expect(shuffled).not.toBe(zohoBody('contact', v2));
       const again = await post('contacts', shuffled);
       expect(again.body).toMatchObject({ status: 'duplicate', eventId: b.eventId });
+      // A number spelled otherwise (15000000.00 → 15000000.0) is the same JSON value.
+      const respelled = await post('contacts', zohoBody('contact', { ...v2, credit_limit: n('15000000.0') }));
+      expect(respelled.body).toMatchObject({ status: 'duplicate', eventId: b.eventId });
       const withExtra = await post('contacts', zohoBody('contact', { ...v2, cf_extra: 'x' }));
       expect(withExtra.body.status).toBe('queued');
     });
