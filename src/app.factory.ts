@@ -94,7 +94,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     hasSecrets: config.webhooks.signatureSecrets.length > 0,
     reject,
   });
-  if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.apiKeys, reject });
+  if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.keys, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {

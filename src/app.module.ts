@@ -7,6 +7,7 @@ import { LoggingModule } from './common/logging/logging.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthCoreModule } from './modules/health/health-core.module';
 import { HealthModule } from './modules/health/health.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
 import { RootModule } from './modules/root/root.module';
@@ -33,6 +34,7 @@ export class AppModule {
         HealthCoreModule,
         WorkersModule,
         QueueModule,
+        NotificationsModule,
         WebhooksModule,
         HealthModule.register({ imports: [QueueModule], indicators: [QueueHealthIndicator, WorkerHealthIndicator] }),
         RootModule,

@@ -10,8 +10,18 @@ describe('buildAppConfig', () => {
     const c = config({ ADMIN_API_KEYS: 'a,b' });
     expect(Object.isFrozen(c)).toBe(true);
     for (const section of Object.values(c)) expect(Object.isFrozen(section)).toBe(true);
-    expect(Object.isFrozen(c.admin.apiKeys)).toBe(true);
-    expect(() => (c.admin.apiKeys as string[]).push('c')).toThrow(TypeError);
+    expect(Object.isFrozen(c.admin.keys)).toBe(true);
+    expect(Object.isFrozen(c.admin.keys[0])).toBe(true);
+    expect(() => (c.admin.keys as unknown[]).push('c')).toThrow(TypeError);
+  });
+
+  it('names admin keys: `name:key` entries keep their name, bare keys are named by position', () => {
+    const c = config({ ADMIN_API_KEYS: 'ops:s3cret, bare-key-1 ,ci.bot:x:y' });
+    expect(c.admin.keys).toEqual([
+      { name: 'ops', key: 's3cret' },
+      { name: 'key-2', key: 'bare-key-1' },
+      { name: 'ci.bot', key: 'x:y' },
+    ]);
   });
 
   it('has one typed section per module, with the defaults of EnvironmentVariables', () => {

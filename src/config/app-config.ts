@@ -1,5 +1,6 @@
 import { Environment, EnvironmentVariables, ProcessRole } from './env.validation';
 import { databaseUrlFrom } from './database-url';
+import { parseAdminKeys } from '../common/auth/admin-key';
 
 /**
  * The one configuration object: built once from the validated environment (src/config/load-env.ts) plus what the
@@ -84,7 +85,7 @@ const SECTIONS = {
     concurrency: env.TDS_WORKER_CONCURRENCY,
     heartbeatIntervalMs: env.TDS_HEARTBEAT_INTERVAL_MS,
   }),
-  admin: (env: EnvironmentVariables) => ({ apiKeys: list(env.ADMIN_API_KEYS) }),
+  admin: (env: EnvironmentVariables) => ({ keys: parseAdminKeys(list(env.ADMIN_API_KEYS)) }),
   health: (env: EnvironmentVariables) => ({
     queueMaxAgeSeconds: env.HEALTH_QUEUE_MAX_AGE_SECONDS,
     requireWorker: env.HEALTH_REQUIRE_WORKER,

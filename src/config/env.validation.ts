@@ -216,7 +216,10 @@ export class EnvironmentVariables {
   TDS_HEARTBEAT_INTERVAL_MS = 10000;
 
   // --- admin API (queue inspection, manual retry) ---
-  /** Comma-separated keys for the X-Admin-Key header; unset = the admin API answers 403. */
+  /**
+   * Comma-separated admin keys (`name:key` names a key for the audit log), sent as `Authorization: Bearer`, `X-API-Key`
+   * or `X-Admin-Key`; several keys allow rotation. Unset = the admin API answers 403.
+   */
   @IsString()
   @IsOptional()
   ADMIN_API_KEYS?: string;

@@ -130,14 +130,14 @@ describe('docs in production (e2e)', () => {
         expect(none.status, path).toBe(401);
         expect(none.body).toMatchObject({
           statusCode: 401,
-          code: 'ADMIN_AUTH_FAILED',
+          code: 'ADMIN_KEY_REQUIRED',
           message: expect.stringMatching(/Missing admin key/),
         });
         expect(none.text).not.toMatch(/openapi|swagger-ui/i);
         const wrong = await request(t.server).get(path).set('X-Admin-Key', 'nope');
-        expect(wrong.status, path).toBe(401);
-        expect(wrong.body.message).toMatch(/Invalid admin key/);
-        expect((await request(t.server).get(path).set('Authorization', 'Bearer nope')).status).toBe(401);
+        expect(wrong.status, path).toBe(403);
+        expect(wrong.body).toMatchObject({ code: 'ADMIN_AUTH_FAILED', message: expect.stringMatching(/Invalid admin key/) });
+        expect((await request(t.server).get(path).set('Authorization', 'Bearer nope')).status).toBe(403);
       }
       const json = await request(t.server).get('/tds/docs-json').set('X-Admin-Key', ADMIN).expect(200);
       expect(json.body.openapi).toMatch(/^3\./);

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
-import { matchesAnyKey } from '../crypto/constant-time';
-import { presentedAdminKey } from './admin-key';
+import { type AdminKey, authenticateAdmin } from './admin-key';
 
 /**
  * In production the API docs (Swagger UI and its assets, /docs-json) show every route and header: they need an
@@ -11,23 +10,23 @@ import { presentedAdminKey } from './admin-key';
  */
 export function registerDocsAccess(
   fastify: FastifyInstance,
-  options: { basePath: string; adminKeys: readonly string[]; reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void },
+  options: { basePath: string; adminKeys: readonly AdminKey[]; reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void },
 ): void {
   const prefix = `${options.basePath}/docs`;
   fastify.addHook('onRequest', (req, reply, done) => {
     if (!req.routeOptions.url?.startsWith(prefix)) return done();
     let refusal: DomainError | undefined;
-    const presented = presentedAdminKey(req.headers);
-    if (!options.adminKeys.length) {
-      refusal = new DomainError(ErrorCode.AdminDisabled, 'The API docs need an admin key in production: set ADMIN_API_KEYS');
-    } else if (!matchesAnyKey(options.adminKeys, presented)) {
-      refusal = new DomainError(
-        ErrorCode.AdminAuthFailed,
-        `${presented ? 'Invalid' : 'Missing'} admin key: send X-Admin-Key, X-API-Key or Authorization: Bearer`,
+    try {
+      req.adminKeyName = authenticateAdmin(
+        options.adminKeys,
+        req.headers,
+        'The API docs need an admin key in production: set ADMIN_API_KEYS',
       );
+    } catch (err) {
+      refusal = err as DomainError;
     }
     if (!refusal) return done();
-    if (refusal.code === ErrorCode.AdminAuthFailed) void reply.header('WWW-Authenticate', 'Bearer realm="tds-docs"');
+    if (refusal.code === ErrorCode.AdminKeyRequired) void reply.header('WWW-Authenticate', 'Bearer realm="tds-docs"');
     options.reject(refusal, req, reply);
   });
 }

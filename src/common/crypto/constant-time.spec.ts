@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, digestsEqual, hmacSha256, matchesAnyKey } from './constant-time';
+import { constantTimeEqual, digestsEqual, hmacSha256 } from './constant-time';
 
 describe('constant-time helpers', () => {
   it('compares strings of any length', () => {
@@ -8,15 +8,6 @@ describe('constant-time helpers', () => {
     expect(constantTimeEqual('secret', 'secreT')).toBe(false);
     expect(constantTimeEqual('secret', 'secret-longer')).toBe(false);
     expect(constantTimeEqual('', '')).toBe(true);
-  });
-
-  it('finds a key among several, and nothing when none is presented', () => {
-    expect(matchesAnyKey(['a-key', 'b-key'], 'b-key')).toBe(true);
-    expect(matchesAnyKey(['a-key', 'b-key'], 'a-key')).toBe(true);
-    expect(matchesAnyKey(['a-key', 'b-key'], 'c-key')).toBe(false);
-    expect(matchesAnyKey(['a-key'], undefined)).toBe(false);
-    expect(matchesAnyKey(['a-key'], '')).toBe(false);
-    expect(matchesAnyKey([], 'a-key')).toBe(false);
   });
 
   it('computes HMAC-SHA256 and compares digests', () => {

@@ -7,14 +7,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b));
 }
 
-/** Is `presented` one of `keys`? Compares against every key (no early exit), each in constant time. */
-export function matchesAnyKey(keys: readonly string[], presented: string | undefined): boolean {
-  if (!presented) return false;
-  let ok = false;
-  for (const k of keys) ok = constantTimeEqual(k, presented) || ok;
-  return ok;
-}
-
 /** HMAC-SHA256 of `data` under `secret` (32 bytes). */
 export function hmacSha256(secret: string, data: string | Buffer): Buffer {
   return createHmac('sha256', secret).update(data).digest();

@@ -15,6 +15,7 @@ export enum ErrorCode {
   InvalidEnvelope = 'INVALID_ENVELOPE',
   InvalidParameter = 'INVALID_PARAMETER',
   UnknownEntity = 'UNKNOWN_ENTITY',
+  AdminKeyRequired = 'ADMIN_KEY_REQUIRED',
   AdminAuthFailed = 'ADMIN_AUTH_FAILED',
   AdminDisabled = 'ADMIN_API_DISABLED',
   // queue
@@ -37,7 +38,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.InvalidEnvelope]: 422,
   [ErrorCode.InvalidParameter]: 400,
   [ErrorCode.UnknownEntity]: 404,
-  [ErrorCode.AdminAuthFailed]: 401,
+  [ErrorCode.AdminKeyRequired]: 401,
+  [ErrorCode.AdminAuthFailed]: 403,
   [ErrorCode.AdminDisabled]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
