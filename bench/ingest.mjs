@@ -57,11 +57,18 @@ async function probeService(url, ids) {
   });
 }
 
-async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth }) {
+export async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth, main, env }) {
   const db = await createScratchDatabase(serverUrl, `ingest_${role}`);
   let service;
   try {
-    service = await startService({ databaseUrl: db.url, role, label: `ingest-${role}`, nodeArgs: cpuProfArgs(`ingest-${role}`) });
+    service = await startService({
+      databaseUrl: db.url,
+      role,
+      label: `ingest-${role}`,
+      nodeArgs: cpuProfArgs(`ingest-${role}`),
+      main,
+      env,
+    });
     if (role === 'api') {
       // No worker runs beside an API-only process here, so /health would answer 503 ("no worker heartbeat"). A
       // heartbeat row that stays fresh for the run lets /health take its normal, complete path (all checks up).

@@ -89,8 +89,16 @@ export function assertBuilt() {
  * Spawns the service. role: all | api | worker. Resolves once /health/ready answers 200 (api, all) or the worker
  * says it started (worker). Returns { pid, port, url, memory, stop(), output() }.
  */
-export async function startService({ databaseUrl, role = 'all', label = role, env = {}, readyTimeoutMs = 60_000, nodeArgs = [] } = {}) {
-  assertBuilt();
+export async function startService({
+  databaseUrl,
+  role = 'all',
+  label = role,
+  env = {},
+  readyTimeoutMs = 60_000,
+  nodeArgs = [],
+  main = MAIN,
+} = {}) {
+  if (main === MAIN) assertBuilt();
   const port = role === 'worker' ? 0 : await freePort();
   const cwd = mkdtempSync(join(tmpdir(), `tds-bench-${label}-`)); // no stray .env, own data folder
   const childEnv = {
@@ -112,7 +120,7 @@ export async function startService({ databaseUrl, role = 'all', label = role, en
     ...env,
   };
   for (const [k, v] of Object.entries(childEnv)) if (v === undefined) delete childEnv[k];
-  const child = spawn(process.execPath, [...nodeArgs, MAIN], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, main], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = [];
   let workerStarted = false;
   let exited = null;
