@@ -57,8 +57,10 @@ export async function webhookLoad({
   path = `/webhooks/${ENTITY_ROUTE[kind]}`,
   timeout = 30,
   firstResponse,
+  overallRate,
+  lineCount,
 }) {
-  const factory = bodyFactory(kind, { ids });
+  const factory = bodyFactory(kind, { ids, ...(lineCount ? { lineCount } : {}) });
   const params = webhookQuery(event, ORGANIZATION_ID);
   const fullPath = `${path}?${queryString(params)}`;
   let seq = startSeq;
@@ -77,6 +79,7 @@ export async function webhookLoad({
     url: target,
     connections,
     ...(amount ? { amount } : { duration }),
+    ...(overallRate ? { overallRate } : {}),
     timeout,
     pipelining: 1,
     requests: [

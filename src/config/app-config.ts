@@ -84,6 +84,11 @@ const SECTIONS = {
     lockTimeoutSeconds: env.TDS_LOCK_TIMEOUT_SECONDS,
     concurrency: env.TDS_WORKER_CONCURRENCY,
     heartbeatIntervalMs: env.TDS_HEARTBEAT_INTERVAL_MS,
+    analyze: {
+      intervalMs: env.TDS_QUEUE_ANALYZE_INTERVAL_S * 1000,
+      minChanges: env.TDS_QUEUE_ANALYZE_MIN_CHANGES,
+      scaleFactor: env.TDS_QUEUE_ANALYZE_SCALE_FACTOR,
+    },
   }),
   admin: (env: EnvironmentVariables) => ({ keys: parseAdminKeys(list(env.ADMIN_API_KEYS)) }),
   health: (env: EnvironmentVariables) => ({

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 
 export enum Environment {
   Development = 'development',
@@ -12,6 +12,8 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : /^-?\d+$/.test(String(value).trim()) ? Number(value) : value;
+const toFloat = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^-?\d+(\.\d+)?$/.test(String(value).trim()) ? Number(value) : value;
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
   const v = String(value).trim().toLowerCase();
@@ -214,6 +216,32 @@ export class EnvironmentVariables {
   @Max(600000)
   @IsOptional()
   TDS_HEARTBEAT_INTERVAL_MS = 10000;
+
+  /**
+   * How often a worker process checks whether the queue tables' planner statistics are stale (issue 15): a queue must
+   * not depend on autovacuum. 0 turns the check off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  @IsOptional()
+  TDS_QUEUE_ANALYZE_INTERVAL_S = 30;
+
+  /** A queue table is analyzed once this many rows changed since its last ANALYZE and … */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @IsOptional()
+  TDS_QUEUE_ANALYZE_MIN_CHANGES = 1000;
+
+  /** … this fraction of its rows (PostgreSQL's own autovacuum_analyze_scale_factor defaults to 0.1). */
+  @Transform(toFloat)
+  @IsNumber()
+  @Min(0)
+  @Max(10)
+  @IsOptional()
+  TDS_QUEUE_ANALYZE_SCALE_FACTOR = 0.1;
 
   // --- admin API (queue inspection, manual retry) ---
   /**

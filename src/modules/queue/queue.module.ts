@@ -8,11 +8,23 @@ import { QueueController } from './queue.controller';
 import { QueueService } from './queue.service';
 import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
 import { QueueWorker } from './queue.worker';
+import { QueueStatisticsRepository } from './queue-statistics.repository';
+import { QueueStatisticsService } from './queue-statistics.service';
 
 @Module({
   imports: [SyncModule, WorkersModule],
   controllers: [QueueController],
-  providers: [AdminKeyGuard, EventRepository, IngestBatcher, QueueService, QueueWorker, QueueHealthIndicator, WorkerHealthIndicator],
-  exports: [IngestBatcher, QueueService, QueueWorker, QueueHealthIndicator, WorkerHealthIndicator],
+  providers: [
+    AdminKeyGuard,
+    EventRepository,
+    IngestBatcher,
+    QueueService,
+    QueueWorker,
+    QueueHealthIndicator,
+    WorkerHealthIndicator,
+    QueueStatisticsRepository,
+    QueueStatisticsService,
+  ],
+  exports: [IngestBatcher, QueueService, QueueWorker, QueueStatisticsService, QueueHealthIndicator, WorkerHealthIndicator],
 })
 export class QueueModule {}
