@@ -9,6 +9,7 @@ import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns'
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
+import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
   QueueTablesAutovacuum1764300000014,
+  PublishedProcessMetrics1764300000015,
 ];

@@ -13,6 +13,8 @@ import { requestIdFor } from './common/logging/request-id';
 import { registerDocsAccess } from './common/auth/docs-access';
 import { WebhookAuthService } from './modules/webhooks/webhook-auth.service';
 import { registerWebhookPreauth } from './modules/webhooks/webhook-preauth';
+import { WEBHOOK_ROUTES } from './modules/webhooks/webhook-routes';
+import { MetricsService } from './modules/metrics/metrics.service';
 import { createRootLogger, RootLogger } from './common/logging/root-logger';
 import { NestLogRouter } from './common/logging/nest-log-router';
 
@@ -93,6 +95,17 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     auth: app.get(WebhookAuthService),
     hasSecrets: config.webhooks.signatureSecrets.length > 0,
     reject,
+  });
+  // Webhook metrics on response: the answer's status, the outcome or error code, the time to answer.
+  const metrics = app.get(MetricsService);
+  const webhookRoute = `${basePath}/webhooks/:entity`;
+  fastify.addHook('onResponse', (req, reply, done) => {
+    if (req.routeOptions.url === webhookRoute) {
+      const route = (req.params as { entity?: string }).entity ?? '';
+      const entity = Object.hasOwn(WEBHOOK_ROUTES, route) ? WEBHOOK_ROUTES[route] : 'unknown';
+      metrics.recordWebhook(entity, reply.statusCode, req.webhookOutcome, req.errorCode, reply.elapsedTime / 1000);
+    }
+    done();
   });
   if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.keys, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.

@@ -7,6 +7,7 @@ import { LoggingModule } from './common/logging/logging.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthCoreModule } from './modules/health/health-core.module';
 import { HealthModule } from './modules/health/health.module';
+import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
@@ -30,6 +31,7 @@ export class AppModule {
         LoggingModule.forRoot(logger),
         DatabaseModule,
         ScheduleModule.forRoot(),
+        MetricsModule,
         SchedulingModule,
         HealthCoreModule,
         WorkersModule,

@@ -40,6 +40,10 @@ export class AppConfigService {
     return this.config.admin;
   }
 
+  get metrics(): AppConfig['metrics'] {
+    return this.config.metrics;
+  }
+
   get health(): AppConfig['health'] {
     return this.config.health;
   }

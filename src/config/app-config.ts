@@ -1,6 +1,7 @@
 import { Environment, EnvironmentVariables, ProcessRole } from './env.validation';
 import { databaseUrlFrom } from './database-url';
 import { parseAdminKeys } from '../common/auth/admin-key';
+import { IpAllowlist } from '../common/net/ip-allowlist';
 
 /**
  * The one configuration object: built once from the validated environment (src/config/load-env.ts) plus what the
@@ -24,6 +25,15 @@ const list = (...values: (string | undefined)[]): string[] =>
     .flatMap((v) => (v ?? '').split(','))
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+
+/** An IP allowlist from a comma list; a bad entry stops the start naming the variable. */
+function allowlist(name: string, value: string | undefined): IpAllowlist {
+  try {
+    return new IpAllowlist(list(value));
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}`);
+  }
+}
 
 /** Whether any webhook key or Zoho secret is configured (else the launcher generates a key, outside production). */
 export function webhookCredentialsConfigured(env: EnvironmentVariables): boolean {
@@ -90,7 +100,11 @@ const SECTIONS = {
       scaleFactor: env.TDS_QUEUE_ANALYZE_SCALE_FACTOR,
     },
   }),
-  admin: (env: EnvironmentVariables) => ({ keys: parseAdminKeys(list(env.ADMIN_API_KEYS)) }),
+  admin: (env: EnvironmentVariables) => ({
+    keys: parseAdminKeys(list(env.ADMIN_API_KEYS)),
+    ipAllowlist: allowlist('ADMIN_IP_ALLOWLIST', env.ADMIN_IP_ALLOWLIST),
+  }),
+  metrics: (env: EnvironmentVariables) => ({ ipAllowlist: allowlist('METRICS_IP_ALLOWLIST', env.METRICS_IP_ALLOWLIST) }),
   health: (env: EnvironmentVariables) => ({
     queueMaxAgeSeconds: env.HEALTH_QUEUE_MAX_AGE_SECONDS,
     requireWorker: env.HEALTH_REQUIRE_WORKER,
@@ -119,9 +133,11 @@ type Sections = typeof SECTIONS;
 /** Read-only all the way down (the object is frozen at run time too). */
 export type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
+  : T extends IpAllowlist
+    ? T
+    : T extends object
+      ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+      : T;
 
 export type AppConfig = DeepReadonly<{ [K in keyof Sections]: ReturnType<Sections[K]> }>;
 

@@ -1,6 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppConfigService } from '../../config/app-config.service';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-codes';
 import { authenticateAdmin } from './admin-key';
 
 declare module 'fastify' {
@@ -11,16 +13,25 @@ declare module 'fastify' {
 }
 
 /**
- * Operator endpoints need a key from ADMIN_API_KEYS (`Authorization: Bearer`, `X-API-Key` or `X-Admin-Key`):
- * 401 without one, 403 with a wrong one; with none configured they are closed (403), never open.
+ * Operator endpoints: the client address must be in ADMIN_IP_ALLOWLIST when one is set (403), then a key from
+ * ADMIN_API_KEYS (`Authorization: Bearer`, `X-API-Key` or `X-Admin-Key`): 401 without one, 403 with a wrong one;
+ * with no key configured they are closed (403), never open.
  */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
   constructor(private readonly config: AppConfigService) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<FastifyRequest>();
-    req.adminKeyName = authenticateAdmin(this.config.admin.keys, req.headers);
+    authorizeAdmin(this.config, ctx.switchToHttp().getRequest<FastifyRequest>());
     return true;
   }
+}
+
+/** The admin check of AdminKeyGuard, for guards that allow more (e.g. /metrics from a Prometheus address). */
+export function authorizeAdmin(config: AppConfigService, req: FastifyRequest): void {
+  const { ipAllowlist, keys } = config.admin;
+  if (ipAllowlist.configured && !ipAllowlist.allows(req.ip)) {
+    throw new DomainError(ErrorCode.AdminIpNotAllowed, `The admin API is not open to ${req.ip}: see ADMIN_IP_ALLOWLIST`);
+  }
+  req.adminKeyName = authenticateAdmin(keys, req.headers);
 }

@@ -18,6 +18,7 @@ export enum ErrorCode {
   AdminKeyRequired = 'ADMIN_KEY_REQUIRED',
   AdminAuthFailed = 'ADMIN_AUTH_FAILED',
   AdminDisabled = 'ADMIN_API_DISABLED',
+  AdminIpNotAllowed = 'ADMIN_IP_NOT_ALLOWED',
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
@@ -41,6 +42,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminKeyRequired]: 401,
   [ErrorCode.AdminAuthFailed]: 403,
   [ErrorCode.AdminDisabled]: 403,
+  [ErrorCode.AdminIpNotAllowed]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
 };

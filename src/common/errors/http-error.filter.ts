@@ -21,6 +21,15 @@ export function requestIdOf(req: FastifyRequest | undefined): string | undefined
   return (raw?.id as string | undefined) ?? (req?.id as string | undefined);
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The `code` of the error answer sent for this request (metrics count rejections by it). */
+    errorCode?: string;
+    /** A webhook's answer: queued or duplicate (set by the webhook controller). */
+    webhookOutcome?: 'queued' | 'duplicate';
+  }
+}
+
 /**
  * One shape for every error: { statusCode, error, code, message, requestId }.
  * Domain errors map by code, Nest HTTP exceptions keep their status, a lost database is 503 with Retry-After,
@@ -82,6 +91,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
     }
     if (requestId) headers['X-Request-Id'] = requestId;
+    if (req) req.errorCode = body.code; // for the metrics (rejections by reason)
     void reply.status(body.statusCode).headers(headers).send(body);
   }
 

@@ -9,6 +9,7 @@ import { SyncService } from '../sync/sync.service';
 import { isPlainObject, parseJsonExact } from '../../common/json/exact-json';
 import { SyncEvent, SyncEntityType, EventKind, SyncOutcome } from '../sync/sync.types';
 import { HeartbeatService } from '../workers/heartbeat.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { PROCESS_ID } from '../../common/process/process-identity';
 import { backoffDelayMs } from './backoff';
 import { classifyError } from './error-classification';
@@ -49,6 +50,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly sync: SyncService,
     private readonly config: AppConfigService,
     private readonly heartbeat: HeartbeatService,
+    private readonly metrics: MetricsService,
   ) {
     this.q = config.queue;
   }
@@ -156,15 +158,16 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    */
   async runOnce(): Promise<number> {
     const started = Date.now();
-    const n = await this.db.transaction(
+    const batch = await this.db.transaction(
       async (tx) => {
         const rows = await this.claim(tx);
-        if (rows.length === 0) return 0;
-        await this.processBatch(tx, rows);
-        return rows.length;
+        if (rows.length === 0) return undefined;
+        return { rows, finished: await this.processBatch(tx, rows) };
       },
       { asyncCommit: true },
     );
+    const n = batch?.rows.length ?? 0;
+    if (batch) this.recordMetrics(batch.rows, batch.finished);
     if (n > 0) {
       this.heartbeat.recordProcessed(n);
       this.logger.debug(`batch of ${n} in ${Date.now() - started} ms`);
@@ -219,7 +222,7 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
    * under its own savepoint, so one bad event cannot hold back the others. A lost connection is not isolated: it is
    * thrown, the transaction is gone, and the events are claimable again as they were.
    */
-  private async processBatch(tx: PoolClient, rows: ClaimedEventRow[]): Promise<void> {
+  private async processBatch(tx: PoolClient, rows: ClaimedEventRow[]): Promise<FinishedEvent[]> {
     const t0 = performance.now();
     const attemptsById = new Map(rows.map((r) => [r.id, r.budget_attempt]));
     const decoded: SyncEvent[] = [];
@@ -263,6 +266,19 @@ export class QueueWorker implements OnApplicationBootstrap, BeforeApplicationShu
     const durationMs = (performance.now() - t0) / Math.max(finished.length, 1);
     await this.events.finish(tx, finished, PROCESS_ID, durationMs);
     this.report(finished);
+    return finished;
+  }
+
+  /** After the commit: one try per event in the Prometheus counters, by entity type and outcome. */
+  private recordMetrics(rows: ClaimedEventRow[], finished: FinishedEvent[]): void {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    this.metrics.recordBatch(
+      finished.map((f) => {
+        const row = byId.get(f.id);
+        const outcome = f.status === 'completed' ? (f.outcome ?? 'applied') : f.status === 'failed' ? 'retry' : 'dead_letter';
+        return { entityType: row?.entity_type ?? 'unknown', outcome, receivedAt: row?.received_at };
+      }),
+    );
   }
 
   private outcomeToFinished(o: SyncOutcome): FinishedEvent {

@@ -162,6 +162,7 @@ export class WebhooksController {
       signatureHeader: header(req, 'x-zoho-webhook-signature'),
       requestId: requestIdOf(req),
     });
+    req.webhookOutcome = result.status; // for the metrics (MetricsService.recordWebhook, on response)
     return toWebhookAccepted(result);
   }
 }

@@ -1,0 +1,46 @@
+import { Controller, Get, Header, UseGuards } from '@nestjs/common';
+import {
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { MetricsAccessGuard } from './metrics-access.guard';
+import { MetricsService, PROMETHEUS_CONTENT_TYPE } from './metrics.service';
+
+@ApiTags('metrics')
+@ApiSecurity('adminKey')
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get()
+  @UseGuards(MetricsAccessGuard)
+  @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Prometheus metrics (text exposition format 0.0.4)',
+    description:
+      'Webhooks received/rejected by entity and reason, events processed by entity and outcome, ingest and processing ' +
+      'latency histograms (every live process, label `process`), queue depth by status and entity, oldest pending age, ' +
+      'dead letters (read from the database at scrape time), and the serving process’s Node.js metrics. Needs an ' +
+      'admin key unless the client address is in METRICS_IP_ALLOWLIST.',
+  })
+  @ApiProduces(PROMETHEUS_CONTENT_TYPE)
+  @ApiOkResponse({
+    description: 'Prometheus text',
+    schema: {
+      type: 'string',
+      example: '# HELP tds_queue_backlog_events …\n# TYPE tds_queue_backlog_events gauge\ntds_queue_backlog_events 0\n',
+    },
+  })
+  @ApiUnauthorizedResponse({ description: 'No admin key (and the address is not in METRICS_IP_ALLOWLIST)', type: ErrorResponseDto })
+  @ApiForbiddenResponse({ description: 'Wrong admin key, or an address outside ADMIN_IP_ALLOWLIST', type: ErrorResponseDto })
+  metricsText(): Promise<string> {
+    return this.metrics.render();
+  }
+}

@@ -1,0 +1,14 @@
+import { Global, Module } from '@nestjs/common';
+import { MetricsAccessGuard } from './metrics-access.guard';
+import { MetricsController } from './metrics.controller';
+import { MetricsRepository } from './metrics.repository';
+import { MetricsService } from './metrics.service';
+
+/** Prometheus metrics; global so the webhook path and the worker record into the one MetricsService. */
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsRepository, MetricsService, MetricsAccessGuard],
+  exports: [MetricsService],
+})
+export class MetricsModule {}
