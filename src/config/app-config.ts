@@ -31,7 +31,7 @@ function allowlist(name: string, value: string | undefined): IpAllowlist {
   try {
     return new IpAllowlist(list(value));
   } catch (err) {
-    throw new Error(`${name}: ${(err as Error).message}`);
+    throw new Error(`${name}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -257,12 +257,12 @@ export class EnvironmentVariables {
    * with a key); unset = any address with a valid key. The client address is the peer's, or X-Forwarded-For's when the
    * peer is a trusted proxy.
    */
-  @Matches(/^[0-9a-fA-F:.\/,\s]*$/, { message: 'ADMIN_IP_ALLOWLIST: comma-separated IP addresses or CIDR ranges' })
+  @Matches(/^[0-9a-fA-F:./,\s]*$/, { message: 'ADMIN_IP_ALLOWLIST: comma-separated IP addresses or CIDR ranges' })
   @IsOptional()
   ADMIN_IP_ALLOWLIST?: string;
 
   /** Comma-separated IP addresses / CIDR ranges that may read `GET /metrics` without an admin key (a Prometheus server). */
-  @Matches(/^[0-9a-fA-F:.\/,\s]*$/, { message: 'METRICS_IP_ALLOWLIST: comma-separated IP addresses or CIDR ranges' })
+  @Matches(/^[0-9a-fA-F:./,\s]*$/, { message: 'METRICS_IP_ALLOWLIST: comma-separated IP addresses or CIDR ranges' })
   @IsOptional()
   METRICS_IP_ALLOWLIST?: string;
 
