@@ -11,7 +11,6 @@ import { startTestApp, TestApp } from '../support/test-app';
  * data, nothing unfinished or dead-lettered is touched, and dedup still holds for what Zoho may redeliver.
  */
 const KEY = 'retention-key-1';
-const DAY = 86_400_000;
 
 interface Row {
   id: string;
