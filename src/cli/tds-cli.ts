@@ -129,7 +129,8 @@ async function main(argv: string[], signal: AbortSignal): Promise<number> {
     }
     throw err;
   }
-  const log = createRootLogger(logSection(env)).child({ context: 'tds-cli' });
+  // Log lines go to stderr: stdout carries only the command's result (status JSON, --json figures).
+  const log = createRootLogger(logSection(env), 2).child({ context: 'tds-cli' });
   Logger.overrideLogger(nestLoggerOver(log));
 
   const needsFile = command === 'verify' || command === 'restore';

@@ -284,6 +284,34 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
     expect(removed.removed_at).toBeInstanceOf(Date);
   });
 
+  it('the commands use the embedded PostgreSQL when DATABASE_URL is unset: restore into it, then a verified backup of it', async () => {
+    const run = await backups.runBackup({ trigger: 'manual' });
+    // Under /tmp, traversable: as root the embedded cluster runs as OS user postgres.
+    const dataDir = mkdtempSync(join(tmpdir(), 'tds-embedded-'));
+    chmodSync(dataDir, 0o755);
+    try {
+      const env = { TDS_DATA_DIR: dataDir, BACKUP_DIR: join(dataDir, 'backups') };
+      const none = await cli(['backup'], env);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toMatch(/no embedded PostgreSQL in .* yet \(start the service once\)/);
+
+      const restored = await cli(['restore', run.file!, '--yes'], env);
+      expect(restored.code, restored.stderr + restored.stdout).toBe(0);
+      expect(restored.stderr).toContain('starting the embedded PostgreSQL');
+      const backedUp = await cli(['backup'], env);
+      expect(backedUp.code, backedUp.stderr + backedUp.stdout).toBe(0);
+      const file = /backup (\S+\.dump) /.exec(backedUp.stdout)?.[1];
+      expect(file).toMatch(new RegExp(`^${join(dataDir, 'backups')}/tds_backup_`));
+      // The embedded copy holds the archive's rows (plus the run rows the commands added to tds.backup_runs).
+      const status = await cli(['status'], env);
+      expect(status.code).toBe(0);
+      const parsed = JSON.parse(status.stdout) as Record<string, unknown>;
+      expect(parsed).toMatchObject({ lastRunFailed: false, lastVerifiedFile: file });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('restore refuses without --yes (saying to stop the workers first), and while a process of the service is alive', async () => {
     const run = await backups.runBackup({ trigger: 'manual' });
     const before = await countsOf(db.url);
