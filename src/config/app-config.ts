@@ -1,6 +1,7 @@
 import { Environment, EnvironmentVariables, ProcessRole } from './env.validation';
 import { databaseUrlFrom } from './database-url';
 import { parseAdminKeys } from '../common/auth/admin-key';
+import { join } from 'node:path';
 
 /**
  * The one configuration object: built once from the validated environment (src/config/load-env.ts) plus what the
@@ -110,7 +111,7 @@ const SECTIONS = {
   backups: (env: EnvironmentVariables) => ({
     enabled: env.BACKUP_ENABLED,
     cron: env.BACKUP_CRON,
-    dir: env.BACKUP_DIR,
+    dir: env.BACKUP_DIR?.trim() || join(env.TDS_DATA_DIR, 'backups'),
     verify: env.BACKUP_VERIFY,
     retentionDays: env.BACKUP_RETENTION_DAYS,
     pgBinDir: env.PG_BIN_DIR?.trim() || null,

@@ -336,10 +336,10 @@ export class EnvironmentVariables {
   @IsOptional()
   BACKUP_CRON = '0 2 * * *';
 
-  /** Where pg_dump archives go (tds_backup_YYYYMMDD_HHMMSS_<ms>.dump). */
+  /** Where pg_dump archives go (tds_backup_YYYYMMDD_HHMMSS_<ms>.dump); unset = $TDS_DATA_DIR/backups (./data/backups). */
   @IsString()
   @IsOptional()
-  BACKUP_DIR = './data/backups';
+  BACKUP_DIR?: string;
 
   /** full: restore into a scratch database and compare row counts; archive: the archive reads back whole. */
   @IsIn(['full', 'archive'])

@@ -176,6 +176,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
 
     // The dashboard lists it (admin key required).
     expect((await request(t.server).get('/dashboard/backups')).status).toBe(401);
+    expect((await request(t.server).get('/dashboard/backups').set('X-Admin-Key', 'wrong-key')).status).toBe(403);
     const listed = await request(t.server).get('/dashboard/backups?limit=5').set('X-Admin-Key', 'backup-admin-key');
     expect(listed.status).toBe(200);
     expect(listed.body.runs[0]).toMatchObject({
