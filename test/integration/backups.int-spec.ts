@@ -95,7 +95,8 @@ if (toolsMissing) {
   });
 }
 
-describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_dump / pg_restore)', () => {
+// Each full verification is a restore: minutes under load on a shared 2-core machine, hence the timeouts.
+describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_dump / pg_restore)', { timeout: 240_000 }, () => {
   let db: TestDatabase;
   let t: TestApp;
   let dir: string;
@@ -273,7 +274,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
        VALUES ('manual', 'succeeded', $1, true, now() - interval '31 days', now() - interval '31 days')`,
       [old31],
     );
-    const run = await backups.runBackup({ trigger: 'manual' });
+    const run = await serviceWith({ BACKUP_VERIFY: 'archive' }).runBackup({ trigger: 'manual' });
     const left = readdirSync(dir).sort();
     expect(left).toContain('operator-notes.txt');
     expect(left).toContain(recent10.split('/').pop());
@@ -314,7 +315,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
   });
 
   it('restore refuses without --yes (saying to stop the workers first), and while a process of the service is alive', async () => {
-    const run = await backups.runBackup({ trigger: 'manual' });
+    const run = await serviceWith({ BACKUP_VERIFY: 'archive' }).runBackup({ trigger: 'manual' });
     const before = await countsOf(db.url);
     const refused = await cli(['restore', run.file!], { DATABASE_URL: db.url });
     expect(refused.code).toBe(2);
@@ -328,7 +329,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
   });
 });
 
-describe.skipIf(toolsMissing)('backups: two instances, one backup per scheduled time (integration)', () => {
+describe.skipIf(toolsMissing)('backups: two instances, one backup per scheduled time (integration)', { timeout: 120_000 }, () => {
   let db: TestDatabase;
   let dir: string;
   const apps: TestApp[] = [];
