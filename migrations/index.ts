@@ -8,6 +8,7 @@ import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-Conten
 import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
+import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   SingletonJobRuns1764300000006,
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
+  BackupRunsAndRetention1764300000011,
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
 ];

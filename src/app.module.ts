@@ -15,6 +15,8 @@ import { RootModule } from './modules/root/root.module';
 import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WorkersModule } from './modules/workers/workers.module';
+import { BackupsModule } from './modules/backups/backups.module';
+import { RetentionModule } from './modules/retention/retention.module';
 
 /**
  * Feature modules are wired here. Later modules (monitoring, alerts, notifications, dashboard) import the
@@ -40,6 +42,8 @@ export class AppModule {
         WebhooksModule,
         HealthModule.register({ imports: [QueueModule], indicators: [QueueHealthIndicator, WorkerHealthIndicator] }),
         RootModule,
+        BackupsModule,
+        RetentionModule,
       ],
     };
   }

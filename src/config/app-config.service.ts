@@ -51,4 +51,12 @@ export class AppConfigService {
   get webhooks(): AppConfig['webhooks'] {
     return this.config.webhooks;
   }
+
+  get backups(): AppConfig['backups'] {
+    return this.config.backups;
+  }
+
+  get retention(): AppConfig['retention'] {
+    return this.config.retention;
+  }
 }

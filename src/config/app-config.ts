@@ -2,6 +2,7 @@ import { Environment, EnvironmentVariables, ProcessRole } from './env.validation
 import { databaseUrlFrom } from './database-url';
 import { parseAdminKeys } from '../common/auth/admin-key';
 import { IpAllowlist } from '../common/net/ip-allowlist';
+import { join } from 'node:path';
 
 /**
  * The one configuration object: built once from the validated environment (src/config/load-env.ts) plus what the
@@ -126,6 +127,23 @@ const SECTIONS = {
       retryAfterSeconds: env.WEBHOOK_RETRY_AFTER_SECONDS,
     };
   },
+  backups: (env: EnvironmentVariables) => ({
+    enabled: env.BACKUP_ENABLED,
+    cron: env.BACKUP_CRON,
+    dir: env.BACKUP_DIR?.trim() || join(env.TDS_DATA_DIR, 'backups'),
+    verify: env.BACKUP_VERIFY,
+    retentionDays: env.BACKUP_RETENTION_DAYS,
+    pgBinDir: env.PG_BIN_DIR?.trim() || null,
+    /** A run without a verified backup for this long raises the backup alert (issue #13). */
+    maxVerifiedAgeHours: 26,
+  }),
+  retention: (env: EnvironmentVariables) => ({
+    enabled: env.TDS_RETENTION_ENABLED,
+    cron: env.TDS_RETENTION_CRON,
+    inboxDays: env.TDS_INBOX_RETENTION_DAYS,
+    eventDays: env.TDS_EVENT_RETENTION_DAYS,
+    batchSize: env.TDS_RETENTION_BATCH_SIZE,
+  }),
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 
 type Sections = typeof SECTIONS;

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { cronProblem } from '../modules/scheduling/scheduled-time';
 
 export enum Environment {
   Development = 'development',
@@ -364,6 +365,76 @@ export class EnvironmentVariables {
   @Max(3600)
   @IsOptional()
   WEBHOOK_RETRY_AFTER_SECONDS = 30;
+
+  // --- backups (docs/BACKUP_GUIDE.md, docs/decisions/0017-backups-and-retention.md) ---
+  /** The in-app scheduled backup (one run per scheduled time across every process). */
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  BACKUP_ENABLED = true;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  BACKUP_CRON = '0 2 * * *';
+
+  /** Where pg_dump archives go (tds_backup_YYYYMMDD_HHMMSS_<ms>.dump); unset = $TDS_DATA_DIR/backups (./data/backups). */
+  @IsString()
+  @IsOptional()
+  BACKUP_DIR?: string;
+
+  /** full: restore into a scratch database and compare row counts; archive: the archive reads back whole. */
+  @IsIn(['full', 'archive'])
+  @IsOptional()
+  BACKUP_VERIFY: 'full' | 'archive' = 'full';
+
+  /** Files older than this go, only after a new verified backup; the newest verified one is always kept. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  @IsOptional()
+  BACKUP_RETENTION_DAYS = 30;
+
+  /** Folder holding pg_dump / pg_restore (e.g. /usr/lib/postgresql/15/bin); unset = found on PATH. */
+  @IsString()
+  @IsOptional()
+  PG_BIN_DIR?: string;
+
+  // --- retention of the service's own data (docs/decisions/0017-backups-and-retention.md) ---
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  TDS_RETENTION_ENABLED = true;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  TDS_RETENTION_CRON = '30 3 * * *';
+
+  /** Raw bodies and payloads of completed events are cleared after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  @IsOptional()
+  TDS_INBOX_RETENTION_DAYS = 7;
+
+  /** Completed events and their attempts are deleted after this many days (also the dedup window of timed records). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  @IsOptional()
+  TDS_EVENT_RETENTION_DAYS = 90;
+
+  /** Rows per pruning statement (one short transaction each). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(10000)
+  @IsOptional()
+  TDS_RETENTION_BATCH_SIZE = 1000;
 }
 
 export class ConfigValidationError extends Error {
@@ -394,6 +465,15 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
   if (env.TDS_RETRY_BACKOFF_MAX_MS < env.TDS_RETRY_BACKOFF_BASE_MS) {
     problems.push(
       `TDS_RETRY_BACKOFF_MAX_MS=${env.TDS_RETRY_BACKOFF_MAX_MS}: must be >= TDS_RETRY_BACKOFF_BASE_MS (${env.TDS_RETRY_BACKOFF_BASE_MS})`,
+    );
+  }
+  for (const key of ['BACKUP_CRON', 'TDS_RETENTION_CRON'] as const) {
+    const problem = typeof env[key] === 'string' ? cronProblem(env[key]) : null;
+    if (problem) problems.push(`${key}=${JSON.stringify(env[key])}: not a cron expression (${problem})`);
+  }
+  if (env.TDS_EVENT_RETENTION_DAYS < env.TDS_INBOX_RETENTION_DAYS) {
+    problems.push(
+      `TDS_EVENT_RETENTION_DAYS=${env.TDS_EVENT_RETENTION_DAYS}: must be >= TDS_INBOX_RETENTION_DAYS (${env.TDS_INBOX_RETENTION_DAYS})`,
     );
   }
   if (problems.length) {

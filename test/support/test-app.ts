@@ -21,6 +21,9 @@ const BASE_ENV: Record<string, string> = {
   DATABASE_POOL_SIZE: '5',
   WEBHOOK_API_KEYS: 'test-key-1',
   HEALTH_REQUIRE_WORKER: 'false',
+  // Scheduled jobs are off unless a test turns them on (a test run at 02:00 must not back up its database).
+  BACKUP_ENABLED: 'false',
+  TDS_RETENTION_ENABLED: 'false',
 };
 
 /**

@@ -11,12 +11,16 @@ export type RootLogger = pino.Logger;
  * Text is rendered in-process and synchronously: lines keep their order with the launcher's, and the last ones
  * before `process.exit()` are not lost in a transport thread.
  */
-export function createRootLogger(settings: LogSettings): RootLogger {
+export function createRootLogger(settings: LogSettings, fd: 1 | 2 = 1): RootLogger {
   const options: pino.LoggerOptions = { level: settings.level };
   if (settings.format === 'text') {
-    return pino(options, pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true }));
+    return pino(
+      options,
+      pretty({ singleLine: true, translateTime: 'SYS:HH:MM:ss.l', sync: true, ...(fd === 2 ? { destination: 2 } : {}) }),
+    );
   }
-  return pino(options);
+  // fd 2: a command whose results go to stdout (src/cli/tds-cli.ts) logs to stderr.
+  return fd === 2 ? pino(options, pino.destination({ fd: 2, sync: true })) : pino(options);
 }
 
 /**

@@ -7,9 +7,10 @@ export type JobRunResult =
 
 /**
  * The job's body. `signal` aborts when the lock's connection is lost: from then on another instance may start the
- * next run, so a long job should stop at its next step. May return a one-line summary (stored as the run's detail).
+ * next run, so a long job should stop at its next step. May return a one-line summary (stored as the run's detail). `scheduledAt` is the
+ * scheduled time this run is for (the tds.job_runs key).
  */
-export type JobBody = (signal: AbortSignal) => Promise<string | void>;
+export type JobBody = (signal: AbortSignal, scheduledAt: Date) => Promise<string | void>;
 
 /**
  * The singleton-job lock: one run per job and scheduled time, however many processes share the database, never
@@ -50,7 +51,7 @@ export class SingletonJobRunner {
       let detail: string | null = null;
       let error: string | undefined;
       try {
-        detail = (await body(lost.signal)) || null;
+        detail = (await body(lost.signal, scheduledAt)) || null;
       } catch (err) {
         error = (err as Error)?.message ?? String(err);
       }

@@ -42,7 +42,7 @@ export class SingletonJobsService implements BeforeApplicationShutdown {
   /** Runs `body` for one scheduled time under the lock (also what a cron tick does). */
   runNow(name: string, scheduledAt: Date, body: JobBody): Promise<JobRunResult | undefined> {
     const run = this.runner
-      .run(name, scheduledAt, (lost) => body(AbortSignal.any([lost, this.shutdown.signal])))
+      .run(name, scheduledAt, (lost, at) => body(AbortSignal.any([lost, this.shutdown.signal]), at))
       .then((result) => {
         if (result.ran) {
           if (result.status === 'failed') this.logger.warn(`job ${name} @${scheduledAt.toISOString()} failed: ${result.error}`);
