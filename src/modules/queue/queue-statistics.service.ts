@@ -62,8 +62,7 @@ export class QueueStatisticsService implements OnApplicationBootstrap, BeforeApp
       if (this.isStale(row)) {
         const started = Date.now();
         analyzed = await this.repo.analyze(row.table as QueueTable);
-        if (analyzed)
-          this.logger.debug(`ANALYZE tds.${row.table}: ${row.changed} rows changed since the last one (${Date.now() - started} ms)`);
+        if (analyzed) this.logger.debug(`analyzed queue table ${row.table}: ${row.changed} rows had changed (${Date.now() - started} ms)`);
       }
       tables.push({ table: row.table, reltuples: row.reltuples, changed: row.changed, autovacuum: row.autovacuum, analyzed });
     }
