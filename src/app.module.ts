@@ -10,6 +10,7 @@ import { HealthModule } from './modules/health/health.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
+import { ReconcileModule } from './modules/reconcile/reconcile.module';
 import { RootModule } from './modules/root/root.module';
 import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
@@ -38,6 +39,7 @@ export class AppModule {
         WebhooksModule,
         HealthModule.register({ imports: [QueueModule], indicators: [QueueHealthIndicator, WorkerHealthIndicator] }),
         RootModule,
+        ReconcileModule,
       ],
     };
   }

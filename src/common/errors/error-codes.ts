@@ -21,6 +21,10 @@ export enum ErrorCode {
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+  // reconcile
+  ReconcileNotConfigured = 'RECONCILE_NOT_CONFIGURED',
+  ReconcileBusy = 'RECONCILE_BUSY',
+  ZohoApiUnavailable = 'ZOHO_API_UNAVAILABLE',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -43,4 +47,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminDisabled]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
+  [ErrorCode.ReconcileNotConfigured]: 503,
+  [ErrorCode.ReconcileBusy]: 409,
+  [ErrorCode.ZohoApiUnavailable]: 503,
 };
