@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
 import { QueueService } from '../../src/modules/queue/queue.service';
 import { ReconcileScheduler } from '../../src/modules/reconcile/reconcile.scheduler';
+import { ReconcileService } from '../../src/modules/reconcile/reconcile.service';
 import { ZohoApiClient } from '../../src/modules/reconcile/zoho-api.client';
 import { ZohoApiUsageRepository } from '../../src/modules/reconcile/zoho-api-usage.repository';
 import { Json, n, zohoBody, zohoInventoryAdjustment, zohoInvoice, zohoPriceBook } from '../factories/zoho-payloads';
@@ -115,6 +116,9 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
       `SELECT source, entity_id, record_type FROM tds.events ORDER BY entity_id`,
     );
     expect(events).toEqual([1, 2, 3].map((i) => ({ source: 'reconcile', entity_id: BIG(i), record_type: 'invoice' })));
+    const [first] = await db.query<{ id: string }>(`SELECT id::text AS id FROM tds.events ORDER BY id LIMIT 1`);
+    const detail = await request(t.server).get(`/queue/events/${first.id}`).set('X-Admin-Key', ADMIN).expect(200);
+    expect(detail.body).toMatchObject({ source: 'reconcile', recordType: 'invoice', eventKind: 'updated', organizationId: ORG });
     await worker.drainOnce();
     for (const i of [1, 2, 3]) expect(await erpInvoice(BIG(i)), BIG(i)).toBeDefined();
     const lines = await db.query<{ c: number }>(`SELECT count(*)::int AS c FROM erp.invoice_lines WHERE zoho_invoice_id = $1`, [BIG(2)]);
@@ -345,7 +349,7 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     expect(await db.query(`SELECT entity_type FROM tds.reconcile_state`)).toHaveLength(0);
   });
 
-  it('the admin routes: key required, bad input named, the missed-records findings after the first complete pass', async () => {
+  it('the admin routes: key required, bad input named', async () => {
     await request(t.server).post('/dashboard/sync/reconcile').send({}).expect(401);
     await request(t.server).post('/dashboard/sync/reconcile').set('X-Admin-Key', 'wrong').send({}).expect(403);
     await request(t.server).get('/dashboard/sync/status').expect(401);
@@ -353,6 +357,23 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/entityType/);
     expect((await reconcile({ since: 'yesterday' })).status).toBe(400);
+  });
+
+  it('missed records: the alert input counts passes after the first complete one, never the backfill', async () => {
+    for (const a of apps.splice(0)) await a.close();
+    t = await startTestApp(db.url, env({ TDS_ALERT_RECONCILE_MISSED_WARNING: '2' }));
+    apps.push(t);
+    const service = t.app.get(ReconcileService);
+    for (let i = 1; i <= 4; i++) invoices().records.push(invoice(i, 100 + i));
+    expect((await reconcile()).body.passes[0]).toMatchObject({ backfill: true, missing: 4 });
+    expect((await service.missedRecordFindings()).passes).toEqual([]); // the backfill does not count
+    for (let i = 5; i <= 7; i++) invoices().records.push(invoice(i, 1));
+    expect((await reconcile()).body.passes[0]).toMatchObject({ backfill: false, missing: 3 });
+    const findings = await service.missedRecordFindings();
+    expect(findings.threshold).toBe(2);
+    expect(findings.passes.map((p) => [p.entity_type, p.missing, p.after_first_complete])).toEqual([['invoice', 3, true]]);
+    const last = await service.lastPasses();
+    expect(last.find((p) => p.entity_type === 'invoice')).toMatchObject({ missing: 3, enqueued: 3, status: 'completed' });
   });
 
   it('without ZOHO_* the service runs, reconciliation is off and says so', async () => {

@@ -38,6 +38,8 @@ export class FakeZoho {
   readonly apiRequests: FakeRequest[] = [];
   tokenRequests = 0;
   readonly validTokens = new Set<string>();
+  /** Every access token handed out (to check none reaches a log). */
+  readonly issuedTokens: string[] = [];
   expiresIn = 3600;
   /** Statuses to answer the next API requests with, in order (429, 500, …). */
   forcedStatuses: number[] = [];
@@ -130,6 +132,7 @@ export class FakeZoho {
     if (this.tokenDelayMs) await new Promise((r) => setTimeout(r, this.tokenDelayMs));
     const token = `1000.fake${this.tokenRequests}.${Math.random().toString(36).slice(2)}`;
     this.validTokens.add(token);
+    this.issuedTokens.push(token);
     this.send(res, 200, JSON.stringify({ access_token: token, api_domain: this.url, token_type: 'Bearer', expires_in: this.expiresIn }));
   }
 }

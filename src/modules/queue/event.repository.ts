@@ -70,6 +70,8 @@ export interface EventDetailRow {
   request_id: string | null;
   processing_by: string | null;
   processing_since: Date | null;
+  /** Who delivered it: a Zoho webhook, or reconciliation with the Zoho API. */
+  source: 'webhook' | 'reconcile';
 }
 
 /** One try of an event (tds.event_attempts). */
@@ -266,7 +268,7 @@ const FIND_BY_ID = `
   SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
          CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.outcome_detail, e.attempts,
          e.zoho_modified_at, e.next_attempt_at, e.last_error, e.last_error_code, e.received_at, e.completed_at,
-         e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since
+         e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since, e.source
   FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
   WHERE e.id = $1`;
 
