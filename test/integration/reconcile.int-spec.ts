@@ -339,6 +339,18 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     expect(list2.description).toBe('b');
   });
 
+  it('a record deleted between the list and its detail (404) is skipped; the pass goes on', async () => {
+    invoices().records.push(invoice(1, 5), invoice(2, 4), invoice(3, 3));
+    fake.goneIds.add(BIG(2));
+    const res = await reconcile();
+    fake.goneIds.clear();
+    expect(res.body.passes[0]).toMatchObject({ status: 'completed', listed: 3, missing: 3, enqueued: 2 });
+    expect((await db.query<{ entity_id: string }>(`SELECT entity_id FROM tds.events ORDER BY entity_id`)).map((e) => e.entity_id)).toEqual([
+      BIG(1),
+      BIG(3),
+    ]);
+  });
+
   it('dryRun answers what would be enqueued and changes nothing', async () => {
     invoices().records.push(invoice(1, 5), invoice(2, 4));
     const res = await reconcile({ entityType: 'invoice', dryRun: true });

@@ -50,6 +50,8 @@ export class FakeZoho {
   /** Delay of the token answer (two processes refreshing at once). */
   tokenDelayMs = 0;
   refreshToken = 'fake-refresh-token';
+  /** Ids listed but answering 404 on their detail (deleted between the list and the detail). */
+  readonly goneIds = new Set<string>();
   /** Page size the fake uses whatever per_page asks (small pages without hundreds of records). */
   pageSize: number | undefined;
   /** List requests answered so far (failListsAfter counts these). */
@@ -102,7 +104,7 @@ export class FakeZoho {
     const spec = m ? this.modules.get(m[2]) : undefined;
     if (!m || !spec) return this.send(res, 404, '{"code":5,"message":"Invalid URL Passed"}');
     if (m[3]) {
-      const rec = spec.records.find((r) => r.id === m[3]);
+      const rec = this.goneIds.has(m[3]) ? undefined : spec.records.find((r) => r.id === m[3]);
       if (!rec) return this.send(res, 404, '{"code":1002,"message":"Record does not exist"}');
       return this.send(res, 200, `{"code":0,"message":"success",${zohoBody(spec.detailKey, rec.record).slice(1)}`);
     }

@@ -15,7 +15,7 @@ import { canonicalJson, RECONCILE_ENTITIES, ReconcileEntity, zohoFilterTime } fr
 import { ReconcilePassRow, ReconcileRepository, ReconcileStateRow } from './reconcile.repository';
 import { RequestAllowance, ZohoAnswer, ZohoApiClient } from './zoho-api.client';
 import { ZohoApiUsageRepository } from './zoho-api-usage.repository';
-import { BudgetExhaustedError } from './zoho-errors';
+import { BudgetExhaustedError, ZohoApiError } from './zoho-errors';
 
 /** The singleton job both the schedule and the admin route run under (one pass at a time across processes). */
 export const RECONCILE_JOB = 'reconcile.zoho';
@@ -67,6 +67,8 @@ class PassCounters {
   missing = 0;
   enqueued = 0;
   duplicates = 0;
+  /** Listed, then gone when fetched (404): deleted meanwhile. */
+  gone = 0;
   sampleIds: string[] = [];
   maxSeen: number | null = null;
 
@@ -282,7 +284,7 @@ export class ReconcileService {
       error,
     };
     await this.repo.finishPass(passId, summary);
-    const line = `reconcile ${entity.type} pass=${passId}${dryRun ? ' (dry run)' : ''} ${status}${stopReason ? ` (${stopReason})` : ''} pages=${summary.pages} requests=${summary.requests} listed=${summary.listed} missing=${summary.missing} enqueued=${summary.enqueued} duplicates=${summary.duplicates}`;
+    const line = `reconcile ${entity.type} pass=${passId}${dryRun ? ' (dry run)' : ''} ${status}${stopReason ? ` (${stopReason})` : ''} pages=${summary.pages} requests=${summary.requests} listed=${summary.listed} missing=${summary.missing} enqueued=${summary.enqueued} duplicates=${summary.duplicates}${counters.gone ? ` gone=${counters.gone}` : ''}`;
     if (status === 'failed') this.logger.warn(`${line}: ${error}`);
     else this.logger.log(line);
     return summary;
@@ -320,7 +322,8 @@ export class ReconcileService {
       const context = answer.document.page_context;
       // Some Inventory lists omit page_context: then a full page means there may be more.
       const hasMore = isPlainObject(context) ? context.has_more_page === true : records.length >= PER_PAGE;
-      if (!hasMore || stop) return;
+      // An empty page ends the listing whatever page_context says (a budget is no substitute for a loop bound).
+      if (!hasMore || stop || records.length === 0) return;
       if (w.saveCursor)
         await this.repo.saveCursor(entity.type, { since: w.since, page: page + 1, maxSeen: counters.maxSeen, backfill: w.backfill });
     }
@@ -445,7 +448,17 @@ export class ReconcileService {
     counters.sample(missing.map((r) => r.id));
     if (w.dryRun) return;
     for (const r of missing) {
-      const answer = await this.client.get(entity.module, `/${entity.module}/${r.id}`, {}, allowance, signal);
+      let answer: ZohoAnswer;
+      try {
+        answer = await this.client.get(entity.module, `/${entity.module}/${r.id}`, {}, allowance, signal);
+      } catch (err) {
+        // Deleted between the list and the detail: nothing to enqueue (a delete reaches the ERP by webhook).
+        if (err instanceof ZohoApiError && err.status === 404) {
+          counters.gone++;
+          continue;
+        }
+        throw err;
+      }
       const event = this.eventFrom(entity, r.id, answer, w.passId);
       const [result] = await this.queue.enqueueReconciled([event]);
       if (result.inserted) counters.enqueued++;

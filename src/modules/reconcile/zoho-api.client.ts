@@ -62,8 +62,9 @@ export class ZohoApiClient {
     const c = this.config.reconcile;
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      await this.takeBudget(allowance, signal);
+      // The token first: a failing accounts server must not spend API budget.
       const token = await this.tokens.token();
+      await this.takeBudget(allowance, signal);
       const url = new URL(`${token.apiDomain}${this.basePath(module)}${path}`);
       url.searchParams.set('organization_id', c.organizationId);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
