@@ -80,6 +80,7 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     fake.forcedStatuses = [];
     fake.failListsAfter = Infinity;
     fake.listCount = 0;
+    fake.detailDelayMs = 0;
     fake.pageSize = undefined;
     for (const [name, listKey, detailKey] of MODULES) fake.module(name, { listKey, detailKey });
     await db.query(`TRUNCATE tds.events, tds.event_attempts, tds.reconcile_state, tds.reconcile_passes, tds.reconcile_seen,
@@ -260,6 +261,22 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     fake.tokenDelayMs = 0;
   });
 
+  it('never more token requests than Zoho allows (8 per 10 minutes here), even while Zoho refuses the refresh token', async () => {
+    const real = fake.refreshToken;
+    fake.refreshToken = 'revoked-elsewhere';
+    try {
+      const answers = [];
+      for (let i = 0; i < 10; i++) answers.push((await reconcile()).body.passes[0]);
+      expect(answers.every((p) => p.status === 'failed')).toBe(true);
+      expect(answers[0].error).toMatch(/Zoho refused the token request \(HTTP 200\): invalid_code/);
+      expect(answers[9].error).toMatch(/limited to 10 per 10 minutes/);
+      expect(fake.tokenRequests).toBe(8);
+      expect(fake.apiRequests).toHaveLength(0); // no API budget spent without a token
+    } finally {
+      fake.refreshToken = real;
+    }
+  });
+
   it('two instances run one pass per scheduled time', async () => {
     const other = await startTestApp(db.url, env());
     apps.push(other);
@@ -302,6 +319,33 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     );
     expect(after.cursor).toBeNull();
     expect(after.watermark).not.toBeNull();
+  });
+
+  it('a process stopped mid-pass: the pass ends incomplete (aborted) and another process resumes it', async () => {
+    fake.pageSize = 2;
+    for (let i = 1; i <= 6; i++) invoices().records.push(invoice(i, 100 - i));
+    fake.detailDelayMs = 100;
+    const running = t.app.get(ReconcileScheduler).runScheduled(new Date(Date.UTC(2026, 11, 1, 7, 0, 0)));
+    const start = Date.now();
+    while (fake.requests('/books/v3/invoices/').length < 3 && Date.now() - start < 20_000) await new Promise((r) => setTimeout(r, 10));
+    await apps.splice(0)[0].close(); // shutdown aborts the job's signal; the pass records where it stopped
+    await running;
+    const [stopped] = await db.query<{ status: string; stop_reason: string; enqueued: number }>(
+      `SELECT status, stop_reason, enqueued FROM tds.reconcile_passes WHERE entity_type = 'invoice'`,
+    );
+    expect(stopped).toMatchObject({ status: 'incomplete', stop_reason: 'aborted' });
+    const [state] = await db.query<{ cursor: { page: number } }>(`SELECT cursor FROM tds.reconcile_state WHERE entity_type = 'invoice'`);
+    expect(state.cursor.page).toBe(2);
+
+    fake.detailDelayMs = 0;
+    t = await startTestApp(db.url, env());
+    apps.push(t);
+    worker = t.app.get(QueueWorker);
+    const res = await reconcile();
+    expect(res.body.passes[0]).toMatchObject({ status: 'completed', resumed: true });
+    await worker.drainOnce();
+    expect((await db.query<{ c: number }>(`SELECT count(*)::int AS c FROM erp.invoices`))[0].c).toBe(6);
+    expect((await db.query<{ c: number }>(`SELECT count(*)::int AS c FROM tds.events`))[0].c).toBe(6); // nothing twice
   });
 
   it('price lists by content hash, adjustments by new ids (Inventory API for both)', async () => {

@@ -50,6 +50,8 @@ export class FakeZoho {
   /** Delay of the token answer (two processes refreshing at once). */
   tokenDelayMs = 0;
   refreshToken = 'fake-refresh-token';
+  /** Delay of every detail answer (a pass in progress when the process stops). */
+  detailDelayMs = 0;
   /** Ids listed but answering 404 on their detail (deleted between the list and the detail). */
   readonly goneIds = new Set<string>();
   /** Page size the fake uses whatever per_page asks (small pages without hundreds of records). */
@@ -104,6 +106,7 @@ export class FakeZoho {
     const spec = m ? this.modules.get(m[2]) : undefined;
     if (!m || !spec) return this.send(res, 404, '{"code":5,"message":"Invalid URL Passed"}');
     if (m[3]) {
+      if (this.detailDelayMs) await new Promise((r) => setTimeout(r, this.detailDelayMs));
       const rec = this.goneIds.has(m[3]) ? undefined : spec.records.find((r) => r.id === m[3]);
       if (!rec) return this.send(res, 404, '{"code":1002,"message":"Record does not exist"}');
       return this.send(res, 200, `{"code":0,"message":"success",${zohoBody(spec.detailKey, rec.record).slice(1)}`);
