@@ -63,7 +63,7 @@ export class QueueStatisticsService implements OnApplicationBootstrap, BeforeApp
         const started = Date.now();
         analyzed = await this.repo.analyze(row.table as QueueTable);
         if (analyzed)
-          this.logger.debug(`ANALYZE tds.${row.table}: ${row.changed} rows changed since the last one (${Date.now() - started} ms)`);
+          this.logger.debug(`analyzed tds.${row.table}: ${row.changed} rows changed since the last one (${Date.now() - started} ms)`);
       }
       tables.push({ table: row.table, reltuples: row.reltuples, changed: row.changed, autovacuum: row.autovacuum, analyzed });
     }
