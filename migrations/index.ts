@@ -9,6 +9,7 @@ import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns'
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
 import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
+import { Reconciliation1764300000012 } from './1764300000012-Reconciliation';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
   BackupRunsAndRetention1764300000011,
+  Reconciliation1764300000012,
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
 ];

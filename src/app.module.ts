@@ -11,6 +11,7 @@ import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { QueueModule } from './modules/queue/queue.module';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
+import { ReconcileModule } from './modules/reconcile/reconcile.module';
 import { RootModule } from './modules/root/root.module';
 import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
@@ -44,6 +45,7 @@ export class AppModule {
         RootModule,
         BackupsModule,
         RetentionModule,
+        ReconcileModule,
       ],
     };
   }

@@ -59,4 +59,8 @@ export class AppConfigService {
   get retention(): AppConfig['retention'] {
     return this.config.retention;
   }
+
+  get reconcile(): AppConfig['reconcile'] {
+    return this.config.reconcile;
+  }
 }

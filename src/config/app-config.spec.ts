@@ -37,6 +37,7 @@ describe('buildAppConfig', () => {
       'log',
       'metrics',
       'queue',
+      'reconcile',
       'retention',
       'webhooks',
     ]);

@@ -24,6 +24,10 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+/** https anywhere, or http to a loopback host (127.x, localhost, [::1]) for a local test server. */
+const ZOHO_URL = /^(https:\/\/[^\s/?#]+|http:\/\/(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(:\d{1,5})?)\/?$/;
+const ZOHO_URL_MESSAGE = 'must be an https:// origin (http:// only for a loopback host: 127.x, localhost, [::1])';
+
 /**
  * Every environment variable the service reads. Names of the earlier Python system are kept
  * (API_PORT, DATABASE_*, TDS_*, LOG_*); later modules add their own keys here.
@@ -352,6 +356,99 @@ export class EnvironmentVariables {
   @IsOptional()
   WEBHOOK_INGEST_MAX_INFLIGHT = 4;
 
+  // --- reconciliation with the Zoho API (docs/RECONCILIATION.md); off until the four credentials are set ---
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  ZOHO_CLIENT_ID?: string;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  ZOHO_CLIENT_SECRET?: string;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  ZOHO_REFRESH_TOKEN?: string;
+
+  /** The organization polled (the webhook allow-list stays ZOHO_ORGANIZATION_IDS). */
+  @Transform(trimmed)
+  @Matches(/^\d+$/, { message: 'ZOHO_ORGANIZATION_ID must be digits' })
+  @IsOptional()
+  ZOHO_ORGANIZATION_ID?: string;
+
+  /** https, or http to a loopback host only (a local test server): tokens never cross a network in clear. */
+  @Transform(trimmed)
+  @Matches(ZOHO_URL, { message: ZOHO_URL_MESSAGE })
+  @IsOptional()
+  ZOHO_ACCOUNTS_URL = 'https://accounts.zoho.com';
+
+  /** Overrides the api_domain of the token answer. */
+  @Transform(trimmed)
+  @Matches(ZOHO_URL, { message: ZOHO_URL_MESSAGE })
+  @IsOptional()
+  ZOHO_API_DOMAIN?: string;
+
+  @IsIn(['books', 'inventory'])
+  @IsOptional()
+  ZOHO_API: 'books' | 'inventory' = 'books';
+
+  /** Modules served by the other API: `module=books|inventory`, comma-separated. */
+  @Transform(trimmed)
+  @Matches(/^\s*[a-z_]+\s*=\s*(books|inventory)\s*(,\s*[a-z_]+\s*=\s*(books|inventory)\s*)*$/, {
+    message: 'ZOHO_API_MODULES must look like pricebooks=inventory,inventoryadjustments=inventory',
+  })
+  @IsOptional()
+  ZOHO_API_MODULES = 'pricebooks=inventory,inventoryadjustments=inventory';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  @IsOptional()
+  ZOHO_API_MAX_REQUESTS_PER_MINUTE = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  @IsOptional()
+  ZOHO_API_DAILY_BUDGET = 500;
+
+  /** First wait after a 429 or 5xx answer (doubles per retry, with jitter, capped at 60 s). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  @IsOptional()
+  ZOHO_API_BACKOFF_BASE_MS = 2000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(300_000)
+  @IsOptional()
+  ZOHO_API_TIMEOUT_MS = 30_000;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  TDS_RECONCILE_CRON = '0 * * * *';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_080)
+  @IsOptional()
+  TDS_RECONCILE_OVERLAP_MINUTES = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_RECONCILE_MISSED_WARNING = 10;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -476,6 +573,22 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
       `TDS_EVENT_RETENTION_DAYS=${env.TDS_EVENT_RETENTION_DAYS}: must be >= TDS_INBOX_RETENTION_DAYS (${env.TDS_INBOX_RETENTION_DAYS})`,
     );
   }
+  const zohoCredentials = {
+    ZOHO_CLIENT_ID: env.ZOHO_CLIENT_ID,
+    ZOHO_CLIENT_SECRET: env.ZOHO_CLIENT_SECRET,
+    ZOHO_REFRESH_TOKEN: env.ZOHO_REFRESH_TOKEN,
+    ZOHO_ORGANIZATION_ID: env.ZOHO_ORGANIZATION_ID,
+  };
+  const zohoMissing = Object.entries(zohoCredentials)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (zohoMissing.length > 0 && zohoMissing.length < 4) {
+    problems.push(
+      `${zohoMissing.join(', ')}: reconciliation needs all of ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN and ZOHO_ORGANIZATION_ID (or none)`,
+    );
+  }
+  const reconcileCron = cronProblem(env.TDS_RECONCILE_CRON);
+  if (reconcileCron) problems.push(`TDS_RECONCILE_CRON=${JSON.stringify(env.TDS_RECONCILE_CRON)}: ${reconcileCron}`);
   if (problems.length) {
     const format = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'text' ? env.LOG_FORMAT : undefined;
     throw new ConfigValidationError(problems, format ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json'));

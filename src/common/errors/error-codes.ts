@@ -22,6 +22,10 @@ export enum ErrorCode {
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+  // reconcile
+  ReconcileNotConfigured = 'RECONCILE_NOT_CONFIGURED',
+  ReconcileBusy = 'RECONCILE_BUSY',
+  ZohoApiUnavailable = 'ZOHO_API_UNAVAILABLE',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -45,4 +49,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminIpNotAllowed]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
+  [ErrorCode.ReconcileNotConfigured]: 503,
+  [ErrorCode.ReconcileBusy]: 409,
+  [ErrorCode.ZohoApiUnavailable]: 503,
 };

@@ -70,6 +70,8 @@ export interface EventDetailRow {
   request_id: string | null;
   processing_by: string | null;
   processing_since: Date | null;
+  /** Who delivered it: a Zoho webhook, or reconciliation with the Zoho API. */
+  source: 'webhook' | 'reconcile';
 }
 
 /** One try of an event (tds.event_attempts). */
@@ -111,12 +113,19 @@ const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
 //    delivery still conflict (the receiver never has two untimed events of one record in flight; see IngestBatcher).
 //  - ON CONFLICT DO NOTHING also absorbs duplicates within the batch. One pg_notify per statement (NOTIFY is
 //    transactional: workers wake only once the rows are committed; one call per batch keeps the notify lock short).
+//  - source: webhook rows leave it to the column's DEFAULT 'webhook' (the webhook statement's text is unchanged by the
+//    column); events found by reconciliation use the variant that names it ('reconcile'), same dedup rules.
 const INSERT_COLUMNS = 12;
+export type EventSource = 'webhook' | 'reconcile';
 const insertSqlByRows: string[] = [];
-function insertEventsSql(rows: number): string {
+const reconcileInsertSqlByRows: string[] = [];
+function insertEventsSql(rows: number, source: EventSource = 'webhook'): string {
+  if (source === 'reconcile') return (reconcileInsertSqlByRows[rows] ??= buildInsertEventsSql(rows, source));
   return (insertSqlByRows[rows] ??= buildInsertEventsSql(rows));
 }
-function buildInsertEventsSql(rows: number): string {
+function buildInsertEventsSql(rows: number, source?: 'reconcile'): string {
+  const sourceColumn = source ? ', source' : '';
+  const sourceValue = source ? `, '${source}'` : '';
   const tuples: string[] = [];
   for (let r = 0; r < rows; r++) {
     const b = r * INSERT_COLUMNS;
@@ -150,9 +159,9 @@ function buildInsertEventsSql(rows: number): string {
       ) n ON true
     ), ins AS (
       INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
-                              zoho_modified_at, content_type, body, payload, request_id)
+                              zoho_modified_at, content_type, body, payload, request_id${sourceColumn})
       SELECT dedup_key, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
-             content_type, body, payload, request_id
+             content_type, body, payload, request_id${sourceValue}
       FROM k WHERE NOT same_as_newest ORDER BY ord
       ON CONFLICT (dedup_key) DO NOTHING
       RETURNING id, dedup_key
@@ -163,6 +172,21 @@ function buildInsertEventsSql(rows: number): string {
            ins.id IS NOT NULL AS inserted
     FROM k LEFT JOIN ins ON ins.dedup_key = k.dedup_key LEFT JOIN wake ON true
     ORDER BY k.ord`;
+}
+
+// Reconciliation: the newest version of each record still waiting in the queue (pending/failed: a finished event is
+// already reflected in the ERP row). The partial index events_record_chain_idx covers exactly these rows.
+const NEWEST_WAITING_VERSIONS = `
+  SELECT entity_id, floor(extract(epoch FROM max(zoho_modified_at)) * 1000)::float8 AS modified_ms, count(*)::int AS waiting
+  FROM tds.events
+  WHERE record_type = $1 AND entity_id = ANY($2::text[]) AND status IN ('pending', 'failed')
+  GROUP BY entity_id`;
+
+/** Per record: the newest Zoho time among its waiting events (epoch ms; null when they carry none). */
+export interface WaitingVersionRow {
+  entity_id: string;
+  modified_ms: number | null;
+  waiting: number;
 }
 
 const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHERE dedup_key = ANY($1::text[])`;
@@ -244,7 +268,7 @@ const FIND_BY_ID = `
   SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
          CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.outcome_detail, e.attempts,
          e.zoho_modified_at, e.next_attempt_at, e.last_error, e.last_error_code, e.received_at, e.completed_at,
-         e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since
+         e.request_id, f.application_name AS processing_by, f.xact_start AS processing_since, e.source
   FROM tds.events e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
   WHERE e.id = $1`;
 
@@ -281,14 +305,24 @@ export class EventRepository {
   constructor(private readonly db: DatabaseService) {}
 
   /** Inserts a micro-batch; returns what happened to each event, in input order. */
-  async insertBatch(events: NewEvent[], q: Queryable = this.db.queryable): Promise<InsertedEvent[]> {
+  async insertBatch(events: NewEvent[], q: Queryable = this.db.queryable, source: EventSource = 'webhook'): Promise<InsertedEvent[]> {
     const params: unknown[] = [];
     events.forEach((e, i) => {
       params.push(i, e.keyPrefix, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
       params.push(e.contentType, e.body, e.payloadJson, e.requestId);
     });
-    const res = await namedQuery<{ id: string | null; dedup_key: string; inserted: boolean }>(q, insertEventsSql(events.length), params);
+    const res = await namedQuery<{ id: string | null; dedup_key: string; inserted: boolean }>(
+      q,
+      insertEventsSql(events.length, source),
+      params,
+    );
     return res.rows.map((r) => ({ dedupKey: r.dedup_key, id: r.id, inserted: r.inserted }));
+  }
+
+  /** Records of `recordType` among `ids` with events still waiting to run, and the newest Zoho time among them. */
+  async newestWaitingVersions(recordType: string, ids: string[]): Promise<WaitingVersionRow[]> {
+    if (!ids.length) return [];
+    return this.db.query<WaitingVersionRow>(NEWEST_WAITING_VERSIONS, [recordType, ids]);
   }
 
   async findIdsByDedupKeys(keys: string[]): Promise<Map<string, string>> {

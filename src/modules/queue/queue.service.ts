@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { EventAttemptRow, EventDetailRow, EventRepository } from './event.repository';
+import { EventAttemptRow, EventDetailRow, EventRepository, InsertedEvent, NewEvent, WaitingVersionRow } from './event.repository';
 
 const BIGINT_MAX = 9223372036854775807n;
 
@@ -40,6 +40,21 @@ export class QueueService {
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     return { ...event, attemptLog: await this.events.attemptsOf(id) };
+  }
+
+  /**
+   * Events found by reconciliation: the same ingest statement and dedup rules as a webhook delivery, with
+   * `source = 'reconcile'`. The caller sends at most one event per record per call (untimed records are compared
+   * with the record's newest committed event, as IngestBatcher guarantees for webhooks).
+   */
+  enqueueReconciled(events: NewEvent[]): Promise<InsertedEvent[]> {
+    if (!events.length) return Promise.resolve([]);
+    return this.events.insertBatch(events, undefined, 'reconcile');
+  }
+
+  /** Records among `ids` with events still waiting to run, and the newest Zoho time among them. */
+  waitingVersions(recordType: string, ids: string[]): Promise<WaitingVersionRow[]> {
+    return this.events.newestWaitingVersions(recordType, ids);
   }
 
   /** Counts and oldest age per unfinished status. */

@@ -59,6 +59,8 @@ export class QueueEventDto {
   processingBy: string | null;
   @ApiProperty({ nullable: true, description: 'While processing: when its batch transaction began' })
   processingSince: Date | null;
+  @ApiProperty({ enum: ['webhook', 'reconcile'], description: 'Who delivered it: a Zoho webhook, or reconciliation with the Zoho API' })
+  source: string;
   @ApiProperty({ type: [EventAttemptDto] }) attemptLog: EventAttemptDto[];
 }
 
@@ -86,6 +88,7 @@ export function toQueueEvent(e: EventDetailRow & { attemptLog: EventAttemptRow[]
     completedAt: e.completed_at ?? null,
     processingBy: e.processing_by ?? null,
     processingSince: e.processing_since ?? null,
+    source: e.source,
     attemptLog: e.attemptLog.map((a) => ({
       attempt: a.attempt,
       workerId: a.worker_id,
