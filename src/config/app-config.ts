@@ -112,33 +112,6 @@ const SECTIONS = {
   }),
   webhooks: (env: EnvironmentVariables, resolved: ResolvedAtStart) => {
     const configured = list(env.WEBHOOK_API_KEYS, env.WEBHOOK_API_KEY);
-  /** Reconciliation with the Zoho API: `enabled` only when the credentials and the organization are set. */
-  reconcile: (env: EnvironmentVariables) => {
-    const enabled = Boolean(env.ZOHO_CLIENT_ID && env.ZOHO_CLIENT_SECRET && env.ZOHO_REFRESH_TOKEN && env.ZOHO_ORGANIZATION_ID);
-    const moduleApis: Record<string, 'books' | 'inventory'> = {};
-    for (const pair of list(env.ZOHO_API_MODULES)) {
-      const [name, api] = pair.split('=').map((s) => s.trim());
-      moduleApis[name] = api as 'books' | 'inventory';
-    }
-    return {
-      enabled,
-      clientId: env.ZOHO_CLIENT_ID ?? '',
-      clientSecret: env.ZOHO_CLIENT_SECRET ?? '',
-      refreshToken: env.ZOHO_REFRESH_TOKEN ?? '',
-      organizationId: env.ZOHO_ORGANIZATION_ID ?? '',
-      accountsUrl: env.ZOHO_ACCOUNTS_URL.replace(/\/+$/, ''),
-      apiDomain: env.ZOHO_API_DOMAIN?.replace(/\/+$/, '') || null,
-      api: env.ZOHO_API,
-      moduleApis,
-      maxRequestsPerMinute: env.ZOHO_API_MAX_REQUESTS_PER_MINUTE,
-      dailyBudget: env.ZOHO_API_DAILY_BUDGET,
-      backoffBaseMs: env.ZOHO_API_BACKOFF_BASE_MS,
-      timeoutMs: env.ZOHO_API_TIMEOUT_MS,
-      cron: env.TDS_RECONCILE_CRON,
-      overlapMinutes: env.TDS_RECONCILE_OVERLAP_MINUTES,
-      alertMissedWarning: env.TDS_ALERT_RECONCILE_MISSED_WARNING,
-    };
-  },
     const signatureSecrets = list(env.ZOHO_WEBHOOK_SECRETS, env.ZOHO_WEBHOOK_SECRET);
     const generated = webhookCredentialsConfigured(env) ? undefined : resolved.generatedWebhookKey;
     return {
@@ -171,6 +144,33 @@ const SECTIONS = {
     eventDays: env.TDS_EVENT_RETENTION_DAYS,
     batchSize: env.TDS_RETENTION_BATCH_SIZE,
   }),
+  /** Reconciliation with the Zoho API: `enabled` only when the credentials and the organization are set. */
+  reconcile: (env: EnvironmentVariables) => {
+    const enabled = Boolean(env.ZOHO_CLIENT_ID && env.ZOHO_CLIENT_SECRET && env.ZOHO_REFRESH_TOKEN && env.ZOHO_ORGANIZATION_ID);
+    const moduleApis: Record<string, 'books' | 'inventory'> = {};
+    for (const pair of list(env.ZOHO_API_MODULES)) {
+      const [name, api] = pair.split('=').map((s) => s.trim());
+      moduleApis[name] = api as 'books' | 'inventory';
+    }
+    return {
+      enabled,
+      clientId: env.ZOHO_CLIENT_ID ?? '',
+      clientSecret: env.ZOHO_CLIENT_SECRET ?? '',
+      refreshToken: env.ZOHO_REFRESH_TOKEN ?? '',
+      organizationId: env.ZOHO_ORGANIZATION_ID ?? '',
+      accountsUrl: env.ZOHO_ACCOUNTS_URL.replace(/\/+$/, ''),
+      apiDomain: env.ZOHO_API_DOMAIN?.replace(/\/+$/, '') || null,
+      api: env.ZOHO_API,
+      moduleApis,
+      maxRequestsPerMinute: env.ZOHO_API_MAX_REQUESTS_PER_MINUTE,
+      dailyBudget: env.ZOHO_API_DAILY_BUDGET,
+      backoffBaseMs: env.ZOHO_API_BACKOFF_BASE_MS,
+      timeoutMs: env.ZOHO_API_TIMEOUT_MS,
+      cron: env.TDS_RECONCILE_CRON,
+      overlapMinutes: env.TDS_RECONCILE_OVERLAP_MINUTES,
+      alertMissedWarning: env.TDS_ALERT_RECONCILE_MISSED_WARNING,
+    };
+  },
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 
 type Sections = typeof SECTIONS;
