@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, Validate, validateSync, ValidationError } from 'class-validator';
+import { TrustedProxiesConstraint } from '../common/net/trusted-proxies';
 
 export enum Environment {
   Development = 'development',
@@ -322,6 +323,16 @@ export class EnvironmentVariables {
   @Max(3600)
   @IsOptional()
   WEBHOOK_RETRY_AFTER_SECONDS = 30;
+
+  // --- reverse proxy (docs/decisions/0018-processes-and-deployment-kit.md) ---
+  /**
+   * Comma-separated IP addresses / CIDR ranges of the reverse proxies in front of the service (nginx: 127.0.0.1).
+   * Only a request arriving from one of them has its X-Forwarded-For / X-Forwarded-Proto believed. Unset: none,
+   * the TCP peer is the client and X-Forwarded-For is ignored.
+   */
+  @Validate(TrustedProxiesConstraint)
+  @IsOptional()
+  TRUSTED_PROXIES?: string;
 }
 
 export class ConfigValidationError extends Error {
