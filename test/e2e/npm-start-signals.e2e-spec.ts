@@ -37,7 +37,12 @@ function descendants(root: number): number[] {
   }
   const found: number[] = [];
   const todo = [root];
-  while (todo.length) for (const c of children.get(todo.pop()!) ?? []) found.push(c), todo.push(c);
+  while (todo.length) {
+    for (const c of children.get(todo.pop()!) ?? []) {
+      found.push(c);
+      todo.push(c);
+    }
+  }
   return found;
 }
 
@@ -113,10 +118,7 @@ async function npmStart(dataDir: string): Promise<NpmStart> {
 async function waitAllGone(pids: number[], dataDir: string, timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const left = [
-      ...pids.filter(alive).map((p) => `pid ${p}`),
-      ...processesOf(dataDir).map((p) => `pid ${p.pid}: ${p.cmd}`),
-    ];
+    const left = [...pids.filter(alive).map((p) => `pid ${p}`), ...processesOf(dataDir).map((p) => `pid ${p.pid}: ${p.cmd}`)];
     if (left.length === 0 || Date.now() > deadline) return [...new Set(left)];
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -152,10 +154,7 @@ describe('npm start under a supervisor: a signal to the npm process stops the se
         mine.some((p) => p.cmd.includes('scripts/start.mjs')),
         mine.map((p) => p.cmd).join('\n'),
       ).toBe(true);
-      expect(
-        mine.filter((p) => /postgres/.test(p.cmd)).length,
-        mine.map((p) => p.cmd).join('\n'),
-      ).toBeGreaterThan(0);
+      expect(mine.filter((p) => /postgres/.test(p.cmd)).length, mine.map((p) => p.cmd).join('\n')).toBeGreaterThan(0);
       for (const p of mine) expect(tree, `${p.cmd} is not below npm (pid ${npmPid})`).toContain(p.pid);
 
       process.kill(npmPid, signal);
