@@ -48,7 +48,10 @@ describe('systemd units (deploy/systemd)', () => {
   });
 
   it.skipIf(!hasAnalyzer && !requireTools)(`the check can fail: a misspelt directive or a missing binary is reported${needs}`, () => {
-    writeFileSync(join(tmp, 'tds-core-typo.service'), localCopy(unit('tds-core-api.service')).replace('NoNewPrivileges=', 'NoNewPrivilegez='));
+    writeFileSync(
+      join(tmp, 'tds-core-typo.service'),
+      localCopy(unit('tds-core-api.service')).replace('NoNewPrivileges=', 'NoNewPrivilegez='),
+    );
     expect(verify(tmp, ['tds-core-typo.service']).problems.join('\n')).toContain("Unknown key 'NoNewPrivilegez'");
     writeFileSync(join(tmp, 'tds-core-nobin.service'), unit('tds-core-api.service').replace('/usr/bin/node', join(tmp, 'no-such-node')));
     const missing = verify(tmp, ['tds-core-nobin.service']);
@@ -79,7 +82,9 @@ describe('systemd units (deploy/systemd)', () => {
         expect(values(text, key), `${name} ${key}`).toEqual([value]);
       }
       // The data folder (TDS_DATA_DIR) is the one writable path.
-      const dataDir = values(text, 'Environment').find((v) => v.startsWith('TDS_DATA_DIR='))!.split('=')[1];
+      const dataDir = values(text, 'Environment')
+        .find((v) => v.startsWith('TDS_DATA_DIR='))!
+        .split('=')[1];
       expect(values(text, 'ReadWritePaths'), name).toEqual([dataDir]);
       // The stop budget covers the service's own (SHUTDOWN_TIMEOUT_MS, 30 s by default).
       expect(Number(values(text, 'TimeoutStopSec')[0])).toBeGreaterThan(30);
