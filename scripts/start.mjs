@@ -24,14 +24,15 @@ if (args.includes('--prebuilt')) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-/** [command name, parent pid] of a process, from /proc (undefined when it is gone or /proc is not there). */
+/** Command name and parent pid of a running process, from /proc (undefined when it has exited or /proc is not there). */
 function procInfo(pid) {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = stat.lastIndexOf(')');
     const name = stat.slice(stat.indexOf('(') + 1, close);
-    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-    return { name, ppid };
+    const [state, ppid] = stat.slice(close + 2).split(' ');
+    // A zombie (exited, not yet reaped by its own parent) counts as gone.
+    return state === 'Z' || state === 'X' ? undefined : { name, ppid: Number(ppid) };
   } catch {
     return undefined;
   }
@@ -63,15 +64,20 @@ if (watched.length > 0) {
     process.stderr.write(`${why}: stopping the service\n`);
     process.kill(process.pid, 'SIGTERM'); // the launcher's graceful shutdown (src/main.ts)
   };
+  const parentAtStart = process.ppid;
   const timer = setInterval(() => {
+    // Our own parent: when it exits we are reparented at once (even before it is reaped).
+    if (process.ppid !== parentAtStart) return stop(`parent process ${watched[0].name} (pid ${parentAtStart}) exited`);
     for (const w of watched) {
       const info = procInfo(w.pid);
-      // Gone, or the pid now belongs to another process (its parent differs): our starter has exited.
-      if (!info || info.ppid !== w.ppid || info.name !== w.name) return stop(`parent process ${w.name} (pid ${w.pid}) exited`);
+      // Gone, or the pid now belongs to another process (its parent differs): our starter has exited. (Not the
+      // name: npm may retitle itself.)
+      if (!info || info.ppid !== w.ppid) return stop(`parent process ${w.name} (pid ${w.pid}) exited`);
     }
   }, 500);
   timer.unref();
-  // A hang-up (terminal closed) stops the service like SIGTERM, not abruptly with PostgreSQL left behind.
+  // A hang-up (terminal closed) stops the service like SIGTERM, not abruptly with PostgreSQL left behind. (Node resets
+  // SIGHUP to its default at start, so even under `nohup` a hang-up used to kill the service outright.)
   process.on('SIGHUP', () => stop('SIGHUP received'));
 }
 

@@ -163,6 +163,9 @@ describe('npm start under a supervisor: a signal to the npm process stops the se
       await started.exited;
       // A graceful stop, not a crash: the launcher says it stopped (SIGKILL leaves npm no chance, but not the service).
       expect(started.output()).toContain('"msg":"stopped"');
+      // npm cannot forward SIGKILL or SIGHUP (it dies of them): the service saw its parent go and stopped itself.
+      if (signal === 'SIGKILL' || signal === 'SIGHUP')
+        expect(started.output()).toMatch(/parent process .+ \(pid \d+\) exited: stopping the service/);
     },
     120_000,
   );
