@@ -26,8 +26,16 @@ if (!force && existsSync(stamp)) {
   if (newest <= built) process.exit(0);
 }
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
 const swc = join(root, 'node_modules', '.bin', 'swc');
+if (!existsSync(swc)) {
+  // A production install (npm ci --omit=dev) has no swc: it runs the dist/ built beforehand (docs/DEPLOYMENT.md).
+  console.error(
+    `dist/ is ${existsSync(stamp) ? 'older than the sources' : 'not built'} and swc (a devDependency) is not installed: ` +
+      'run `npm run build` where devDependencies are installed, then start with `npm run start:prod` (or node dist/src/main.js).',
+  );
+  process.exit(1);
+}
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 const result = spawnSync(
   swc,
   [

@@ -36,7 +36,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // most HTTP_MAX_CONNECTIONS sockets, bodies up to WEBHOOK_MAX_BODY_BYTES.
   const adapter = new FastifyAdapter({
     bodyLimit: config.webhooks.maxBodyBytes,
-    trustProxy: true,
+    // X-Forwarded-For / -Proto are believed only from the configured reverse proxies (TRUSTED_PROXIES); with none,
+    // the TCP peer is the client: a client cannot choose the address the service records.
+    trustProxy: config.http.trustedProxies.length > 0 ? [...config.http.trustedProxies] : false,
     // Zoho retries on failure; keep-alive connections are reused by load balancers.
     keepAliveTimeout: 65_000,
     requestTimeout,
@@ -60,6 +62,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // Every response (errors and 404s included) echoes the request id; pino-http logs it (it reads raw.id).
   adapter.getInstance().addHook('onRequest', (req, reply, done) => {
     (req.raw as { id?: string }).id = req.id;
+    // The client address as Fastify sees it (behind a trusted proxy: from X-Forwarded-For), for the access log.
+    (req.raw as { clientIp?: string }).clientIp = req.ip;
     void reply.header('X-Request-Id', req.id);
     done();
   });

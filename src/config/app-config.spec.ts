@@ -41,7 +41,7 @@ describe('buildAppConfig', () => {
       'retention',
       'webhooks',
     ]);
-    expect(c.http).toEqual({ port: 8001, host: '0.0.0.0', basePath: '', requestTimeoutMs: 30000, maxConnections: 256 });
+    expect(c.http).toEqual({ port: 8001, host: '0.0.0.0', basePath: '', requestTimeoutMs: 30000, maxConnections: 256, trustedProxies: [] });
     expect(c.queue.batchSize).toBe(100);
     expect(c.database).toMatchObject({ url: URL, poolSize: 10, ssl: false, migrateOnStart: true });
     expect(c.log).toEqual({ level: 'info', format: 'text' }); // development by default

@@ -1,6 +1,7 @@
 import { Environment, EnvironmentVariables, ProcessRole } from './env.validation';
 import { databaseUrlFrom } from './database-url';
 import { parseAdminKeys } from '../common/auth/admin-key';
+import { parseTrustedProxies } from '../common/net/trusted-proxies';
 import { IpAllowlist } from '../common/net/ip-allowlist';
 import { join } from 'node:path';
 
@@ -68,6 +69,8 @@ const SECTIONS = {
     basePath: env.API_BASE_PATH.replace(/\/+$/, ''),
     requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
     maxConnections: env.HTTP_MAX_CONNECTIONS,
+    /** Reverse proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES); empty = none. */
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
   }),
   docs: (env: EnvironmentVariables) => {
     const enabled = env.DOCS_ENABLED ?? env.ENVIRONMENT !== Environment.Production;

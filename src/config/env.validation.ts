@@ -1,5 +1,19 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { TrustedProxiesConstraint } from '../common/net/trusted-proxies';
 import { cronProblem } from '../modules/scheduling/scheduled-time';
 
 export enum Environment {
@@ -322,6 +336,15 @@ export class EnvironmentVariables {
   @IsOptional()
   ZOHO_WEBHOOK_EXTRA_PARAMS?: string;
 
+  // --- reverse proxy (docs/decisions/0018-processes-and-deployment-kit.md) ---
+  /**
+   * Comma-separated IP addresses / CIDR ranges of the reverse proxies in front of the service (nginx: 127.0.0.1).
+   * Only a request arriving from one of them has its X-Forwarded-For / X-Forwarded-Proto believed. Unset: none,
+   * the TCP peer is the client and X-Forwarded-For is ignored.
+   */
+  @Validate(TrustedProxiesConstraint)
+  @IsOptional()
+  TRUSTED_PROXIES?: string;
   /**
    * Replay window for signed webhooks: the name of a signed query parameter (or form field) holding the time the
    * webhook was sent (Unix seconds or milliseconds, or ISO 8601). When set, a signed request without it, or outside

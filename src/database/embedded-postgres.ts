@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { freePort } from '../common/net/free-port';
+import { freePort, isPortFree } from '../common/net/free-port';
 
 export interface EmbeddedPostgresOptions {
   /** Folder holding the cluster (PG_VERSION, postmaster.pid, ...). */
@@ -26,6 +26,25 @@ export interface RunningEmbeddedPostgres {
 }
 
 const STATE_FILE = 'embedded-postgres.json';
+/** The port the cluster listens on, kept between starts so an operator's psql/pgAdmin settings stay valid. */
+export const PORT_FILE = 'embedded-postgres.port';
+
+/**
+ * The port to start on: the one asked for; else the one remembered under the data folder when it is free; else a
+ * new free one, remembered for the next start (docs/decisions/0018-processes-and-deployment-kit.md).
+ */
+async function choosePort(rootDir: string, requested: number | undefined, log: (m: string) => void): Promise<number> {
+  if (requested && requested > 0) return requested;
+  const portFile = join(rootDir, PORT_FILE);
+  const remembered = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  if (Number.isInteger(remembered) && remembered > 0 && remembered < 65536) {
+    if (await isPortFree(remembered)) return remembered;
+    log(`the remembered port ${remembered} is in use by another process: picking a new one`);
+  }
+  const port = await freePort();
+  writeFileSync(portFile, `${port}\n`);
+  return port;
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -142,7 +161,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
-  const port = options.port && options.port > 0 ? options.port : await freePort();
+  const port = await choosePort(rootDir, options.port, log);
 
   const EmbeddedPostgres = await loadEmbeddedPostgres(options.signalsHandledByCaller === true);
   const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];

@@ -52,10 +52,12 @@ export class LoggingModule {
               censor: '[redacted]',
             },
             serializers: {
-              req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+              req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; raw?: { clientIp?: string } }) => ({
                 id: req.id,
                 method: req.method,
                 url: redactUrl(req.url),
+                // The client's address (set by app.factory's onRequest hook; X-Forwarded-For only from TRUSTED_PROXIES).
+                remoteAddress: req.raw?.clientIp,
               }),
             },
             customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
