@@ -47,4 +47,12 @@ export class AppConfigService {
   get webhooks(): AppConfig['webhooks'] {
     return this.config.webhooks;
   }
+
+  get monitoring(): AppConfig['monitoring'] {
+    return this.config.monitoring;
+  }
+
+  get alerts(): AppConfig['alerts'] {
+    return this.config.alerts;
+  }
 }

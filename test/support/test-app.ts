@@ -21,6 +21,7 @@ const BASE_ENV: Record<string, string> = {
   DATABASE_POOL_SIZE: '5',
   WEBHOOK_API_KEYS: 'test-key-1',
   HEALTH_REQUIRE_WORKER: 'false',
+  TDS_MONITORING_ENABLED: 'false',
 };
 
 /**

@@ -21,6 +21,9 @@ export enum ErrorCode {
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+  // alerts
+  AlertNotFound = 'ALERT_NOT_FOUND',
+  AlertAlreadyResolved = 'ALERT_ALREADY_RESOLVED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -43,4 +46,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminDisabled]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
+  [ErrorCode.AlertNotFound]: 404,
+  [ErrorCode.AlertAlreadyResolved]: 409,
 };
