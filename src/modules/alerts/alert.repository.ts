@@ -28,9 +28,9 @@ export interface AlertRow {
 const COLUMNS = `id::text AS id, rule, title, severity, status, value, threshold, unit, summary, occurrences, opened_at,
   last_seen_at, last_notified_at, acknowledged_at, acknowledged_by, acknowledge_note, resolved_at`;
 
-// The rule's unresolved alert, locked until the evaluation's transaction ends: an acknowledgement arriving meanwhile
-// waits for it (and sees the updated row), and two evaluations of one rule never interleave.
-const LOCK_UNRESOLVED = `SELECT ${COLUMNS} FROM tds.alerts WHERE rule = $1 AND status <> 'resolved' FOR UPDATE`;
+// The unresolved alerts of the rules to evaluate, locked until the evaluation's transaction ends: an acknowledgement
+// arriving meanwhile waits for it (and sees the updated row), and two evaluations of one rule never interleave.
+const LOCK_UNRESOLVED = `SELECT ${COLUMNS} FROM tds.alerts WHERE rule = ANY($1::text[]) AND status <> 'resolved' ORDER BY id FOR UPDATE`;
 
 // alerts_one_unresolved_per_rule_uq makes a second unresolved alert of a rule impossible: a concurrent opener
 // conflicts, gets no row, and evaluates again against the winner's alert.
@@ -57,6 +57,9 @@ const RESOLVE = `
   UPDATE tds.alerts SET status = 'resolved', resolved_at = now(), value = $2
   WHERE id = $1 AND status <> 'resolved'
   RETURNING ${COLUMNS}`;
+
+// Every unresolved alert, without locks: lets an evaluation skip the rules with nothing to do (no alert, not firing).
+const UNRESOLVED = `SELECT ${COLUMNS} FROM tds.alerts WHERE status <> 'resolved'`;
 
 const OPEN_COUNTS = `
   SELECT severity, count(*)::int AS n FROM tds.alerts WHERE status <> 'resolved' GROUP BY severity`;
@@ -90,8 +93,8 @@ export class AlertRepository {
     return this.db.transaction(fn);
   }
 
-  async lockUnresolved(tx: PoolClient, rule: string): Promise<AlertRow | undefined> {
-    return (await tx.query<AlertRow>(LOCK_UNRESOLVED, [rule])).rows[0];
+  async lockUnresolved(tx: PoolClient, rules: string[]): Promise<AlertRow[]> {
+    return (await tx.query<AlertRow>(LOCK_UNRESOLVED, [rules])).rows;
   }
 
   /** The new alert, or undefined when another unresolved alert of the rule exists (a concurrent opener won). */
@@ -117,6 +120,10 @@ export class AlertRepository {
 
   async resolve(tx: PoolClient, id: string, value: number | null): Promise<AlertRow | undefined> {
     return (await tx.query<AlertRow>(RESOLVE, [id, value])).rows[0];
+  }
+
+  unresolved(): Promise<AlertRow[]> {
+    return this.db.query<AlertRow>(UNRESOLVED);
   }
 
   async openCounts(): Promise<Record<string, number>> {

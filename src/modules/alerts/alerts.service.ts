@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { AppConfigService } from '../../config/app-config.service';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
@@ -23,8 +24,9 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : String(Math.round(
  * The alert lifecycle, once for every rule in ALERT_RULES: on each monitoring snapshot a rule's value opens its alert,
  * updates it (occurrences, last seen, value, severity up or down), re-notifies it while it is critical and
  * unacknowledged (ALERT_RENOTIFY_MINUTES), or resolves it once the value has cleared the level by TDS_ALERT_HYSTERESIS.
- * Each rule is evaluated in its own short transaction holding the alert's row lock; notices go out after the commit
- * (NotificationsService.notify never throws and never waits).
+ * A run's writes share one short transaction holding the alerts' row locks (rules in list order, so two concurrent
+ * evaluations never wait on each other in a cycle); notices go out after the commit (NotificationsService.notify
+ * never throws and never waits).
  */
 @Injectable()
 export class AlertsService implements OnModuleInit {
@@ -42,11 +44,15 @@ export class AlertsService implements OnModuleInit {
     this.monitoring.setEvaluator((snapshot, signal) => this.evaluate(snapshot, signal));
   }
 
-  /** Runs every rule on the snapshot; returns the open (unresolved) alerts by severity afterwards. */
+  /**
+   * Runs every rule on the snapshot; returns the open (unresolved) alerts by severity afterwards. The rules with
+   * something to do (an unresolved alert, or a value that fires) are applied in one transaction (one commit per run).
+   */
   async evaluate(snapshot: MonitoringSnapshot, signal?: AbortSignal): Promise<OpenAlertCounts> {
     const config = this.config.alerts;
+    const unresolved = new Set((await this.alerts.unresolved()).map((a) => a.rule));
+    const due: { rule: AlertRuleDefinition; value: number | null }[] = [];
     for (const rule of this.rules) {
-      signal?.throwIfAborted();
       let value: number | null;
       try {
         value = rule.read(snapshot, config);
@@ -55,81 +61,106 @@ export class AlertsService implements OnModuleInit {
         this.logger.warn(`alert rule ${rule.name} could not read the snapshot: ${(err as Error).message}`);
         continue;
       }
-      const notices = await this.evaluateRule(rule, value, snapshot, config);
+      // Nothing to do without an alert and without the condition (the usual case): no write, no lock.
+      if (unresolved.has(rule.name) || (value !== null && this.fires(rule, value, config))) due.push({ rule, value });
+    }
+    signal?.throwIfAborted();
+    if (due.length) {
+      const notices = await this.alerts.inTransaction(async (tx) => {
+        const locked = new Map(
+          (
+            await this.alerts.lockUnresolved(
+              tx,
+              due.map((d) => d.rule.name),
+            )
+          ).map((a) => [a.rule, a]),
+        );
+        const out: AlertNotice[] = [];
+        for (const { rule, value } of due) out.push(...(await this.apply(tx, rule, value, locked.get(rule.name), snapshot, config)));
+        return out;
+      });
+      // After the commit, never inside it: notify() hands the notice to the channels and returns at once.
       for (const n of notices) this.notifications.notify(n);
     }
     const counts = await this.alerts.openCounts();
     return { critical: counts.critical ?? 0, warning: counts.warning ?? 0, info: counts.info ?? 0 };
   }
 
-  private async evaluateRule(rule: AlertRuleDefinition, value: number | null, snapshot: MonitoringSnapshot, config: AlertsConfig) {
+  private fires(rule: AlertRuleDefinition, value: number, config: AlertsConfig): boolean {
+    const decision = evaluateRule({ direction: rule.direction, levels: rule.levels(config), value, current: null, hysteresis: 0 });
+    return decision.action === 'open';
+  }
+
+  /** One rule's decision applied to its (locked) unresolved alert; returns the notices to send after the commit. */
+  private async apply(
+    tx: PoolClient,
+    rule: AlertRuleDefinition,
+    value: number | null,
+    current: AlertRow | undefined,
+    snapshot: MonitoringSnapshot,
+    config: AlertsConfig,
+  ): Promise<AlertNotice[]> {
     const levels = rule.levels(config);
     const hysteresis = rule.hysteresis === false ? 0 : config.hysteresis;
-    // Two passes at most: the second only when a concurrent evaluation opened the rule's alert first.
-    for (let pass = 0; pass < 2; pass++) {
-      const result = await this.alerts.inTransaction(async (tx) => {
-        const current = await this.alerts.lockUnresolved(tx, rule.name);
-        const decision = evaluateRule({ direction: rule.direction, levels, value, current: current?.severity ?? null, hysteresis });
-        const write = (severity: AlertSeverity, threshold: number): AlertWrite => ({
-          severity,
-          value,
-          threshold,
-          unit: rule.unit,
-          title: this.titleOf(rule, threshold),
-          summary: this.summaryOf(rule, value!, threshold, snapshot),
-        });
-        const notices: AlertNotice[] = [];
-        switch (decision.action) {
-          case 'none':
-            return { notices };
-          case 'open': {
-            const opened = await this.alerts.open(tx, rule.name, write(decision.severity, decision.threshold));
-            if (!opened) return undefined; // another evaluation opened it: evaluate against that one
-            this.logger.warn(`alert ${opened.id} opened: [${opened.severity}] ${opened.summary}`);
-            notices.push(this.noticeOf('opened', opened, rule));
-            return { notices };
-          }
-          case 'update': {
-            const changed = decision.severity !== current!.severity;
-            const escalated = SEVERITY_RANK[decision.severity] > SEVERITY_RANK[current!.severity];
-            const reopen = escalated && current!.status === 'acknowledged';
-            const status = reopen ? 'open' : current!.status;
-            const renotifyMs = config.renotifyMinutes * 60_000;
-            const reminder =
-              !changed &&
-              decision.severity === 'critical' &&
-              status === 'open' &&
-              Date.now() - current!.last_notified_at.getTime() >= renotifyMs;
-            const row = await this.alerts.update(
-              tx,
-              current!.id,
-              write(decision.severity, decision.threshold),
-              decision.firing,
-              reopen,
-              changed || reminder,
-            );
-            if (changed) {
-              this.logger.warn(`alert ${row.id} ${escalated ? 'escalated' : 'de-escalated'} to ${row.severity}: ${row.summary}`);
-              notices.push(this.noticeOf('severity_changed', row, rule));
-            } else if (reminder) {
-              this.logger.warn(`alert ${row.id} still critical and unacknowledged: ${row.summary}`);
-              notices.push(this.noticeOf('reminder', row, rule));
-            }
-            return { notices };
-          }
-          case 'resolve': {
-            const row = await this.alerts.resolve(tx, current!.id, value);
-            if (row) {
-              this.logger.log(`alert ${row.id} resolved (${rule.name}, value ${value === null ? '-' : fmt(value)})`);
-              notices.push(this.noticeOf('resolved', row, rule));
-            }
-            return { notices };
-          }
+    const decision = evaluateRule({ direction: rule.direction, levels, value, current: current?.severity ?? null, hysteresis });
+    const write = (severity: AlertSeverity, threshold: number): AlertWrite => ({
+      severity,
+      value,
+      threshold,
+      unit: rule.unit,
+      title: this.titleOf(rule, threshold),
+      summary: this.summaryOf(rule, value!, threshold, snapshot),
+    });
+    switch (decision.action) {
+      case 'none':
+        return [];
+      case 'open': {
+        const opened = await this.alerts.open(tx, rule.name, write(decision.severity, decision.threshold));
+        if (!opened) {
+          // A concurrent evaluation opened it first (the unique index made this insert wait for it, then skip):
+          // evaluate again against that alert, now committed and locked here.
+          const [winner] = await this.alerts.lockUnresolved(tx, [rule.name]);
+          return winner ? this.apply(tx, rule, value, winner, snapshot, config) : [];
         }
-      });
-      if (result) return result.notices;
+        this.logger.warn(`alert ${opened.id} opened: [${opened.severity}] ${opened.summary}`);
+        return [this.noticeOf('opened', opened, rule)];
+      }
+      case 'update': {
+        const cur = current!;
+        const changed = decision.severity !== cur.severity;
+        const escalated = SEVERITY_RANK[decision.severity] > SEVERITY_RANK[cur.severity];
+        const reopen = escalated && cur.status === 'acknowledged';
+        const status = reopen ? 'open' : cur.status;
+        const reminder =
+          !changed &&
+          decision.severity === 'critical' &&
+          status === 'open' &&
+          Date.now() - cur.last_notified_at.getTime() >= config.renotifyMinutes * 60_000;
+        const row = await this.alerts.update(
+          tx,
+          cur.id,
+          write(decision.severity, decision.threshold),
+          decision.firing,
+          reopen,
+          changed || reminder,
+        );
+        if (changed) {
+          this.logger.warn(`alert ${row.id} ${escalated ? 'escalated' : 'de-escalated'} to ${row.severity}: ${row.summary}`);
+          return [this.noticeOf('severity_changed', row, rule)];
+        }
+        if (reminder) {
+          this.logger.warn(`alert ${row.id} still critical and unacknowledged: ${row.summary}`);
+          return [this.noticeOf('reminder', row, rule)];
+        }
+        return [];
+      }
+      case 'resolve': {
+        const row = await this.alerts.resolve(tx, current!.id, value);
+        if (!row) return [];
+        this.logger.log(`alert ${row.id} resolved (${rule.name}, value ${value === null ? '-' : fmt(value)})`);
+        return [this.noticeOf('resolved', row, rule)];
+      }
     }
-    return [];
   }
 
   private titleOf(rule: AlertRuleDefinition, threshold: number): string {

@@ -15,9 +15,12 @@ export class DatabaseHealthCollector implements MetricsCollector {
   constructor(private readonly repo: MonitoringRepository) {}
 
   async collect(_ctx: CollectContext): Promise<DatabaseSection> {
-    const stats = await this.repo.databaseStats();
-    const tables = await this.repo.largestTables();
-    const longest = await this.repo.longestRunningQuery();
+    const [stats, tables, longest, statStatements] = await Promise.all([
+      this.repo.databaseStats(),
+      this.repo.largestTables(),
+      this.repo.longestRunningQuery(),
+      this.statStatements(),
+    ]);
     const hit = Number(stats.blks_hit ?? 0);
     const read = Number(stats.blks_read ?? 0);
     return {
@@ -33,7 +36,7 @@ export class DatabaseHealthCollector implements MetricsCollector {
             query: longest.query,
           }
         : null,
-      statStatements: await this.statStatements(),
+      statStatements,
     };
   }
 

@@ -27,8 +27,8 @@ export interface QueueSection {
     failureRate: number | null;
     completed: number;
     throughputPerMinute: number;
-    /** received → completed, of the events completed in the window; null when none. */
-    latencyMs: { p50: number; p95: number } | null;
+    /** received → completed, of the events completed in the window (`sampled` of them); null when none. */
+    latencyMs: { p50: number; p95: number; sampled: number } | null;
   };
   freshness: Record<string, EntityFreshness>;
   /** Applies are tracked from here on (the first snapshot's window start); older ones are not in `freshness`. */
