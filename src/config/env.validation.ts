@@ -521,13 +521,14 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
   // An empty value (`DATABASE_URL=` in .env) means "not set": the default applies.
   const present = Object.fromEntries(Object.entries(config).filter(([, v]) => !(typeof v === 'string' && v.trim() === '')));
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
-  const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false }));
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  const problems = flatten(errors);
   if (env.TDS_RETRY_BACKOFF_MAX_MS < env.TDS_RETRY_BACKOFF_BASE_MS) {
     problems.push(
       `TDS_RETRY_BACKOFF_MAX_MS=${env.TDS_RETRY_BACKOFF_MAX_MS}: must be >= TDS_RETRY_BACKOFF_BASE_MS (${env.TDS_RETRY_BACKOFF_BASE_MS})`,
     );
   }
-  problems.push(...monitoringProblems(env));
+  problems.push(...monitoringProblems(env, new Set(errors.map((e) => e.property))));
   if (problems.length) {
     const format = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'text' ? env.LOG_FORMAT : undefined;
     throw new ConfigValidationError(problems, format ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json'));

@@ -91,15 +91,16 @@ export function monitoringEnvWarnings(env: EnvironmentVariables): string[] {
   return warnings;
 }
 
-/** Checks across keys, reported with every other bad key by validate(). */
-export function monitoringProblems(env: EnvironmentVariables): string[] {
+/** Checks across keys, reported with every other bad key by validate(); keys in `invalid` are already reported. */
+export function monitoringProblems(env: EnvironmentVariables, invalid: ReadonlySet<string> = new Set()): string[] {
   const problems: string[] = [];
   try {
-    new CronTime(env.TDS_MONITORING_CRON);
+    if (!invalid.has('TDS_MONITORING_CRON')) new CronTime(env.TDS_MONITORING_CRON);
   } catch (err) {
     problems.push(`TDS_MONITORING_CRON=${JSON.stringify(env.TDS_MONITORING_CRON)}: not a cron expression (${(err as Error).message})`);
   }
-  if (typeof env.TDS_WORKER_HEARTBEAT_TIMEOUT_S === 'number' && typeof env.TDS_HEARTBEAT_INTERVAL_MS === 'number') {
+  const timeouts = ['TDS_WORKER_HEARTBEAT_TIMEOUT_S', 'TDS_HEARTBEAT_INTERVAL_MS'];
+  if (!timeouts.some((k) => invalid.has(k))) {
     if (env.TDS_WORKER_HEARTBEAT_TIMEOUT_S * 1000 <= env.TDS_HEARTBEAT_INTERVAL_MS) {
       problems.push(
         `TDS_WORKER_HEARTBEAT_TIMEOUT_S=${env.TDS_WORKER_HEARTBEAT_TIMEOUT_S}: must be longer than TDS_HEARTBEAT_INTERVAL_MS ` +
@@ -110,7 +111,8 @@ export function monitoringProblems(env: EnvironmentVariables): string[] {
   const levels = alertThresholds(env);
   for (const [rule, spec] of Object.entries(LEVELS) as [keyof AlertThresholds, LevelSpec][]) {
     const { warning, critical } = levels[rule];
-    if (num(env, spec.warning) !== undefined && warning !== null && warning > critical) {
+    const bad = invalid.has(spec.warning) || invalid.has(spec.critical) || (spec.legacy !== undefined && invalid.has(spec.legacy));
+    if (!bad && num(env, spec.warning) !== undefined && warning !== null && warning > critical) {
       problems.push(`${spec.warning}=${warning}: must not be above the critical level (${critical})`);
     }
   }
