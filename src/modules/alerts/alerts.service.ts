@@ -18,6 +18,9 @@ function isAlertId(id: string): boolean {
   return /^\d{1,18}$/.test(id) && BigInt(id) > 0n;
 }
 
+const countBy = (values: string[]): Record<string, number> =>
+  values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100));
 
 /**
@@ -50,7 +53,8 @@ export class AlertsService implements OnModuleInit {
    */
   async evaluate(snapshot: MonitoringSnapshot, signal?: AbortSignal): Promise<OpenAlertCounts> {
     const config = this.config.alerts;
-    const unresolved = new Set((await this.alerts.unresolved()).map((a) => a.rule));
+    const before = await this.alerts.unresolved();
+    const unresolved = new Set(before.map((a) => a.rule));
     const due: { rule: AlertRuleDefinition; value: number | null }[] = [];
     for (const rule of this.rules) {
       let value: number | null;
@@ -82,7 +86,8 @@ export class AlertsService implements OnModuleInit {
       // After the commit, never inside it: notify() hands the notice to the channels and returns at once.
       for (const n of notices) this.notifications.notify(n);
     }
-    const counts = await this.alerts.openCounts();
+    // Nothing written: the alerts read at the start are still the open ones.
+    const counts = due.length ? await this.alerts.openCounts() : countBy(before.map((a) => a.severity));
     return { critical: counts.critical ?? 0, warning: counts.warning ?? 0, info: counts.info ?? 0 };
   }
 

@@ -9,7 +9,7 @@ import { MonitoringRepository } from './monitoring.repository';
 const FRESHNESS_OVERLAP_MS = 2 * 60_000;
 
 // Latency percentiles come from about this many of the window's completions (all of them when fewer).
-const LATENCY_SAMPLE = 2000;
+const LATENCY_SAMPLE = 1000;
 
 const zero = (): QueueDepth => ({ pending: 0, failedAwaitingRetry: 0, deadLetter: 0 });
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -35,8 +35,7 @@ export class QueueMetricsCollector implements MetricsCollector {
 
   async collect(ctx: CollectContext): Promise<QueueSection> {
     const stuckMinutes = this.config.monitoring.stuckMinutes;
-    const now = await this.repo.now();
-    const windowStart = new Date(now.getTime() - ctx.windowMinutes * 60_000);
+    const windowStart = new Date(Date.now() - ctx.windowMinutes * 60_000);
     const previous = ctx.previous;
     const since = previous ? new Date(previous.takenAt.getTime() - FRESHNESS_OVERLAP_MS) : windowStart;
     // Independent reads, each on its own pooled connection: the run's wall time is the slowest of them.
@@ -57,7 +56,7 @@ export class QueueMetricsCollector implements MetricsCollector {
 
     const total = zero();
     const byEntity: Record<string, QueueDepth> = {};
-    let oldestPending: Date | undefined;
+    let oldestPendingAge: number | undefined;
     let stuck = 0;
     let oldestStuckId: string | null = null;
     for (const r of depthRows) {
@@ -73,7 +72,7 @@ export class QueueMetricsCollector implements MetricsCollector {
         e.failedAwaitingRetry += r.count;
         total.failedAwaitingRetry += r.count;
       }
-      if (!oldestPending || r.oldest_received_at < oldestPending) oldestPending = r.oldest_received_at;
+      if (oldestPendingAge === undefined || r.oldest_age_s > oldestPendingAge) oldestPendingAge = r.oldest_age_s;
       stuck += r.stuck;
       if (r.oldest_stuck_id && (!oldestStuckId || BigInt(r.oldest_stuck_id) < BigInt(oldestStuckId))) oldestStuckId = r.oldest_stuck_id;
     }
@@ -82,7 +81,7 @@ export class QueueMetricsCollector implements MetricsCollector {
 
     return {
       depth: { ...total, byEntity },
-      oldestPendingAgeSeconds: oldestPending ? round(Math.max(0, (now.getTime() - oldestPending.getTime()) / 1000), 1) : null,
+      oldestPendingAgeSeconds: oldestPendingAge === undefined ? null : round(Math.max(0, oldestPendingAge), 1),
       stuck: {
         count: workersAlive ? stuck : 0,
         thresholdMinutes: stuckMinutes,
