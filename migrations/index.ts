@@ -8,6 +8,7 @@ import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-Conten
 import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
+import { MonitoringAndAlerts1764300000009 } from './1764300000009-MonitoringAndAlerts';
 import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
 import { Reconciliation1764300000012 } from './1764300000012-Reconciliation';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   SingletonJobRuns1764300000006,
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
+  MonitoringAndAlerts1764300000009,
   BackupRunsAndRetention1764300000011,
   Reconciliation1764300000012,
   QueueTablesAutovacuum1764300000014,

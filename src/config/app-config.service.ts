@@ -63,4 +63,12 @@ export class AppConfigService {
   get reconcile(): AppConfig['reconcile'] {
     return this.config.reconcile;
   }
+
+  get monitoring(): AppConfig['monitoring'] {
+    return this.config.monitoring;
+  }
+
+  get alerts(): AppConfig['alerts'] {
+    return this.config.alerts;
+  }
 }

@@ -26,6 +26,9 @@ export enum ErrorCode {
   ReconcileNotConfigured = 'RECONCILE_NOT_CONFIGURED',
   ReconcileBusy = 'RECONCILE_BUSY',
   ZohoApiUnavailable = 'ZOHO_API_UNAVAILABLE',
+  // alerts
+  AlertNotFound = 'ALERT_NOT_FOUND',
+  AlertAlreadyResolved = 'ALERT_ALREADY_RESOLVED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -52,4 +55,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.ReconcileNotConfigured]: 503,
   [ErrorCode.ReconcileBusy]: 409,
   [ErrorCode.ZohoApiUnavailable]: 503,
+  [ErrorCode.AlertNotFound]: 404,
+  [ErrorCode.AlertAlreadyResolved]: 409,
 };
