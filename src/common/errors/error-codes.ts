@@ -21,6 +21,8 @@ export enum ErrorCode {
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+  // notifications
+  NoNotificationChannel = 'NO_NOTIFICATION_CHANNEL',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -43,4 +45,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminDisabled]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
+  [ErrorCode.NoNotificationChannel]: 409,
 };
