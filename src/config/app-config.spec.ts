@@ -26,7 +26,18 @@ describe('buildAppConfig', () => {
 
   it('has one typed section per module, with the defaults of EnvironmentVariables', () => {
     const c = config({});
-    expect(Object.keys(c).sort()).toEqual(['admin', 'app', 'database', 'docs', 'health', 'http', 'log', 'queue', 'webhooks']);
+    expect(Object.keys(c).sort()).toEqual([
+      'admin',
+      'app',
+      'database',
+      'docs',
+      'health',
+      'http',
+      'log',
+      'notifications',
+      'queue',
+      'webhooks',
+    ]);
     expect(c.http).toEqual({ port: 8001, host: '0.0.0.0', basePath: '', requestTimeoutMs: 30000, maxConnections: 256 });
     expect(c.queue.batchSize).toBe(100);
     expect(c.database).toMatchObject({ url: URL, poolSize: 10, ssl: false, migrateOnStart: true });

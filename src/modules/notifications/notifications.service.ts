@@ -302,10 +302,10 @@ export class NotificationsService implements OnApplicationShutdown {
 
   private log(notice: AlertNotice, r: AttemptReport, permanent: boolean): void {
     const head = `channel=${r.channel} target=${r.target} alert=${notice.alertId ?? '-'} kind=${notice.kind} severity=${notice.severity} attempt=${r.attempt}/${this.policy.maxAttempts} delivery=${r.deliveryId} in ${r.durationMs}ms`;
-    const status = r.httpStatus !== null ? ` http=${r.httpStatus}` : '';
-    if (r.outcome === 'delivered') this.logger.log(`notification sent ${head}${status}`);
-    else if (r.outcome === 'retry') this.logger.warn(`notification failed ${head}${status}: ${r.error}; retrying in ${r.nextRetryInMs}ms`);
-    else this.logger.error(`notification given up ${head}${status}: ${r.error}${permanent ? ' (permanent: not retried)' : ''}`);
+    // a failure's text already starts with its HTTP status or SMTP code
+    if (r.outcome === 'delivered') this.logger.log(`notification sent ${head}${r.httpStatus !== null ? ` http=${r.httpStatus}` : ''}`);
+    else if (r.outcome === 'retry') this.logger.warn(`notification failed ${head}: ${r.error}; retrying in ${r.nextRetryInMs}ms`);
+    else this.logger.error(`notification given up ${head}: ${r.error}${permanent ? ' (permanent: not retried)' : ''}`);
   }
 
   private async record(notice: AlertNotice, r: AttemptReport, at: Date): Promise<void> {
