@@ -88,3 +88,34 @@ describe('notification secrets never reach the log nor the answer (child process
       expect(stored).not.toContain(secret);
   });
 });
+
+describe('an enabled channel without its settings stops the start (child process, e2e)', () => {
+  it('exits 78 naming every missing key, without echoing a secret', async () => {
+    const svc = await startService(
+      {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:1/never-used',
+        WEBHOOK_API_KEYS: 'k',
+        ALERT_EMAIL_ENABLED: 'true',
+        SMTP_USER: 'alerts',
+        SMTP_PASSWORD: SMTP_PASSWORD,
+        ALERT_WEBHOOK_ENABLED: 'true',
+        ALERT_WEBHOOK_URLS: `ftp://ops:${URL_PASSWORD}@h/x`,
+        ALERT_WEBHOOK_SECRET: 'short-secret',
+      },
+      { waitReady: false },
+    );
+    expect(await svc.exited).toBe(78);
+    const out = svc.output();
+    expect(out).toMatch(/Invalid configuration \(5 problems\)/);
+    for (const key of [
+      'SMTP_HOST:',
+      'SMTP_FROM:',
+      'EMAIL_TO:',
+      'ALERT_WEBHOOK_URLS: entry 1',
+      'ALERT_WEBHOOK_SECRET: must be at least 16',
+    ]) {
+      expect(out).toContain(key);
+    }
+    for (const secret of [SMTP_PASSWORD, URL_PASSWORD, 'short-secret']) expect(out).not.toContain(secret);
+  });
+});

@@ -122,6 +122,7 @@ export class NotificationsService implements OnApplicationShutdown {
       );
     }
     const notice = testNotice(requestedBy, new Date());
+    this.logger.log(`test notification requested by admin key ${requestedBy ?? '-'} on ${enabled.map((c) => c.name).join(', ')}`);
     const bound = this.policy.attemptTimeoutMs + TEST_ANSWER_SLACK_MS;
     const firsts = enabled.flatMap((c) =>
       c.targets().map((t) => {
