@@ -302,12 +302,53 @@ describe('notifications: email, Slack and signed webhooks to real loopback recei
     await settled();
   });
 
+  it('GET /dashboard/notifications/attempts lists recorded attempts newest first, of one alert or all, checked and secret-free', async () => {
+    await request(t.server).get('/dashboard/notifications/attempts').expect(401);
+    const res = await request(t.server)
+      .get('/dashboard/notifications/attempts?alertId=101&limit=100')
+      .set('X-Admin-Key', ADMIN)
+      .expect(200);
+    // alert 101: the six attempts of its opening (first test), then those of its recovery (second test)
+    const opened = res.body.filter((a: { kind: string }) => a.kind === 'opened');
+    expect(opened).toHaveLength(6);
+    expect(res.body.every((a: { alertId: string }) => a.alertId === '101')).toBe(true);
+    const times = res.body.map((a: { attemptedAt: string }) => Date.parse(a.attemptedAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(opened.find((a: { outcome: string }) => a.outcome === 'failed')).toMatchObject({
+      channel: 'webhook',
+      target: `${hookDown.url}/hooks/down`,
+      severity: 'critical',
+      attempt: 3,
+      httpStatus: 500,
+      error: 'HTTP 500: receiver is down',
+      smtpResponse: null,
+    });
+    const limited = await request(t.server).get('/dashboard/notifications/attempts?limit=2').set('X-Admin-Key', ADMIN).expect(200);
+    expect(limited.body).toHaveLength(2);
+    const body = JSON.stringify(
+      (await request(t.server).get('/dashboard/notifications/attempts?limit=500').set('X-Admin-Key', ADMIN).expect(200)).body,
+    );
+    for (const secret of [SMTP_PASSWORD, SLACK_PATH, 'SlackSecretPath4417', WEBHOOK_SECRET, QUERY_TOKEN])
+      expect(body).not.toContain(secret);
+    const bad = await request(t.server).get('/dashboard/notifications/attempts?limit=0&alertId=abc').set('X-Admin-Key', ADMIN).expect(400);
+    expect(bad.body.message).toEqual(expect.stringContaining('alertId must be an alert id (digits)'));
+    expect(bad.body.message).toEqual(expect.stringContaining('limit must not be less than 1'));
+    await request(t.server).get('/dashboard/notifications/attempts?since=yesterday').set('X-Admin-Key', ADMIN).expect(400);
+  });
+
   it('is documented in Swagger with its response schema', async () => {
     const doc = (await request(t.server).get('/docs-json').expect(200)).body;
     const op = doc.paths['/dashboard/notifications/test'].post;
     expect(op.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/NotificationTestResponseDto');
     expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '409']);
     expect(doc.components.schemas.NotificationTestResultDto.properties.target.description).toContain('without secrets');
+    const list = doc.paths['/dashboard/notifications/attempts'].get;
+    expect(list.responses['200'].content['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/NotificationAttemptDto' },
+    });
+    expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['alertId', 'limit']);
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403']);
   });
 });
 

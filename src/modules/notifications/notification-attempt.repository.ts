@@ -32,15 +32,16 @@ const INSERT = `
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
   ON CONFLICT (delivery_id, attempt) DO NOTHING`;
 
-const FOR_ALERT = `
-  SELECT id::text AS id, delivery_id::text AS delivery_id, channel, target, alert_id, notice_kind, severity, attempt, outcome,
-         http_status, smtp_response, error, duration_ms, attempted_at
-  FROM tds.notification_attempts WHERE alert_id = $1 ORDER BY attempted_at, id LIMIT $2`;
-
+// Newest first; with an alert id, the partial index (alert_id, attempted_at) serves it, else the attempted_at index.
 const RECENT = `
   SELECT id::text AS id, delivery_id::text AS delivery_id, channel, target, alert_id, notice_kind, severity, attempt, outcome,
          http_status, smtp_response, error, duration_ms, attempted_at
   FROM tds.notification_attempts ORDER BY attempted_at DESC, id DESC LIMIT $1`;
+
+const RECENT_FOR_ALERT = `
+  SELECT id::text AS id, delivery_id::text AS delivery_id, channel, target, alert_id, notice_kind, severity, attempt, outcome,
+         http_status, smtp_response, error, duration_ms, attempted_at
+  FROM tds.notification_attempts WHERE alert_id = $2 ORDER BY attempted_at DESC, id DESC LIMIT $1`;
 
 @Injectable()
 export class NotificationAttemptRepository {
@@ -64,13 +65,10 @@ export class NotificationAttemptRepository {
     ]);
   }
 
-  /** The attempts for one alert, oldest first. */
-  forAlert(alertId: string, limit = 200): Promise<NotificationAttemptRow[]> {
-    return this.db.query<NotificationAttemptRow>(FOR_ALERT, [alertId, limit]);
-  }
-
-  /** The latest attempts on every channel, newest first. */
-  recent(limit = 100): Promise<NotificationAttemptRow[]> {
-    return this.db.query<NotificationAttemptRow>(RECENT, [limit]);
+  /** The latest attempts, newest first: of one alert, or on every channel. */
+  recent(limit: number, alertId?: string): Promise<NotificationAttemptRow[]> {
+    return alertId === undefined
+      ? this.db.query<NotificationAttemptRow>(RECENT, [limit])
+      : this.db.query<NotificationAttemptRow>(RECENT_FOR_ALERT, [limit, alertId]);
   }
 }

@@ -1,5 +1,6 @@
-import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiOkResponse,
@@ -11,6 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ListNotificationAttemptsQueryDto, NotificationAttemptDto, toNotificationAttempt } from './dto/notification-attempts.dto';
 import { NotificationTestResponseDto, toNotificationTestResponse } from './dto/notification-test.dto';
 import { NotificationsService } from './notifications.service';
 
@@ -34,5 +36,16 @@ export class NotificationsController {
   @ApiConflictResponse({ description: 'No notification channel is enabled', type: ErrorResponseDto })
   async test(@Req() req: FastifyRequest): Promise<NotificationTestResponseDto> {
     return toNotificationTestResponse(await this.notifications.sendTest(req.adminKeyName));
+  }
+
+  @Get('attempts')
+  @ApiOperation({
+    summary: 'Recorded notification delivery attempts, newest first',
+    description: 'Every try on every channel (tds.notification_attempts), optionally of one alert; targets and errors carry no secrets.',
+  })
+  @ApiOkResponse({ type: [NotificationAttemptDto] })
+  @ApiBadRequestResponse({ description: 'alertId is not an id, or limit is outside 1-500', type: ErrorResponseDto })
+  async attempts(@Query() query: ListNotificationAttemptsQueryDto): Promise<NotificationAttemptDto[]> {
+    return (await this.notifications.recentAttempts(query.limit ?? 50, query.alertId)).map(toNotificationAttempt);
   }
 }

@@ -6,7 +6,7 @@ import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { backoffDelayMs } from '../queue/backoff';
 import type { AlertNotice } from './alert-notice';
-import { AttemptOutcome, NotificationAttemptRepository } from './notification-attempt.repository';
+import { AttemptOutcome, NotificationAttemptRepository, NotificationAttemptRow } from './notification-attempt.repository';
 import {
   ChannelName,
   channelWants,
@@ -143,6 +143,11 @@ export class NotificationsService implements OnApplicationShutdown {
       }),
     );
     return Promise.all(firsts);
+  }
+
+  /** Recorded delivery attempts, newest first (of one alert when given). */
+  recentAttempts(limit: number, alertId?: string): Promise<NotificationAttemptRow[]> {
+    return this.attempts.recent(limit, alertId);
   }
 
   /**
