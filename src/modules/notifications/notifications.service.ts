@@ -152,8 +152,9 @@ export class NotificationsService implements OnApplicationShutdown {
 
   /**
    * The stop: retries not yet due are dropped at once; attempts in flight (and deliveries started meanwhile, for a
-   * first attempt) get ALERT_NOTIFY_SHUTDOWN_GRACE_MS, then they are aborted and recorded as failed. Runs before
-   * the database pools close (DatabaseModule is global: its hook runs last), so every outcome is still written.
+   * first attempt) get ALERT_NOTIFY_SHUTDOWN_GRACE_MS, then they are aborted ("cut off by shutdown"; their retry is
+   * then recorded as abandoned, like the others). Runs before the database pools close (DatabaseModule is global:
+   * its hook runs last), so every outcome is still written.
    */
   async onApplicationShutdown(): Promise<void> {
     this.stopRetries.abort();
