@@ -195,15 +195,19 @@ describe('notifications: email, Slack and signed webhooks to real loopback recei
     }
 
     const rows = await attempts('101');
+    // ports are random, so the SQL order of targets is too: compare in one canonical order
+    const canonical = (list: unknown[][]) => list.map((x) => JSON.stringify(x)).sort();
     const summary = rows.map((r) => [r.channel, r.target, r.attempt, r.outcome, r.http_status]);
-    expect(summary).toEqual([
-      ['email', `ops@example.test,oncall@example.test via 127.0.0.1:${smtp.port}`, 1, 'delivered', null],
-      ['slack', `${slack.url}/services/***`, 1, 'delivered', 200],
-      ['webhook', `${hookDown.url}/hooks/down`, 1, 'retry', 500],
-      ['webhook', `${hookDown.url}/hooks/down`, 2, 'retry', 500],
-      ['webhook', `${hookDown.url}/hooks/down`, 3, 'failed', 500],
-      ['webhook', `http://127.0.0.1:${hookOk.port}/hooks/ok?***`, 1, 'delivered', 200],
-    ]);
+    expect(canonical(summary)).toEqual(
+      canonical([
+        ['email', `ops@example.test,oncall@example.test via 127.0.0.1:${smtp.port}`, 1, 'delivered', null],
+        ['slack', `${slack.url}/services/***`, 1, 'delivered', 200],
+        ['webhook', `${hookDown.url}/hooks/down`, 1, 'retry', 500],
+        ['webhook', `${hookDown.url}/hooks/down`, 2, 'retry', 500],
+        ['webhook', `${hookDown.url}/hooks/down`, 3, 'failed', 500],
+        ['webhook', `http://127.0.0.1:${hookOk.port}/hooks/ok?***`, 1, 'delivered', 200],
+      ]),
+    );
     expect(rows.every((r) => r.notice_kind === 'opened' && r.severity === 'critical')).toBe(true);
     expect(rows.find((r) => r.channel === 'email')!.smtp_response).toMatch(/^250 /);
     expect(rows.filter((r) => r.outcome !== 'delivered').map((r) => r.error)).toEqual([
@@ -398,7 +402,7 @@ describe('notifications: no channel enabled, and the stop (e2e)', () => {
       const started = Date.now();
       await t.close();
       // bounded by the grace period (+ recording), not by the 60 s attempt timeout nor the 10 min retry
-      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(Date.now() - started).toBeLessThan(20_000);
       const rows = await db.query<AttemptRow>(`SELECT * FROM tds.notification_attempts WHERE alert_id = '301'`);
       const seen = rows.map((r) => [r.target.replace(/^http:\/\/127\.0\.0\.1:\d+/, ''), r.attempt, r.outcome, r.error]);
       expect(seen.sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`))).toEqual([
