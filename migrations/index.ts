@@ -9,6 +9,7 @@ import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns'
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
 import { MonitoringAndAlerts1764300000009 } from './1764300000009-MonitoringAndAlerts';
+import { NotificationAttempts1764300000010 } from './1764300000010-NotificationAttempts';
 import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
 import { Reconciliation1764300000012 } from './1764300000012-Reconciliation';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
   MonitoringAndAlerts1764300000009,
+  NotificationAttempts1764300000010,
   BackupRunsAndRetention1764300000011,
   Reconciliation1764300000012,
   QueueTablesAutovacuum1764300000014,

@@ -29,6 +29,8 @@ export enum ErrorCode {
   // alerts
   AlertNotFound = 'ALERT_NOT_FOUND',
   AlertAlreadyResolved = 'ALERT_ALREADY_RESOLVED',
+  // notifications
+  NoNotificationChannel = 'NO_NOTIFICATION_CHANNEL',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -57,4 +59,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.ZohoApiUnavailable]: 503,
   [ErrorCode.AlertNotFound]: 404,
   [ErrorCode.AlertAlreadyResolved]: 409,
+  [ErrorCode.NoNotificationChannel]: 409,
 };
