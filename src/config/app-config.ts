@@ -192,6 +192,10 @@ const SECTIONS = {
     failureRateMinAttempts: env.TDS_ALERT_FAILURE_RATE_MIN_EVENTS,
     hysteresis: env.TDS_ALERT_HYSTERESIS,
     renotifyMinutes: env.ALERT_RENOTIFY_MINUTES,
+    /** Missed records in one reconciliation pass (after the first complete one) that raise a warning. */
+    reconcileMissedWarning: env.TDS_ALERT_RECONCILE_MISSED_WARNING,
+    /** Warn when autovacuum is off for the queue tables (TDS_ALERT_AUTOVACUUM). */
+    autovacuumRule: env.TDS_ALERT_AUTOVACUUM,
   }),
   /** Alert notification channels and their delivery policy (src/modules/notifications). */
   notifications: (env: EnvironmentVariables) => {

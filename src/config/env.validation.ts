@@ -266,6 +266,15 @@ export class EnvironmentVariables {
   @IsOptional()
   TDS_QUEUE_ANALYZE_SCALE_FACTOR = 0.1;
 
+  /**
+   * Warn (alert queue_autovacuum_off) when autovacuum is off for the queue tables. false: for a server whose tables
+   * are vacuumed by a scheduled job of its own.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  TDS_ALERT_AUTOVACUUM = true;
+
   // --- admin API (queue inspection, manual retry) ---
   /**
    * Comma-separated admin keys (`name:key` names a key for the audit log), sent as `Authorization: Bearer`, `X-API-Key`

@@ -61,8 +61,10 @@ export class SqlPool {
   }
 
   /** One round trip on a pooled connection: the database answers. */
-  async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+  /** One round trip; also tells whether the server runs autovacuum (the queue's statistics depend on it, issue 15). */
+  async ping(): Promise<{ autovacuum: boolean }> {
+    const { rows } = await this.pool.query<{ autovacuum: boolean }>(`SELECT current_setting('autovacuum')::boolean AS autovacuum`);
+    return { autovacuum: rows[0]?.autovacuum ?? true };
   }
 
   async end(): Promise<void> {

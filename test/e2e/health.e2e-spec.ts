@@ -26,6 +26,9 @@ describe('health probes (e2e)', () => {
     const res = await request(t.server).get('/health').expect(200);
     expect(res.body.status).toBe('ok');
     expect(res.body.details.database.status).toBe('up');
+    // Whether the server vacuums on its own is shown, as the server says (issue 15).
+    const [{ autovacuum }] = await db.query<{ autovacuum: string }>(`SELECT current_setting('autovacuum') AS autovacuum`);
+    expect(res.body.details.database.autovacuum).toBe(autovacuum);
   });
 
   it('GET /health/live and /ping answer without I/O', async () => {

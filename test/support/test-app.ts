@@ -25,6 +25,8 @@ const BASE_ENV: Record<string, string> = {
   BACKUP_ENABLED: 'false',
   TDS_RETENTION_ENABLED: 'false',
   TDS_MONITORING_ENABLED: 'false',
+  // The machine's PostgreSQL may run with autovacuum off (CI's does); tests that want this rule turn it on.
+  TDS_ALERT_AUTOVACUUM: 'false',
 };
 
 /**

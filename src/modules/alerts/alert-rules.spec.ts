@@ -94,4 +94,48 @@ describe('ALERT_RULES', () => {
     expect(rule('db_connections').levels(config)).toEqual({ warning: 80, critical: 95 });
     expect(rule('sync_lag').read(snapshot({ lagS: 90 }), config)).toBe(1.5);
   });
+
+  const withSections = (sections: Record<string, unknown>) => ({ ...snapshot({}), ...sections }) as MonitoringSnapshot;
+  const backups = (over: Record<string, unknown>) => ({
+    backups: {
+      enabled: true,
+      lastRunFailed: false,
+      lastError: null,
+      lastFailureAt: null,
+      lastVerifiedAt: null,
+      verifiedBackupOverdue: false,
+      maxVerifiedAgeHours: 26,
+      ...over,
+    },
+  });
+  const reconcile = (maxMissing: number, enabled = true) => ({ reconcile: { enabled, maxMissing, worstPass: null } });
+  const tables = (autovacuumOff: number, stale = 0) => ({ queueTables: { tables: [], autovacuumOff, stale } });
+
+  it.each([
+    ['backup_failed', backups({}), 'none'],
+    ['backup_failed', backups({ lastRunFailed: true, lastError: 'pg_dump: disk full' }), 'critical'],
+    ['backup_overdue', backups({ verifiedBackupOverdue: true }), 'critical'],
+    ['backup_overdue', backups({ verifiedBackupOverdue: true, enabled: false }), 'none'],
+    ['reconcile_missed_records', reconcile(10), 'none'],
+    ['reconcile_missed_records', reconcile(11), 'warning'],
+    ['reconcile_missed_records', reconcile(5000), 'warning'],
+    ['reconcile_missed_records', reconcile(50, false), 'none'],
+    ['queue_autovacuum_off', tables(0), 'none'],
+    ['queue_autovacuum_off', tables(2), 'warning'],
+    ['queue_statistics_stale', tables(0, 1), 'warning'],
+  ] as const)('%s on %j → %s', (name, sections, expected) => {
+    expect(severityOf(name, withSections(sections))).toBe(expected);
+  });
+
+  it('rules of a module whose section is missing are not judged (no open, no resolve)', () => {
+    for (const name of ['backup_failed', 'backup_overdue', 'reconcile_missed_records', 'queue_autovacuum_off', 'queue_statistics_stale']) {
+      expect(rule(name).read(snapshot({}), config), name).toBeNull();
+    }
+  });
+
+  it('TDS_ALERT_AUTOVACUUM=false silences the autovacuum rule', () => {
+    const off = buildAppConfig(validate({ DATABASE_URL: 'postgres://u@localhost/db', TDS_ALERT_AUTOVACUUM: 'false' })).alerts;
+    expect(rule('queue_autovacuum_off').read(withSections(tables(2)), off)).toBe(0);
+    expect(rule('queue_autovacuum_off').read(withSections(tables(2)), config)).toBe(2);
+  });
 });

@@ -106,4 +106,73 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
       'Find who holds the connections (pg_stat_activity by application_name); lower DATABASE_POOL_SIZE × processes or ' +
       'raise max_connections; look for idle-in-transaction sessions.',
   },
+  {
+    name: 'backup_failed',
+    title: 'Backup failed',
+    unit: null,
+    direction: 'above',
+    hysteresis: false,
+    levels: () => ({ warning: null, critical: 0 }),
+    read: (s) => (s.backups ? (s.backups.lastRunFailed ? 1 : 0) : null),
+    describe: (_v, s) => `the newest backup run failed${s.backups?.lastError ? `: ${s.backups.lastError}` : ''}`,
+    runbook:
+      'Read the error (GET /dashboard/backups, npm run backup:status): pg_dump missing or older than the server, a full ' +
+      'disk under BACKUP_DIR, or a restore check that failed. Fix it and run npm run backup; docs/BACKUP_GUIDE.md.',
+  },
+  {
+    name: 'backup_overdue',
+    title: 'No verified backup',
+    unit: null,
+    direction: 'above',
+    hysteresis: false,
+    levels: () => ({ warning: null, critical: 0 }),
+    read: (s) => (s.backups ? (s.backups.enabled && s.backups.verifiedBackupOverdue ? 1 : 0) : null),
+    describe: (_v, s) =>
+      `no backup verified for more than ${s.backups?.maxVerifiedAgeHours ?? 26} h` +
+      (s.backups?.lastVerifiedAt ? ` (last: ${s.backups.lastVerifiedAt})` : ' (none yet)'),
+    runbook:
+      'Backups are enabled but none was verified lately: check that the backup job runs (tds.job_runs, job tds.backup) ' +
+      'and succeeds (GET /dashboard/backups); run npm run backup now; docs/BACKUP_GUIDE.md.',
+  },
+  {
+    name: 'reconcile_missed_records',
+    title: 'Records missed by webhooks',
+    unit: 'records',
+    direction: 'above',
+    levels: (c) => ({ warning: c.reconcileMissedWarning, critical: Number.MAX_SAFE_INTEGER }),
+    read: (s) => (s.reconcile ? (s.reconcile.enabled ? s.reconcile.maxMissing : 0) : null),
+    describe: (v, s) =>
+      `a reconciliation pass found ${v} record(s) changed in Zoho without a webhook` +
+      (s.reconcile?.worstPass ? ` (${s.reconcile.worstPass.entityType}, pass ${s.reconcile.worstPass.id})` : ''),
+    runbook:
+      'Webhooks are being lost: check the Zoho workflow rules and their webhook URLs for that module, Zoho’s daily ' +
+      'webhook cap, and rejected deliveries (tds_webhooks_rejected_total). Reconciliation has enqueued what it found.',
+  },
+  {
+    name: 'queue_autovacuum_off',
+    title: 'Autovacuum off for the queue tables',
+    unit: 'tables',
+    direction: 'above',
+    hysteresis: false,
+    levels: () => ({ warning: 0, critical: Number.MAX_SAFE_INTEGER }),
+    read: (s, c) => (s.queueTables ? (c.autovacuumRule ? s.queueTables.autovacuumOff : 0) : null),
+    describe: (v) => `autovacuum is off for ${v} queue table(s): the worker analyzes them itself, but dead rows are never vacuumed`,
+    runbook:
+      "Turn autovacuum on (autovacuum = on in postgresql.conf, or reset the tables' autovacuum_enabled option); until " +
+      'then vacuum the queue tables tds.events and tds.event_attempts by hand regularly, or set TDS_ALERT_AUTOVACUUM=false ' +
+      'if that is your routine. docs/decisions/0021-queue-statistics-without-autovacuum.md',
+  },
+  {
+    name: 'queue_statistics_stale',
+    title: 'Queue table statistics stale',
+    unit: 'tables',
+    direction: 'above',
+    hysteresis: false,
+    levels: () => ({ warning: 0, critical: Number.MAX_SAFE_INTEGER }),
+    read: (s) => (s.queueTables ? s.queueTables.stale : null),
+    describe: (v) => `${v} queue table(s) changed a lot without a fresh ANALYZE for 10 min: claims may slow down`,
+    runbook:
+      "The worker refreshes the queue tables' statistics every TDS_QUEUE_ANALYZE_INTERVAL_S: check that a worker runs " +
+      'and that the interval is not 0; analyze tds.events by hand meanwhile.',
+  },
 ];

@@ -18,8 +18,10 @@ export class DatabaseHealthIndicator {
       .check(key)
       .attempt(async () => {
         const started = Date.now();
-        await this.db.probes.ping();
-        return { responseTimeMs: Date.now() - started };
+        const { autovacuum } = await this.db.probes.ping();
+        // autovacuum off does not fail the probe (the worker analyzes the queue tables itself; decision 0021), but an
+        // operator reading /health should see it: dead rows are never vacuumed.
+        return { responseTimeMs: Date.now() - started, autovacuum: autovacuum ? 'on' : 'off' };
       })
       .withTimeout(timeoutMs);
   }

@@ -68,6 +68,34 @@ export interface DatabaseSection {
 /** Open alerts after a run's rules, by severity. */
 export type OpenAlertCounts = Record<AlertSeverity, number>;
 
+/** The `backups` section (BackupsCollector, src/modules/backups). */
+export interface BackupsSection {
+  enabled: boolean;
+  lastRunFailed: boolean;
+  lastError: string | null;
+  lastFailureAt: string | null;
+  lastVerifiedAt: string | null;
+  verifiedBackupOverdue: boolean;
+  maxVerifiedAgeHours: number;
+}
+
+/** The `reconcile` section (ReconcileCollector, src/modules/reconcile). */
+export interface ReconcileSection {
+  enabled: boolean;
+  /** The most records one entity type's last pass found missing (passes after the first complete one only). */
+  maxMissing: number;
+  worstPass: { id: string; entityType: string; missing: number } | null;
+}
+
+/** The `queueTables` section (QueueTablesCollector, src/modules/queue): planner statistics of the queue tables. */
+export interface QueueTablesSection {
+  tables: { table: string; autovacuum: boolean; lastAnalyzedAt: string | null; changedSinceAnalyze: number; stale: boolean }[];
+  /** Queue tables with autovacuum off (the server's switch or the table's). */
+  autovacuumOff: number;
+  /** Queue tables whose statistics are due and were not refreshed for 10 minutes. */
+  stale: number;
+}
+
 /**
  * One monitoring run's snapshot (stored whole in tds.metrics_snapshots.data). The core sections are typed; a module
  * that registers its own MetricsCollector adds a section under its name (read by its alert rules).
@@ -79,6 +107,9 @@ export interface MonitoringSnapshot {
   queue: QueueSection;
   workers: WorkersSection;
   database: DatabaseSection;
+  backups?: BackupsSection;
+  reconcile?: ReconcileSection;
+  queueTables?: QueueTablesSection;
   /** Filled by the alert rules once they have run on this snapshot. */
   alerts?: { open: OpenAlertCounts };
   [section: string]: unknown;

@@ -8,15 +8,28 @@ import { MonitoringScheduler } from './monitoring.scheduler';
 import { MonitoringService } from './monitoring.service';
 import { QueueMetricsCollector } from './queue-metrics.collector';
 import { WorkersCollector } from './workers.collector';
+import { QueueModule } from '../queue/queue.module';
+import { QueueTablesCollector } from '../queue/queue-tables.collector';
+import { BackupsModule } from '../backups/backups.module';
+import { BackupsCollector } from '../backups/backups.collector';
+import { ReconcileModule } from '../reconcile/reconcile.module';
+import { ReconcileCollector } from '../reconcile/reconcile.collector';
 
 /**
  * The sections of a snapshot, in the order they are collected. A module adds a section by importing its module here
  * and adding its MetricsCollector to this list (docs/architecture.md, "Monitoring and alerts").
  */
-const COLLECTORS = [WorkersCollector, QueueMetricsCollector, DatabaseHealthCollector];
+const COLLECTORS = [
+  WorkersCollector,
+  QueueMetricsCollector,
+  DatabaseHealthCollector,
+  QueueTablesCollector,
+  BackupsCollector,
+  ReconcileCollector,
+];
 
 @Module({
-  imports: [SchedulingModule],
+  imports: [SchedulingModule, QueueModule, BackupsModule, ReconcileModule],
   providers: [
     MonitoringRepository,
     MonitoringService,

@@ -47,6 +47,11 @@ export class QueueStatisticsService implements OnApplicationBootstrap, BeforeApp
     await this.running;
   }
 
+  /** The queue tables' statistics as PostgreSQL reports them (for monitoring). */
+  tableStats(): Promise<QueueTableStatsRow[]> {
+    return this.repo.tableStats();
+  }
+
   /** Whether a table with these counts is due for ANALYZE. */
   isStale(row: Pick<QueueTableStatsRow, 'reltuples' | 'changed'>): boolean {
     const { minChanges, scaleFactor } = this.config.queue.analyze;
