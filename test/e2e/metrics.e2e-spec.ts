@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsService } from '../../src/modules/metrics/metrics.service';
+import { MonitoringService } from '../../src/modules/monitoring/monitoring.service';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -105,6 +106,18 @@ describe('GET /metrics: Prometheus (e2e)', () => {
     expect(sum(applied.samples, 'tds_event_processing_seconds_count', { entity: 'contact' })).toBe(1);
     expect(sum(applied.samples, 'tds_queue_backlog_events')).toBe(0);
     expect(sum(applied.samples, 'tds_dead_letter_events')).toBe(1);
+    // Freshness and open alerts come from the newest monitoring snapshot.
+    expect(applied.types.has('tds_alerts_open')).toBe(false);
+    await t.app.get(MonitoringService).runOnce();
+    const monitored = await scrape();
+    const lastApplied = sum(monitored.samples, 'tds_entity_last_applied_timestamp_seconds', { entity: 'contact' });
+    expect(Math.abs(lastApplied - Date.now() / 1000)).toBeLessThan(120);
+    expect(
+      monitored.samples
+        .filter((x) => x.name === 'tds_alerts_open')
+        .map((x) => x.labels.severity)
+        .sort(),
+    ).toEqual(['critical', 'info', 'warning']);
     // Every tds_* counter sample names the process it comes from.
     for (const s of applied.samples.filter((x) => x.name.startsWith('tds_events_processed'))) expect(s.labels.process).toMatch(/:/);
   });

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import { AppConfigService } from '../../config/app-config.service';
 import { PROCESS_ID } from '../../common/process/process-identity';
 import { MetricsRepository, PublishedMetric, PublishedMetrics } from './metrics.repository';
+import { MonitoringService } from '../monitoring/monitoring.service';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -68,6 +69,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly repo: MetricsRepository,
     private readonly config: AppConfigService,
+    private readonly monitoring: MonitoringService,
   ) {
     collectDefaultMetrics({ register: this.nodeRegistry });
   }
@@ -101,11 +103,12 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** The Prometheus text exposition of the whole service. */
   async render(): Promise<string> {
     // Peers count for 3 publishing intervals: one missed beat does not make a process's series flicker.
-    const [own, peers, queue, node] = await Promise.all([
+    const [own, peers, queue, node, latest] = await Promise.all([
       this.ownMetrics(),
       this.repo.peers(PROCESS_ID, 3 * this.config.queue.heartbeatIntervalMs),
       this.repo.queueGauges(),
       this.nodeRegistry.metrics(),
+      this.monitoring.latestSnapshot(),
     ]);
     const families = new Map<string, { help: string; type: string; lines: string[] }>();
     const add = (metrics: PublishedMetric[], process: string) => {
@@ -145,6 +148,36 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     gauge('tds_processes_publishing', 'Processes whose metrics this answer includes', [
       sample('tds_processes_publishing', {}, 1 + peers.length),
     ]);
+
+    // From the newest monitoring snapshot (every TDS_MONITORING_CRON): freshness per entity type and open alerts.
+    if (latest) {
+      const { snapshot, takenAt } = latest;
+      const seconds = (iso: string | null) => (iso ? Date.parse(iso) / 1000 : NaN);
+      const freshness = Object.entries(snapshot.queue?.freshness ?? {});
+      gauge(
+        'tds_entity_last_applied_timestamp_seconds',
+        'When an event of this entity type was last applied (unix time; from the newest monitoring snapshot)',
+        freshness
+          .filter(([, f]) => f.lastAppliedAt)
+          .map(([e, f]) => sample('tds_entity_last_applied_timestamp_seconds', { entity: e }, seconds(f.lastAppliedAt))),
+      );
+      gauge(
+        'tds_entity_newest_zoho_modified_timestamp_seconds',
+        'The newest Zoho last_modified_time applied for this entity type (unix time; from the newest monitoring snapshot)',
+        freshness
+          .filter(([, f]) => f.newestZohoModifiedAt)
+          .map(([e, f]) => sample('tds_entity_newest_zoho_modified_timestamp_seconds', { entity: e }, seconds(f.newestZohoModifiedAt))),
+      );
+      const open = snapshot.alerts?.open ?? { info: 0, warning: 0, critical: 0 };
+      gauge(
+        'tds_alerts_open',
+        'Unresolved alerts by severity (from the newest monitoring snapshot)',
+        (['info', 'warning', 'critical'] as const).map((severity) => sample('tds_alerts_open', { severity }, open[severity] ?? 0)),
+      );
+      gauge('tds_monitoring_snapshot_timestamp_seconds', 'When the newest monitoring snapshot was taken (unix time)', [
+        sample('tds_monitoring_snapshot_timestamp_seconds', {}, takenAt.getTime() / 1000),
+      ]);
+    }
 
     let text = '';
     for (const [name, f] of families) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { MonitoringSnapshot } from './monitoring-snapshot';
 import { DatabaseService } from '../../database/database.service';
 
 // Read-only statistics over the queue's tables and PostgreSQL's catalogs, plus the snapshots themselves. Every query on
@@ -182,6 +183,14 @@ export interface SnapshotSummaryRow {
 const LATEST_SUMMARY = `
   SELECT id::text AS id, taken_at, open_alerts, live_workers FROM tds.metrics_snapshots ORDER BY taken_at DESC LIMIT 1`;
 
+export interface LatestSnapshotRow {
+  taken_at: Date;
+  data: MonitoringSnapshot;
+}
+
+// The newest snapshot whole (the dashboard's current figures, the Prometheus gauges that come from monitoring).
+const LATEST_SNAPSHOT = `SELECT taken_at, data FROM tds.metrics_snapshots ORDER BY taken_at DESC LIMIT 1`;
+
 export interface NewSnapshot {
   durationMs: number;
   pending: number;
@@ -251,6 +260,10 @@ export class MonitoringRepository {
   /** On the health probes' pool: a refresh never waits behind the application pool. */
   async latestSummary(): Promise<SnapshotSummaryRow | undefined> {
     return (await this.db.probes.query<SnapshotSummaryRow>(LATEST_SUMMARY))[0];
+  }
+
+  async latestSnapshot(): Promise<LatestSnapshotRow | undefined> {
+    return (await this.db.query<LatestSnapshotRow>(LATEST_SNAPSHOT))[0];
   }
 
   async insertSnapshot(s: NewSnapshot): Promise<SnapshotSummaryRow> {

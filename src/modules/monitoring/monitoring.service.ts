@@ -63,6 +63,12 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
     return this.summary;
   }
 
+  /** The newest stored snapshot, whole (one indexed read). */
+  async latestSnapshot(): Promise<{ takenAt: Date; snapshot: MonitoringSnapshot } | undefined> {
+    const row = await this.repo.latestSnapshot();
+    return row ? { takenAt: row.taken_at, snapshot: row.data } : undefined;
+  }
+
   /** Collects, evaluates and stores one snapshot; returns it. */
   async runOnce(signal: AbortSignal = new AbortController().signal): Promise<MonitoringSnapshot> {
     const started = performance.now();
