@@ -15,6 +15,8 @@ import { fmtNumber, fmtStat, formatTable, log, markdownTable, settings, writeRes
 import { runIngest } from './ingest.mjs';
 import { runDrain } from './drain.mjs';
 import { runPeers, packageVersion } from './peers.mjs';
+import { runMonitoring } from './monitoring.mjs';
+import { runSoak } from './soak.mjs';
 
 const TARGETS = {
   pgboss: 1.2,
@@ -26,6 +28,7 @@ const TARGETS = {
   ingestP99Ms: 50,
   healthP99Ms: 10,
   rssMb: 300,
+  monitoringMs: 250,
 };
 
 function machine() {
@@ -111,6 +114,10 @@ export async function runAll() {
   const drain = await runDrain(s);
   const oursContacts = drain.summary.contacts?.best?.eventsPerS;
   const peers = await runPeers({ ...s, oursContacts });
+  // BENCH_SKIP=monitoring,soak leaves these out (the soak alone takes 2 × BENCH_SOAK_MINUTES).
+  const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()));
+  const monitoring = skip.has('monitoring') ? undefined : await runMonitoring();
+  const soak = skip.has('soak') ? undefined : await runSoak();
 
   const ing = ingest.summary;
   const peerStat = (p) => peers.summary[p]?.eventsPerS;
@@ -146,6 +153,13 @@ export async function runAll() {
     check('ingest p99 latency (ms)', ing.serviceApi.p99Ms, TARGETS.ingestP99Ms, { higherIsBetter: false }),
     check('GET /health p99 during ingest (ms)', ing.healthApi.p99Ms, TARGETS.healthP99Ms, { higherIsBetter: false }),
     check('peak RSS of a service process (MB)', rssMax, TARGETS.rssMb, { higherIsBetter: false }),
+    check('monitoring run on 1M events / 3M attempts (ms, median)', monitoring?.medianMs, TARGETS.monitoringMs, { higherIsBetter: false }),
+    ...(soak ?? []).flatMap((r) => [
+      check(`soak, autovacuum ${r.autovacuum}: minutes applied/s < offered`, r.minutesBelowOffered, 1, { higherIsBetter: false }),
+      check(`soak, autovacuum ${r.autovacuum}: backlog at 0 after the end (s)`, r.drainedAfterEndS ?? Infinity, 60, {
+        higherIsBetter: false,
+      }),
+    ]),
   ];
 
   const figures = [

@@ -6,7 +6,7 @@
 // and RSS over time, then how long the backlog takes to reach 0 after the load stops.
 //
 // Usage: node scripts/build.mjs && node bench/soak.mjs
-//   BENCH_SOAK_RATE (webhooks/s, default 300: half contacts, half invoices with 3 lines), BENCH_SOAK_MINUTES (10),
+//   BENCH_SOAK_RATE (webhooks/s, default 300: half contacts, half invoices with 3 lines), BENCH_SOAK_MINUTES (5),
 //   BENCH_SOAK_AUTOVACUUM (off | on | both, default both), BENCH_SOAK_SAMPLE_S (10), BENCH_SERVICE_ENV (JSON, e.g.
 //   '{"TDS_QUEUE_ANALYZE_INTERVAL_S":"0"}' to see the service without its own statistics check).
 // Targets: applied/s never below the offered rate for more than a minute; backlog back to 0 within a minute of the
@@ -18,7 +18,7 @@ import { makeIds } from './lib/payloads.mjs';
 import { fmtNumber, isMain, log, sleep, writeResult } from './lib/report.mjs';
 
 const rate = Number(process.env.BENCH_SOAK_RATE ?? 300);
-const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
+const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? (process.env.BENCH_QUICK ? 1 : 5));
 const sampleS = Number(process.env.BENCH_SOAK_SAMPLE_S ?? 10);
 const modes = { off: ['off'], on: ['on'], both: ['off', 'on'] }[process.env.BENCH_SOAK_AUTOVACUUM ?? 'both'];
 if (!modes) throw new Error('BENCH_SOAK_AUTOVACUUM: off | on | both');
