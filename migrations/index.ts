@@ -8,6 +8,7 @@ import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-Conten
 import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
+import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   SingletonJobRuns1764300000006,
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
+  DashboardAuditAndIndexes1764300000013,
 ];

@@ -13,6 +13,7 @@ import { requestIdFor } from './common/logging/request-id';
 import { registerDocsAccess } from './common/auth/docs-access';
 import { WebhookAuthService } from './modules/webhooks/webhook-auth.service';
 import { registerWebhookPreauth } from './modules/webhooks/webhook-preauth';
+import { WebhookRateLimiter } from './modules/webhooks/webhook-rate-limit';
 import { createRootLogger, RootLogger } from './common/logging/root-logger';
 import { NestLogRouter } from './common/logging/nest-log-router';
 
@@ -93,6 +94,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     auth: app.get(WebhookAuthService),
     hasSecrets: config.webhooks.signatureSecrets.length > 0,
     reject,
+    rateLimiter: new WebhookRateLimiter(config.rateLimit.webhooksPerMinute),
   });
   if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.keys, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
@@ -108,6 +110,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Webhook-Key' }, 'webhookKey')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Zoho-Webhook-Signature' }, 'zohoSignature')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'adminKey')
+      // Admin routes take any one of these (docs/decisions/0020): "Authorize" with one and every dashboard route runs.
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An admin key from ADMIN_API_KEYS' }, 'bearer')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An admin key from ADMIN_API_KEYS' }, 'apiKey')
       .build();
     const document = SwaggerModule.createDocument(app, doc);
     SwaggerModule.setup('docs', app, document, {

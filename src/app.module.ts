@@ -14,6 +14,9 @@ import { RootModule } from './modules/root/root.module';
 import { SchedulingModule } from './modules/scheduling/scheduling.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WorkersModule } from './modules/workers/workers.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { DashboardModule } from './modules/dashboard/dashboard.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 
 /**
  * Feature modules are wired here. Later modules (monitoring, alerts, notifications, dashboard) import the
@@ -38,6 +41,9 @@ export class AppModule {
         WebhooksModule,
         HealthModule.register({ imports: [QueueModule], indicators: [QueueHealthIndicator, WorkerHealthIndicator] }),
         RootModule,
+        RateLimitModule,
+        AuditModule,
+        DashboardModule,
       ],
     };
   }

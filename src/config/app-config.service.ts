@@ -47,4 +47,8 @@ export class AppConfigService {
   get webhooks(): AppConfig['webhooks'] {
     return this.config.webhooks;
   }
+
+  get rateLimit(): AppConfig['rateLimit'] {
+    return this.config.rateLimit;
+  }
 }

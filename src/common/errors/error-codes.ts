@@ -21,6 +21,9 @@ export enum ErrorCode {
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+  // dashboard / admin API
+  EventPayloadPruned = 'EVENT_PAYLOAD_PRUNED',
+  RateLimited = 'RATE_LIMITED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -43,4 +46,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminDisabled]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
+  [ErrorCode.EventPayloadPruned]: 410,
+  [ErrorCode.RateLimited]: 429,
 };

@@ -1,0 +1,294 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseService } from '../../database/database.service';
+import { EVENTS_CHANNEL, IN_FLIGHT } from './event.repository';
+
+/** Stored statuses an operator can filter on (`processing` is derived from row locks, see IN_FLIGHT). */
+export type StoredEventStatus = 'pending' | 'completed' | 'failed' | 'dead_letter';
+
+/** What the operator API filters events by; every field optional. */
+export interface EventFilter {
+  status?: StoredEventStatus;
+  entityType?: string;
+  /** The Zoho id of the record. */
+  entityId?: string;
+  /** received_at >= from */
+  from?: Date;
+  /** received_at < to */
+  to?: Date;
+  /** Text in the event's last error (case-insensitive, literal). */
+  q?: string;
+  /** Error fingerprint (see FINGERPRINT): dead-letter groups. */
+  fingerprint?: string;
+}
+
+/** One event in a list (no payload). */
+export interface EventSummaryRow {
+  id: string;
+  entity_type: string;
+  record_type: string;
+  entity_id: string;
+  event_kind: string;
+  status: 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter';
+  outcome: string | null;
+  attempts: number;
+  last_error: string | null;
+  last_error_code: string | null;
+  zoho_modified_at: Date | null;
+  received_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+  replay_of: string | null;
+}
+
+/** The stored request of one event, for the detail view (NULLs once retention pruned them). */
+export interface EventContentRow {
+  content_type: string;
+  request_id: string | null;
+  replay_of: string | null;
+  body: Buffer | null;
+  payload_text: string | null;
+}
+
+/** Dead letters sharing one error fingerprint. */
+export interface ErrorGroupRow {
+  fingerprint: string;
+  pattern: string;
+  count: number;
+  entity_types: string[];
+  error_codes: string[];
+  first_seen: Date;
+  last_seen: Date;
+  latest_event_id: string;
+}
+
+export interface StatusByTypeRow {
+  entity_type: string;
+  status: 'pending' | 'processing' | 'failed' | 'dead_letter';
+  count: number;
+  oldest_received_at: Date;
+}
+
+export interface CountByTypeRow {
+  entity_type: string;
+  count: number;
+}
+
+export interface AttemptBucketRow {
+  attempts: number;
+  count: number;
+}
+
+export interface ReplayRow {
+  found: boolean;
+  pruned: boolean;
+  id: string | null;
+}
+
+export interface BulkCandidateRow {
+  matched: number;
+  ids: string[];
+}
+
+// The message with what differs between occurrences taken out: UUIDs, quoted values, then every run of digits
+// (ids, amounts, positions, attempt counts). Two dead letters of one cause share a pattern; its md5 prefix is the
+// fingerprint the API shows and filters by. Computed at read time over the dead letters only (a partial index).
+const PATTERN = (col: string) =>
+  `regexp_replace(regexp_replace(regexp_replace(coalesce(${col}, ''),
+     '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
+     '"[^"]*"|''[^'']*''', '"…"', 'g'),
+     '[0-9]+', '#', 'g')`;
+const FINGERPRINT = (col: string) => `left(md5(${PATTERN(col)}), 12)`;
+
+/** LIKE pattern for literal text: %, _ and \ match themselves. */
+const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * WHERE clauses for a filter, each one bind parameter. Each is written so an index answers it with the id order
+ * the lists use: status → the partial indexes (runnable, dead letter) or the primary key; entity id →
+ * events_entity_idx; q → events_errored_idx (only rows with an error); from/to → events_received_brin.
+ */
+function whereOf(f: EventFilter, params: unknown[], alias = 'e'): string[] {
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const w: string[] = [];
+  if (f.status) w.push(`${alias}.status = ${p(f.status)}`);
+  if (f.entityType) w.push(`${alias}.entity_type = ${p(f.entityType)}`);
+  if (f.entityId) w.push(`${alias}.entity_id = ${p(f.entityId)}`);
+  if (f.from) w.push(`${alias}.received_at >= ${p(f.from)}`);
+  if (f.to) w.push(`${alias}.received_at < ${p(f.to)}`);
+  if (f.q) w.push(`${alias}.last_error IS NOT NULL AND ${alias}.last_error ILIKE ${p(likeLiteral(f.q))}`);
+  if (f.fingerprint) w.push(`${alias}.last_error IS NOT NULL AND ${FINGERPRINT(`${alias}.last_error`)} = ${p(f.fingerprint)}`);
+  return w;
+}
+
+const SUMMARY_COLUMNS = `
+  e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind,
+  CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, e.outcome, e.attempts,
+  e.last_error, e.last_error_code, e.zoho_modified_at, e.received_at, e.updated_at, e.completed_at,
+  e.replay_of::text AS replay_of`;
+
+// Newest first by id (ids are given in commit order closely enough for a timeline, and unique: a keyset cursor).
+// The page is chosen first (inner query, LIMIT on an index scan) and only its rows are joined to the in-flight
+// transactions.
+const listSql = (where: string[], limitParam: string) => `
+  WITH inflight AS (${IN_FLIGHT})
+  SELECT ${SUMMARY_COLUMNS}
+  FROM (SELECT e.*, e.xmax AS row_xmax FROM tds.events e ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id DESC LIMIT ${limitParam}) e
+  LEFT JOIN inflight f ON f.xid = e.row_xmax AND e.status IN ('pending', 'failed')
+  ORDER BY e.id DESC`;
+
+const CONTENT = `
+  SELECT content_type, request_id, replay_of::text AS replay_of, body, payload::text AS payload_text
+  FROM tds.events WHERE id = $1`;
+
+const ERROR_GROUPS = (where: string[], limitParam: string) => `
+  SELECT left(md5(g.pattern), 12) AS fingerprint, g.pattern, count(*)::int AS count,
+         array_agg(DISTINCT g.entity_type ORDER BY g.entity_type) AS entity_types,
+         array_remove(array_agg(DISTINCT g.last_error_code ORDER BY g.last_error_code), NULL) AS error_codes,
+         min(g.updated_at) AS first_seen, max(g.updated_at) AS last_seen, max(g.id)::text AS latest_event_id
+  FROM (SELECT e.id, e.entity_type, e.last_error_code, e.updated_at, ${PATTERN('e.last_error')} AS pattern
+        FROM tds.events e WHERE ${where.join(' AND ')}) g
+  GROUP BY g.pattern
+  ORDER BY count DESC, max(g.id) DESC
+  LIMIT ${limitParam}`;
+
+// Each branch matches a partial index's predicate, so the history (completed rows) is never scanned.
+const UNFINISHED_BY_TYPE = `
+  WITH inflight AS (${IN_FLIGHT})
+  SELECT e.entity_type, CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status,
+         count(*)::int AS count, min(e.received_at) AS oldest_received_at
+  FROM (
+    SELECT entity_type, status, received_at, xmax FROM tds.events WHERE status IN ('pending', 'failed')
+    UNION ALL
+    SELECT entity_type, status, received_at, xmax FROM tds.events WHERE status = 'dead_letter'
+  ) AS e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
+  GROUP BY 1, 2`;
+
+// The last day through the BRIN index on received_at (the rows of one day are a contiguous run of pages).
+const COMPLETED_LAST_DAY_BY_TYPE = `
+  SELECT entity_type, count(*)::int AS count FROM tds.events
+  WHERE received_at >= now() - interval '24 hours' AND status = 'completed'
+  GROUP BY 1`;
+
+const ATTEMPTS_LAST_DAY = `
+  SELECT attempts, count(*)::int AS count FROM tds.events
+  WHERE received_at >= now() - interval '24 hours'
+  GROUP BY 1 ORDER BY 1`;
+
+// A replay is a new event: a copy of the stored request (same body, record, kind, Zoho time and receive time, so
+// its version is the original's) under a dedup key of its own, so content dedup never swallows it
+// (docs/decisions/0020). Pruned events (retention nulled body/payload) are not copied: the caller answers 410.
+// The NOTIFY wakes the workers once the row is committed, as the ingest INSERT does.
+const REPLAY = `
+  WITH src AS (SELECT * FROM tds.events WHERE id = $1),
+  ins AS (
+    INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
+                            zoho_modified_at, content_type, body, payload, request_id, received_at, replay_of)
+    SELECT 'replay:' || src.id || ':' || $2::text, src.entity_type, src.record_type, src.entity_id, src.event_kind,
+           src.organization_id, src.zoho_modified_at, src.content_type, src.body, src.payload, $3, src.received_at, src.id
+    FROM src WHERE src.payload IS NOT NULL AND src.body IS NOT NULL
+    RETURNING id
+  ), wake AS (
+    SELECT count(pg_notify('${EVENTS_CHANNEL}', '')) AS n FROM ins
+  )
+  SELECT EXISTS (SELECT 1 FROM src) AS found,
+         coalesce((SELECT payload IS NULL OR body IS NULL FROM src), false) AS pruned,
+         (SELECT id::text FROM ins) AS id
+  FROM wake`;
+
+const deadLetterWhere = (f: EventFilter, params: unknown[]) => [
+  `e.status = 'dead_letter'`,
+  ...whereOf({ ...f, status: undefined }, params),
+];
+
+// Bulk retry: at most `limit` dead letters matching the filter, oldest first, each moved back to pending with a
+// fresh retry budget (as a single retry does). SKIP LOCKED: a row another retry is moving is left to it.
+const bulkRetrySql = (where: string[], limitParam: string) => `
+  WITH picked AS (
+    SELECT e.id FROM tds.events e WHERE ${where.join(' AND ')} AND e.payload IS NOT NULL
+    ORDER BY e.id LIMIT ${limitParam} FOR UPDATE SKIP LOCKED
+  ), upd AS (
+    UPDATE tds.events t
+    SET status = 'pending', retry_base = t.attempts, next_attempt_at = now(), last_error = NULL, last_error_code = NULL,
+        updated_at = now(), completed_at = NULL
+    FROM picked WHERE t.id = picked.id
+    RETURNING t.id
+  ), wake AS (
+    SELECT count(pg_notify('${EVENTS_CHANNEL}', '')) AS n FROM (SELECT 1 FROM upd LIMIT 1) AS any_row
+  )
+  SELECT count(*)::int AS matched, coalesce(array_agg(upd.id::text ORDER BY upd.id), '{}') AS ids
+  FROM upd LEFT JOIN wake ON true`;
+
+const bulkCandidatesSql = (where: string[], limitParam: string) => `
+  SELECT count(*)::int AS matched,
+         coalesce((array_agg(e.id::text ORDER BY e.id))[1:${limitParam}], '{}') AS ids
+  FROM tds.events e WHERE ${where.join(' AND ')} AND e.payload IS NOT NULL`;
+
+/** Reads and operator actions on the event history for the dashboard (the worker's statements are in EventRepository). */
+@Injectable()
+export class EventBrowserRepository {
+  constructor(private readonly db: DatabaseService) {}
+
+  /** Up to `limit` events matching the filter with an id below `beforeId`, newest first. */
+  list(filter: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
+    const params: unknown[] = [];
+    const where = whereOf(filter, params);
+    if (beforeId) {
+      params.push(beforeId);
+      where.push(`e.id < $${params.length}`);
+    }
+    params.push(limit);
+    return this.db.query<EventSummaryRow>(listSql(where, `$${params.length}`), params);
+  }
+
+  /** Dead letters only (events_dead_letter_idx). */
+  listDeadLetters(filter: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
+    return this.list({ ...filter, status: 'dead_letter' }, limit, beforeId);
+  }
+
+  async content(id: string): Promise<EventContentRow | undefined> {
+    return (await this.db.query<EventContentRow>(CONTENT, [id]))[0];
+  }
+
+  errorGroups(filter: EventFilter, limit: number): Promise<ErrorGroupRow[]> {
+    const params: unknown[] = [];
+    const where = deadLetterWhere(filter, params);
+    params.push(limit);
+    return this.db.query<ErrorGroupRow>(ERROR_GROUPS(where, `$${params.length}`), params);
+  }
+
+  unfinishedByType(): Promise<StatusByTypeRow[]> {
+    return this.db.query<StatusByTypeRow>(UNFINISHED_BY_TYPE);
+  }
+
+  completedLastDayByType(): Promise<CountByTypeRow[]> {
+    return this.db.query<CountByTypeRow>(COMPLETED_LAST_DAY_BY_TYPE);
+  }
+
+  attemptsLastDay(): Promise<AttemptBucketRow[]> {
+    return this.db.query<AttemptBucketRow>(ATTEMPTS_LAST_DAY);
+  }
+
+  /** Copies event `id` as a new pending event; `nonce` makes its dedup key unique. */
+  async replay(id: string, nonce: string, requestId: string | null): Promise<ReplayRow> {
+    return (await this.db.query<ReplayRow>(REPLAY, [id, nonce, requestId]))[0];
+  }
+
+  /** Dead letters the bulk retry would take: how many match, and the first `limit` ids (oldest first). */
+  async bulkRetryCandidates(filter: EventFilter, limit: number): Promise<BulkCandidateRow> {
+    const params: unknown[] = [];
+    const where = deadLetterWhere(filter, params);
+    params.push(limit);
+    return (await this.db.query<BulkCandidateRow>(bulkCandidatesSql(where, `$${params.length}::int`), params))[0];
+  }
+
+  /** Moves up to `limit` matching dead letters back to pending; returns their ids. */
+  async bulkRetry(filter: EventFilter, limit: number): Promise<string[]> {
+    const params: unknown[] = [];
+    const where = deadLetterWhere(filter, params);
+    params.push(limit);
+    return (await this.db.query<BulkCandidateRow>(bulkRetrySql(where, `$${params.length}`), params))[0].ids;
+  }
+}
