@@ -102,6 +102,19 @@ describe('dashboard API (e2e, real PostgreSQL)', () => {
       `/dashboard/recent-events?to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}&limit=200`,
     ).expect(200);
     expect(past.body.items).toHaveLength(9);
+
+    // a window in the past: events spread one hour apart in id order (as a queue fills)
+    await db.query(
+      `UPDATE tds.events SET received_at = now() - (SELECT max(id) FROM tds.events) * interval '1 hour' + id * interval '1 hour'`,
+    );
+    const newest = Number(seen[0]);
+    const at = (hoursAgo: number) => encodeURIComponent(new Date(Date.now() - hoursAgo * 3600_000).toISOString());
+    const window = await get(`/dashboard/recent-events?from=${at(4.5)}&to=${at(1.5)}`).expect(200);
+    expect(window.body.items.map((e: { id: string }) => Number(e.id))).toEqual([newest - 2, newest - 3, newest - 4]);
+    const before = await get(`/dashboard/recent-events?to=${at(6.5)}`).expect(200);
+    expect(before.body.items.map((e: { id: string }) => Number(e.id))).toEqual([newest - 7, newest - 8]);
+    const after = await get(`/dashboard/recent-events?from=${at(0.5)}&status=completed`).expect(200);
+    expect(after.body.items.map((e: { id: string }) => Number(e.id))).toEqual([newest]);
   });
 
   it('400 names the malformed parameter or body field; 404 for unknown ids', async () => {

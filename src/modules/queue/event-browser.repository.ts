@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../../database/database.service';
-import { EVENTS_CHANNEL, IN_FLIGHT } from './event.repository';
+import { EVENTS_CHANNEL, IN_FLIGHT, UNTIMED_RECORD_TYPES } from './event.repository';
 
 /** Stored statuses an operator can filter on (`processing` is derived from row locks, see IN_FLIGHT). */
 export type StoredEventStatus = 'pending' | 'completed' | 'failed' | 'dead_letter';
@@ -19,6 +19,9 @@ export interface EventFilter {
   q?: string;
   /** Error fingerprint (see FINGERPRINT): dead-letter groups. */
   fingerprint?: string;
+  /** Set by the repository from from/to (see ID_RANGE_MARGIN): id >= minId, id < maxIdExclusive. */
+  minId?: string;
+  maxIdExclusive?: string;
 }
 
 /** One event in a list (no payload). */
@@ -119,6 +122,8 @@ function whereOf(f: EventFilter, params: unknown[], alias = 'e'): string[] {
   if (f.from) w.push(`${alias}.received_at >= ${p(f.from)}`);
   if (f.to) w.push(`${alias}.received_at < ${p(f.to)}`);
   if (f.q) w.push(`${alias}.last_error IS NOT NULL AND ${alias}.last_error ILIKE ${p(likeLiteral(f.q))}`);
+  if (f.minId) w.push(`${alias}.id >= ${p(f.minId)}`);
+  if (f.maxIdExclusive) w.push(`${alias}.id < ${p(f.maxIdExclusive)}`);
   if (f.fingerprint) w.push(`${alias}.last_error IS NOT NULL AND ${FINGERPRINT(`${alias}.last_error`)} = ${p(f.fingerprint)}`);
   return w;
 }
@@ -177,17 +182,22 @@ const ATTEMPTS_LAST_DAY = `
   WHERE received_at >= now() - interval '24 hours'
   GROUP BY 1 ORDER BY 1`;
 
-// A replay is a new event: a copy of the stored request (same body, record, kind, Zoho time and receive time, so
-// its version is the original's) under a dedup key of its own, so content dedup never swallows it
-// (docs/decisions/0020). Pruned events (retention nulled body/payload) are not copied: the caller answers 410.
-// The NOTIFY wakes the workers once the row is committed, as the ingest INSERT does.
+// A replay is a new event: a copy of the stored request (same body, record, kind and Zoho time) under a dedup key of
+// its own, so content dedup never swallows it (docs/decisions/0020). It is received now (received_at keeps following
+// the id order, which the time filters rely on); a delete without a Zoho time, whose version is its receive time,
+// carries the original receive time as its Zoho time, so the replay has the original's version and an older delete
+// never overwrites a newer record (untimed record types keep NULL: such a delete is final either way). Pruned events
+// (retention nulled body/payload) are not copied: the caller answers 410. The NOTIFY wakes the workers on commit.
 const REPLAY = `
   WITH src AS (SELECT * FROM tds.events WHERE id = $1),
   ins AS (
     INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
-                            zoho_modified_at, content_type, body, payload, request_id, received_at, replay_of)
+                            zoho_modified_at, content_type, body, payload, request_id, replay_of)
     SELECT 'replay:' || src.id || ':' || $2::text, src.entity_type, src.record_type, src.entity_id, src.event_kind,
-           src.organization_id, src.zoho_modified_at, src.content_type, src.body, src.payload, $3, src.received_at, src.id
+           src.organization_id,
+           CASE WHEN src.zoho_modified_at IS NULL AND src.event_kind = 'deleted' AND src.record_type NOT IN ${UNTIMED_RECORD_TYPES}
+                THEN src.received_at ELSE src.zoho_modified_at END,
+           src.content_type, src.body, src.payload, $3, src.id
     FROM src WHERE src.payload IS NOT NULL AND src.body IS NOT NULL
     RETURNING id
   ), wake AS (
@@ -197,6 +207,17 @@ const REPLAY = `
          coalesce((SELECT payload IS NULL OR body IS NULL FROM src), false) AS pruned,
          (SELECT id::text FROM ins) AS id
   FROM wake`;
+
+// Time windows: received_at follows the id order (both are taken at insert; concurrent ingest batches can invert
+// them by the length of a batch transaction, bounded by the statement timeout), so a window is first turned into an
+// id range by a binary search over the primary key (about 20 one-row probes), widened by ID_RANGE_MARGIN; the exact
+// received_at test still applies inside it. The lists then read the id range newest first through the primary key
+// instead of filtering the history row by row.
+const ID_RANGE_MARGIN = `interval '5 minutes'`;
+const ID_SPAN = `SELECT min(id)::text AS lo, max(id)::text AS hi FROM tds.events`;
+const RECEIVED_AT_OR_AFTER_ID = `SELECT id::text AS id, received_at FROM tds.events WHERE id >= $1 ORDER BY id LIMIT 1`;
+const MARGIN_BEFORE = `SELECT ($1::timestamptz - ${ID_RANGE_MARGIN}) AS at`;
+const MARGIN_AFTER = `SELECT ($1::timestamptz + ${ID_RANGE_MARGIN}) AS at`;
 
 const deadLetterWhere = (f: EventFilter, params: unknown[]) => [
   `e.status = 'dead_letter'`,
@@ -231,8 +252,40 @@ const bulkCandidatesSql = (where: string[], limitParam: string) => `
 export class EventBrowserRepository {
   constructor(private readonly db: DatabaseService) {}
 
+  /** The first id whose received_at is at or after `at` (binary search over the primary key); undefined if none. */
+  private async firstIdAtOrAfter(at: Date): Promise<string | undefined> {
+    const span = (await this.db.query<{ lo: string | null; hi: string | null }>(ID_SPAN))[0];
+    if (span.lo === null || span.hi === null) return undefined;
+    let lo = BigInt(span.lo);
+    let hi = BigInt(span.hi) + 1n; // answer in [lo, hi]; hi = past the end
+    while (lo < hi) {
+      const mid = (lo + hi) / 2n;
+      const row = (await this.db.query<{ id: string; received_at: Date }>(RECEIVED_AT_OR_AFTER_ID, [mid.toString()]))[0];
+      if (!row) hi = mid;
+      else if (row.received_at.getTime() >= at.getTime()) hi = mid;
+      else lo = BigInt(row.id) + 1n;
+    }
+    return lo > BigInt(span.hi) ? undefined : lo.toString();
+  }
+
+  /** The filter with from/to also expressed as an id range (widened by the margin). */
+  private async withIdRange(f: EventFilter): Promise<EventFilter> {
+    if (!f.from && !f.to) return f;
+    const out = { ...f };
+    if (f.from) {
+      const at = (await this.db.query<{ at: Date }>(MARGIN_BEFORE, [f.from]))[0].at;
+      out.minId = (await this.firstIdAtOrAfter(at)) ?? '9223372036854775807';
+    }
+    if (f.to) {
+      const at = (await this.db.query<{ at: Date }>(MARGIN_AFTER, [f.to]))[0].at;
+      out.maxIdExclusive = await this.firstIdAtOrAfter(at);
+    }
+    return out;
+  }
+
   /** Up to `limit` events matching the filter with an id below `beforeId`, newest first. */
-  list(filter: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
+  async list(f: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
+    const filter = await this.withIdRange(f);
     const params: unknown[] = [];
     const where = whereOf(filter, params);
     if (beforeId) {

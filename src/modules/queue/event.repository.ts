@@ -95,7 +95,7 @@ export const EVENTS_CHANNEL = 'tds_events';
 
 // Zoho documents no timestamp on these record types, so their events may mix timed and untimed versions; the
 // partial index events_untimed_record_idx covers every event of theirs (migration 1764300000005).
-const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
+export const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
 
 // Multi-row insert of a micro-batch: one VALUES row per event, each value its own bind parameter (a Buffer goes
 // over the wire as binary; array parameters would hex-encode and escape every body).
