@@ -39,6 +39,7 @@ const INSERT = `
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   RETURNING id::text AS id`;
 
+// ORDER BY names a.id: a bare `id` would be the text output column (ordered as text, and not by the index).
 const COLUMNS = `id::text AS id, at, key_name, action, target, client_ip, status_code, result, detail, request_id`;
 
 /** Admin actions, newest first; filters compose from fixed clauses (one bind parameter each). */
@@ -55,7 +56,7 @@ function listSql(f: AuditFilter, params: unknown[], beforeId: string | undefined
   if (f.from) w.push(`at >= ${p(f.from)}`);
   if (f.to) w.push(`at < ${p(f.to)}`);
   if (beforeId) w.push(`id < ${p(beforeId)}`);
-  return `SELECT ${COLUMNS} FROM tds.admin_audit ${w.length ? `WHERE ${w.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${p(limit)}`;
+  return `SELECT ${COLUMNS} FROM tds.admin_audit a ${w.length ? `WHERE ${w.join(' AND ')}` : ''} ORDER BY a.id DESC LIMIT ${p(limit)}`;
 }
 
 @Injectable()

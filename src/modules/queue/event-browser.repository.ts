@@ -210,14 +210,28 @@ const REPLAY = `
 
 // Time windows: received_at follows the id order (both are taken at insert; concurrent ingest batches can invert
 // them by the length of a batch transaction, bounded by the statement timeout), so a window is first turned into an
-// id range by a binary search over the primary key (about 20 one-row probes), widened by ID_RANGE_MARGIN; the exact
+// id range by a binary search over the primary key (about 20 one-row probes), widened by ID_RANGE_MARGIN_MINUTES; the exact
 // received_at test still applies inside it. The lists then read the id range newest first through the primary key
 // instead of filtering the history row by row.
-const ID_RANGE_MARGIN = `interval '5 minutes'`;
-const ID_SPAN = `SELECT min(id)::text AS lo, max(id)::text AS hi FROM tds.events`;
-const RECEIVED_AT_OR_AFTER_ID = `SELECT id::text AS id, received_at FROM tds.events WHERE id >= $1 ORDER BY id LIMIT 1`;
-const MARGIN_BEFORE = `SELECT ($1::timestamptz - ${ID_RANGE_MARGIN}) AS at`;
-const MARGIN_AFTER = `SELECT ($1::timestamptz + ${ID_RANGE_MARGIN}) AS at`;
+const ID_RANGE_MARGIN_MINUTES = 5;
+// One statement: a recursive binary search over the primary key for the first id received at or after $1 + $2
+// minutes (each step one index probe; NULL when no event is that recent; an id between two existing ids is as good
+// a bound as the next existing one).
+const FIRST_ID_AT_OR_AFTER = `
+  WITH RECURSIVE s(lo, hi) AS (
+    SELECT min(id), max(id) + 1 FROM tds.events
+    UNION ALL
+    SELECT CASE WHEN r.id IS NOT NULL AND r.received_at < t.at THEN r.id + 1 ELSE s.lo END,
+           CASE WHEN r.id IS NULL OR r.received_at >= t.at THEN (s.lo + s.hi) / 2 ELSE s.hi END
+    FROM s
+    CROSS JOIN (SELECT $1::timestamptz + make_interval(mins => $2::int) AS at) t
+    LEFT JOIN LATERAL (
+      SELECT e.id, e.received_at FROM tds.events e WHERE e.id >= (s.lo + s.hi) / 2 ORDER BY e.id LIMIT 1
+    ) r ON true
+    WHERE s.lo < s.hi
+  )
+  SELECT (CASE WHEN s.lo > (SELECT max(id) FROM tds.events) THEN NULL ELSE s.lo END)::text AS id
+  FROM s WHERE s.lo >= s.hi`;
 
 const deadLetterWhere = (f: EventFilter, params: unknown[]) => [
   `e.status = 'dead_letter'`,
@@ -252,35 +266,21 @@ const bulkCandidatesSql = (where: string[], limitParam: string) => `
 export class EventBrowserRepository {
   constructor(private readonly db: DatabaseService) {}
 
-  /** The first id whose received_at is at or after `at` (binary search over the primary key); undefined if none. */
-  private async firstIdAtOrAfter(at: Date): Promise<string | undefined> {
-    const span = (await this.db.query<{ lo: string | null; hi: string | null }>(ID_SPAN))[0];
-    if (span.lo === null || span.hi === null) return undefined;
-    let lo = BigInt(span.lo);
-    let hi = BigInt(span.hi) + 1n; // answer in [lo, hi]; hi = past the end
-    while (lo < hi) {
-      const mid = (lo + hi) / 2n;
-      const row = (await this.db.query<{ id: string; received_at: Date }>(RECEIVED_AT_OR_AFTER_ID, [mid.toString()]))[0];
-      if (!row) hi = mid;
-      else if (row.received_at.getTime() >= at.getTime()) hi = mid;
-      else lo = BigInt(row.id) + 1n;
-    }
-    return lo > BigInt(span.hi) ? undefined : lo.toString();
+  /** The first id received at or after `at` + `marginMinutes` (undefined when none is that recent). */
+  private async firstIdAtOrAfter(at: Date, marginMinutes: number): Promise<string | undefined> {
+    const rows = await this.db.query<{ id: string | null }>(FIRST_ID_AT_OR_AFTER, [at, marginMinutes]);
+    return rows[0]?.id ?? undefined;
   }
 
-  /** The filter with from/to also expressed as an id range (widened by the margin). */
+  /** The filter with from/to also expressed as an id range (widened by the margin on both sides). */
   private async withIdRange(f: EventFilter): Promise<EventFilter> {
     if (!f.from && !f.to) return f;
-    const out = { ...f };
-    if (f.from) {
-      const at = (await this.db.query<{ at: Date }>(MARGIN_BEFORE, [f.from]))[0].at;
-      out.minId = (await this.firstIdAtOrAfter(at)) ?? '9223372036854775807';
-    }
-    if (f.to) {
-      const at = (await this.db.query<{ at: Date }>(MARGIN_AFTER, [f.to]))[0].at;
-      out.maxIdExclusive = await this.firstIdAtOrAfter(at);
-    }
-    return out;
+    const [minId, maxIdExclusive] = await Promise.all([
+      f.from ? this.firstIdAtOrAfter(f.from, -ID_RANGE_MARGIN_MINUTES) : undefined,
+      f.to ? this.firstIdAtOrAfter(f.to, ID_RANGE_MARGIN_MINUTES) : undefined,
+    ]);
+    // nothing received since `from`: an empty range
+    return { ...f, minId: f.from ? (minId ?? '9223372036854775807') : undefined, maxIdExclusive };
   }
 
   /** Up to `limit` events matching the filter with an id below `beforeId`, newest first. */
