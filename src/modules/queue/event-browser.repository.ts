@@ -71,12 +71,9 @@ export interface StatusByTypeRow {
   oldest_received_at: Date;
 }
 
-export interface CountByTypeRow {
+export interface LastDayRow {
   entity_type: string;
-  count: number;
-}
-
-export interface AttemptBucketRow {
+  completed: boolean;
   attempts: number;
   count: number;
 }
@@ -92,15 +89,10 @@ export interface BulkCandidateRow {
   ids: string[];
 }
 
-// The message with what differs between occurrences taken out: UUIDs, quoted values, then every run of digits
-// (ids, amounts, positions, attempt counts). Two dead letters of one cause share a pattern; its md5 prefix is the
-// fingerprint the API shows and filters by. Computed at read time over the dead letters only (a partial index).
-const PATTERN = (col: string) =>
-  `regexp_replace(regexp_replace(regexp_replace(coalesce(${col}, ''),
-     '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', '<uuid>', 'g'),
-     '"[^"]*"|''[^'']*''', '"…"', 'g'),
-     '[0-9]+', '#', 'g')`;
-const FINGERPRINT = (col: string) => `left(md5(${PATTERN(col)}), 12)`;
+// A dead letter's error pattern is stored (tds.events.error_pattern, a generated column: the message with UUIDs,
+// quoted values and every run of digits taken out, migration 1764300000013); two dead letters of one cause share it,
+// and its md5 prefix is the fingerprint the API shows and filters by.
+const FINGERPRINT = (alias: string) => `left(md5(${alias}.error_pattern), 12)`;
 
 /** LIKE pattern for literal text: %, _ and \ match themselves. */
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -124,7 +116,7 @@ function whereOf(f: EventFilter, params: unknown[], alias = 'e'): string[] {
   if (f.q) w.push(`${alias}.last_error IS NOT NULL AND ${alias}.last_error ILIKE ${p(likeLiteral(f.q))}`);
   if (f.minId) w.push(`${alias}.id >= ${p(f.minId)}`);
   if (f.maxIdExclusive) w.push(`${alias}.id < ${p(f.maxIdExclusive)}`);
-  if (f.fingerprint) w.push(`${alias}.last_error IS NOT NULL AND ${FINGERPRINT(`${alias}.last_error`)} = ${p(f.fingerprint)}`);
+  if (f.fingerprint) w.push(`${alias}.error_pattern IS NOT NULL AND ${FINGERPRINT(alias)} = ${p(f.fingerprint)}`);
   return w;
 }
 
@@ -153,7 +145,7 @@ const ERROR_GROUPS = (where: string[], limitParam: string) => `
          array_agg(DISTINCT g.entity_type ORDER BY g.entity_type) AS entity_types,
          array_remove(array_agg(DISTINCT g.last_error_code ORDER BY g.last_error_code), NULL) AS error_codes,
          min(g.updated_at) AS first_seen, max(g.updated_at) AS last_seen, max(g.id)::text AS latest_event_id
-  FROM (SELECT e.id, e.entity_type, e.last_error_code, e.updated_at, ${PATTERN('e.last_error')} AS pattern
+  FROM (SELECT e.id, e.entity_type, e.last_error_code, e.updated_at, coalesce(e.error_pattern, '') AS pattern
         FROM tds.events e WHERE ${where.join(' AND ')}) g
   GROUP BY g.pattern
   ORDER BY count DESC, max(g.id) DESC
@@ -166,21 +158,18 @@ const UNFINISHED_BY_TYPE = `
          count(*)::int AS count, min(e.received_at) AS oldest_received_at
   FROM (
     SELECT entity_type, status, received_at, xmax FROM tds.events WHERE status IN ('pending', 'failed')
-    UNION ALL
-    SELECT entity_type, status, received_at, xmax FROM tds.events WHERE status = 'dead_letter'
-  ) AS e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
-  GROUP BY 1, 2`;
+  ) AS e LEFT JOIN inflight f ON f.xid = e.xmax
+  GROUP BY 1, 2
+  UNION ALL
+  -- index-only (events_dead_letter_type_idx)
+  SELECT entity_type, 'dead_letter', count(*)::int, min(received_at) FROM tds.events WHERE status = 'dead_letter' GROUP BY 1`;
 
-// The last day through the BRIN index on received_at (the rows of one day are a contiguous run of pages).
-const COMPLETED_LAST_DAY_BY_TYPE = `
-  SELECT entity_type, count(*)::int AS count FROM tds.events
-  WHERE received_at >= now() - interval '24 hours' AND status = 'completed'
-  GROUP BY 1`;
-
-const ATTEMPTS_LAST_DAY = `
-  SELECT attempts, count(*)::int AS count FROM tds.events
+// The last day through the BRIN index on received_at (the rows of one day are a contiguous run of pages), in one
+// pass: completed counts per type and the histogram of tries.
+const LAST_DAY = `
+  SELECT entity_type, status = 'completed' AS completed, attempts, count(*)::int AS count FROM tds.events
   WHERE received_at >= now() - interval '24 hours'
-  GROUP BY 1 ORDER BY 1`;
+  GROUP BY 1, 2, 3`;
 
 // A replay is a new event: a copy of the stored request (same body, record, kind and Zoho time) under a dedup key of
 // its own, so content dedup never swallows it (docs/decisions/0020). It is received now (received_at keeps following
@@ -316,12 +305,9 @@ export class EventBrowserRepository {
     return this.db.query<StatusByTypeRow>(UNFINISHED_BY_TYPE);
   }
 
-  completedLastDayByType(): Promise<CountByTypeRow[]> {
-    return this.db.query<CountByTypeRow>(COMPLETED_LAST_DAY_BY_TYPE);
-  }
-
-  attemptsLastDay(): Promise<AttemptBucketRow[]> {
-    return this.db.query<AttemptBucketRow>(ATTEMPTS_LAST_DAY);
+  /** Events received in the last 24 hours by type, completed or not, and number of tries. */
+  lastDay(): Promise<LastDayRow[]> {
+    return this.db.query<LastDayRow>(LAST_DAY);
   }
 
   /** Copies event `id` as a new pending event; `nonce` makes its dedup key unique. */

@@ -27,8 +27,8 @@ export interface EventFull {
 
 export interface QueueBreakdown {
   unfinished: Awaited<ReturnType<EventBrowserRepository['unfinishedByType']>>;
-  completedLastDay: Awaited<ReturnType<EventBrowserRepository['completedLastDayByType']>>;
-  attemptsLastDay: Awaited<ReturnType<EventBrowserRepository['attemptsLastDay']>>;
+  completedLastDay: { entity_type: string; count: number }[];
+  attemptsLastDay: { attempts: number; count: number }[];
 }
 
 export interface BulkRetryResult {
@@ -116,11 +116,17 @@ export class EventBrowserService {
   }
 
   async breakdown(): Promise<QueueBreakdown> {
-    const [unfinished, completedLastDay, attemptsLastDay] = await Promise.all([
-      this.browser.unfinishedByType(),
-      this.browser.completedLastDayByType(),
-      this.browser.attemptsLastDay(),
-    ]);
-    return { unfinished, completedLastDay, attemptsLastDay };
+    const [unfinished, lastDay] = await Promise.all([this.browser.unfinishedByType(), this.browser.lastDay()]);
+    const completed = new Map<string, number>();
+    const attempts = new Map<number, number>();
+    for (const r of lastDay) {
+      if (r.completed) completed.set(r.entity_type, (completed.get(r.entity_type) ?? 0) + r.count);
+      attempts.set(r.attempts, (attempts.get(r.attempts) ?? 0) + r.count);
+    }
+    return {
+      unfinished,
+      completedLastDay: [...completed].map(([entity_type, count]) => ({ entity_type, count })),
+      attemptsLastDay: [...attempts].sort((a, b) => a[0] - b[0]).map(([a, count]) => ({ attempts: a, count })),
+    };
   }
 }
