@@ -61,9 +61,15 @@ export class DashboardAuditAndIndexes1764300000013 implements MigrationInterface
     // Dead letters per entity type and their oldest (queue-stats) from the index alone. Rows enter it only when
     // dead-lettered: no cost on the happy path.
     await q.query(`CREATE INDEX events_dead_letter_type_idx ON tds.events (entity_type, received_at) WHERE status = 'dead_letter'`);
+    // Grouping by error and picking a group (fingerprint) read the dead letters from this index alone: a heap visit
+    // per dead letter (one page each, spread over the history) cost ~100 ms for 15,000. Dead letters only.
+    await q.query(`
+      CREATE INDEX events_dead_letter_pattern_idx ON tds.events (error_pattern)
+      INCLUDE (id, entity_type, entity_id, last_error_code, updated_at, received_at) WHERE status = 'dead_letter'`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS tds.events_dead_letter_pattern_idx`);
     await q.query(`DROP INDEX IF EXISTS tds.events_dead_letter_type_idx`);
     await q.query(`ALTER TABLE tds.events DROP COLUMN IF EXISTS error_pattern`);
     await q.query(`DROP INDEX IF EXISTS tds.events_received_brin`);

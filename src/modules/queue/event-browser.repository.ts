@@ -140,15 +140,16 @@ const CONTENT = `
   SELECT content_type, request_id, replay_of::text AS replay_of, body, payload::text AS payload_text
   FROM tds.events WHERE id = $1`;
 
+// Grouped straight off events_dead_letter_pattern_idx, in its order (no sort of the messages; index-only when the
+// filter names only indexed columns).
 const ERROR_GROUPS = (where: string[], limitParam: string) => `
-  SELECT left(md5(g.pattern), 12) AS fingerprint, g.pattern, count(*)::int AS count,
-         array_agg(DISTINCT g.entity_type ORDER BY g.entity_type) AS entity_types,
-         array_remove(array_agg(DISTINCT g.last_error_code ORDER BY g.last_error_code), NULL) AS error_codes,
-         min(g.updated_at) AS first_seen, max(g.updated_at) AS last_seen, max(g.id)::text AS latest_event_id
-  FROM (SELECT e.id, e.entity_type, e.last_error_code, e.updated_at, coalesce(e.error_pattern, '') AS pattern
-        FROM tds.events e WHERE ${where.join(' AND ')}) g
-  GROUP BY g.pattern
-  ORDER BY count DESC, max(g.id) DESC
+  SELECT left(md5(e.error_pattern), 12) AS fingerprint, e.error_pattern AS pattern, count(*)::int AS count,
+         array_agg(DISTINCT e.entity_type ORDER BY e.entity_type) AS entity_types,
+         array_remove(array_agg(DISTINCT e.last_error_code ORDER BY e.last_error_code), NULL) AS error_codes,
+         min(e.updated_at) AS first_seen, max(e.updated_at) AS last_seen, max(e.id)::text AS latest_event_id
+  FROM tds.events e WHERE ${where.join(' AND ')}
+  GROUP BY e.error_pattern
+  ORDER BY count DESC, max(e.id) DESC
   LIMIT ${limitParam}`;
 
 // Each branch matches a partial index's predicate, so the history (completed rows) is never scanned.
@@ -245,10 +246,12 @@ const bulkRetrySql = (where: string[], limitParam: string) => `
   SELECT count(*)::int AS matched, coalesce(array_agg(upd.id::text ORDER BY upd.id), '{}') AS ids
   FROM upd LEFT JOIN wake ON true`;
 
+// The filter first (index-only on events_dead_letter_pattern_idx when it names only indexed columns), then the
+// payload check on the matches alone.
 const bulkCandidatesSql = (where: string[], limitParam: string) => `
-  SELECT count(*)::int AS matched,
-         coalesce((array_agg(e.id::text ORDER BY e.id))[1:${limitParam}], '{}') AS ids
-  FROM tds.events e WHERE ${where.join(' AND ')} AND e.payload IS NOT NULL`;
+  WITH m AS MATERIALIZED (SELECT e.id FROM tds.events e WHERE ${where.join(' AND ')})
+  SELECT count(*)::int AS matched, coalesce((array_agg(t.id::text ORDER BY t.id))[1:${limitParam}], '{}') AS ids
+  FROM m JOIN tds.events t ON t.id = m.id WHERE t.payload IS NOT NULL`;
 
 /** Reads and operator actions on the event history for the dashboard (the worker's statements are in EventRepository). */
 @Injectable()
