@@ -10,8 +10,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *    insert per row version (~2 per event); measured in docs/PERFORMANCE.md.
  *  - events_errored_idx (id) WHERE last_error IS NOT NULL: `q` (text in the error) scans only failed and
  *    dead-lettered rows. Rows enter it only when a try fails: no cost on the happy path.
- *  - events_received_brin (received_at) BRIN: from/to windows and the 24-hour completed counts. A BRIN summary is
- *    a few pages for the whole table; an insert touches at most one summary tuple.
+ *  - events_received_brin (received_at) BRIN: the 24-hour counts of queue-stats. A BRIN summary is a few pages for
+ *    the whole table; an insert touches at most one summary tuple.
+ *  - error_pattern (generated) and two partial indexes on dead-lettered rows only (below).
+ * from/to windows need no index: they become id ranges (EventBrowserRepository).
  */
 export class DashboardAuditAndIndexes1764300000013 implements MigrationInterface {
   name = 'DashboardAuditAndIndexes1764300000013';
