@@ -17,9 +17,11 @@ export interface EventFilter {
   to?: Date;
   /** Text in the event's last error (case-insensitive, literal). */
   q?: string;
-  /** Error fingerprint (see FINGERPRINT): dead-letter groups. */
+  /** Error fingerprint, left(md5(error_pattern), 12): one dead-letter group. */
   fingerprint?: string;
-  /** Set by the repository from from/to (see ID_RANGE_MARGIN): id >= minId, id < maxIdExclusive. */
+  /** Set by the repository from `fingerprint`: the dead letters' error patterns with that fingerprint. */
+  patterns?: string[];
+  /** Set by the repository from from/to (see ID_RANGE_MARGIN_MINUTES): id >= minId, id < maxIdExclusive. */
   minId?: string;
   maxIdExclusive?: string;
 }
@@ -92,7 +94,11 @@ export interface BulkCandidateRow {
 // A dead letter's error pattern is stored (tds.events.error_pattern, a generated column: the message with UUIDs,
 // quoted values and every run of digits taken out, migration 1764300000013); two dead letters of one cause share it,
 // and its md5 prefix is the fingerprint the API shows and filters by.
-const FINGERPRINT = (alias: string) => `left(md5(${alias}.error_pattern), 12)`;
+// A fingerprint is first resolved to its pattern(s) (the distinct patterns, in index order, hashed), so the lists
+// read one range of events_dead_letter_pattern_idx instead of hashing every dead letter.
+const PATTERNS_OF_FINGERPRINT = `
+  SELECT x.p AS pattern FROM (SELECT DISTINCT e.error_pattern AS p FROM tds.events e WHERE e.status = 'dead_letter') x
+  WHERE left(md5(x.p), 12) = $1`;
 
 /** LIKE pattern for literal text: %, _ and \ match themselves. */
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -116,7 +122,7 @@ function whereOf(f: EventFilter, params: unknown[], alias = 'e'): string[] {
   if (f.q) w.push(`${alias}.last_error IS NOT NULL AND ${alias}.last_error ILIKE ${p(likeLiteral(f.q))}`);
   if (f.minId) w.push(`${alias}.id >= ${p(f.minId)}`);
   if (f.maxIdExclusive) w.push(`${alias}.id < ${p(f.maxIdExclusive)}`);
-  if (f.fingerprint) w.push(`${alias}.error_pattern IS NOT NULL AND ${FINGERPRINT(alias)} = ${p(f.fingerprint)}`);
+  if (f.patterns) w.push(`${alias}.status = 'dead_letter' AND ${alias}.error_pattern = ANY(${p(f.patterns)}::text[])`);
   return w;
 }
 
@@ -246,12 +252,15 @@ const bulkRetrySql = (where: string[], limitParam: string) => `
   SELECT count(*)::int AS matched, coalesce(array_agg(upd.id::text ORDER BY upd.id), '{}') AS ids
   FROM upd LEFT JOIN wake ON true`;
 
-// The filter first (index-only on events_dead_letter_pattern_idx when it names only indexed columns), then the
-// payload check on the matches alone.
+// The filter first (index-only on the dead-letter indexes when it names only indexed columns): `matched` counts
+// every dead letter it selects; the ids are the first `limit` of them (oldest first) that still have their payload,
+// found by visiting only as many rows as needed.
 const bulkCandidatesSql = (where: string[], limitParam: string) => `
   WITH m AS MATERIALIZED (SELECT e.id FROM tds.events e WHERE ${where.join(' AND ')})
-  SELECT count(*)::int AS matched, coalesce((array_agg(t.id::text ORDER BY t.id))[1:${limitParam}], '{}') AS ids
-  FROM m JOIN tds.events t ON t.id = m.id WHERE t.payload IS NOT NULL`;
+  SELECT (SELECT count(*)::int FROM m) AS matched,
+         ARRAY(SELECT s.id::text FROM (SELECT id FROM m ORDER BY id) s
+               CROSS JOIN LATERAL (SELECT 1 FROM tds.events t WHERE t.id = s.id AND t.payload IS NOT NULL) kept
+               ORDER BY s.id LIMIT ${limitParam}) AS ids`;
 
 /** Reads and operator actions on the event history for the dashboard (the worker's statements are in EventRepository). */
 @Injectable()
@@ -262,6 +271,13 @@ export class EventBrowserRepository {
   private async firstIdAtOrAfter(at: Date, marginMinutes: number): Promise<string | undefined> {
     const rows = await this.db.query<{ id: string | null }>(FIRST_ID_AT_OR_AFTER, [at, marginMinutes]);
     return rows[0]?.id ?? undefined;
+  }
+
+  /** The filter with `fingerprint` resolved to its patterns and from/to also expressed as an id range. */
+  private async resolved(f: EventFilter): Promise<EventFilter> {
+    if (!f.fingerprint) return this.withIdRange(f);
+    const patterns = (await this.db.query<{ pattern: string }>(PATTERNS_OF_FINGERPRINT, [f.fingerprint])).map((r) => r.pattern);
+    return this.withIdRange({ ...f, fingerprint: undefined, patterns });
   }
 
   /** The filter with from/to also expressed as an id range (widened by the margin on both sides). */
@@ -277,7 +293,7 @@ export class EventBrowserRepository {
 
   /** Up to `limit` events matching the filter with an id below `beforeId`, newest first. */
   async list(f: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
-    const filter = await this.withIdRange(f);
+    const filter = await this.resolved(f);
     const params: unknown[] = [];
     const where = whereOf(filter, params);
     if (beforeId) {
@@ -297,7 +313,8 @@ export class EventBrowserRepository {
     return (await this.db.query<EventContentRow>(CONTENT, [id]))[0];
   }
 
-  errorGroups(filter: EventFilter, limit: number): Promise<ErrorGroupRow[]> {
+  async errorGroups(f: EventFilter, limit: number): Promise<ErrorGroupRow[]> {
+    const filter = await this.resolved(f);
     const params: unknown[] = [];
     const where = deadLetterWhere(filter, params);
     params.push(limit);
@@ -319,7 +336,8 @@ export class EventBrowserRepository {
   }
 
   /** Dead letters the bulk retry would take: how many match, and the first `limit` ids (oldest first). */
-  async bulkRetryCandidates(filter: EventFilter, limit: number): Promise<BulkCandidateRow> {
+  async bulkRetryCandidates(f: EventFilter, limit: number): Promise<BulkCandidateRow> {
+    const filter = await this.resolved(f);
     const params: unknown[] = [];
     const where = deadLetterWhere(filter, params);
     params.push(limit);
@@ -327,7 +345,8 @@ export class EventBrowserRepository {
   }
 
   /** Moves up to `limit` matching dead letters back to pending; returns their ids. */
-  async bulkRetry(filter: EventFilter, limit: number): Promise<string[]> {
+  async bulkRetry(f: EventFilter, limit: number): Promise<string[]> {
+    const filter = await this.resolved(f);
     const params: unknown[] = [];
     const where = deadLetterWhere(filter, params);
     params.push(limit);

@@ -72,7 +72,11 @@ export class BulkRetryDto extends EventFilterFieldsDto {
 
 export class BulkRetryResultDto {
   @ApiProperty({ example: true }) dryRun: boolean;
-  @ApiProperty({ example: 17, description: 'Dead letters matching the filter (all of them)' }) matched: number;
+  @ApiProperty({
+    example: 17,
+    description: 'Dead letters matching the filter (all of them; any whose payload retention pruned are counted but never retried)',
+  })
+  matched: number;
   @ApiProperty({ example: 17, description: 'How many were (dryRun: would be) retried: at most limit' }) retried: number;
   @ApiProperty({ type: [String], example: ['1801', '1842'], description: 'Their ids, oldest first' }) eventIds: string[];
 }
