@@ -12,6 +12,7 @@ import { MonitoringAndAlerts1764300000009 } from './1764300000009-MonitoringAndA
 import { NotificationAttempts1764300000010 } from './1764300000010-NotificationAttempts';
 import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
 import { Reconciliation1764300000012 } from './1764300000012-Reconciliation';
+import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   NotificationAttempts1764300000010,
   BackupRunsAndRetention1764300000011,
   Reconciliation1764300000012,
+  DashboardAuditAndIndexes1764300000013,
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
 ];

@@ -21,6 +21,9 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WorkersModule } from './modules/workers/workers.module';
 import { BackupsModule } from './modules/backups/backups.module';
 import { RetentionModule } from './modules/retention/retention.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { DashboardModule } from './modules/dashboard/dashboard.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 
 /**
  * Feature modules are wired here. Later modules (monitoring, alerts, notifications, dashboard) import the
@@ -54,6 +57,9 @@ export class AppModule {
         BackupsModule,
         RetentionModule,
         ReconcileModule,
+        RateLimitModule,
+        AuditModule,
+        DashboardModule,
       ],
     };
   }

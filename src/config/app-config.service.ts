@@ -75,4 +75,8 @@ export class AppConfigService {
   get notifications(): AppConfig['notifications'] {
     return this.config.notifications;
   }
+
+  get rateLimit(): AppConfig['rateLimit'] {
+    return this.config.rateLimit;
+  }
 }

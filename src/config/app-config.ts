@@ -21,6 +21,8 @@ export interface ResolvedAtStart {
   databaseUrl?: string;
   /** Used when no webhook key or secret is configured (outside production). */
   generatedWebhookKey?: string;
+  /** Used when ADMIN_API_KEYS is unset (outside production): the key the launcher generated and printed. */
+  generatedAdminKey?: string;
 }
 
 const list = (...values: (string | undefined)[]): string[] =>
@@ -47,6 +49,15 @@ export function webhookCredentialsConfigured(env: EnvironmentVariables): boolean
 export function logSection(env: EnvironmentVariables) {
   const format: 'json' | 'text' = env.LOG_FORMAT ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json');
   return { level: env.LOG_LEVEL, format };
+}
+/** Whether ADMIN_API_KEYS holds any key (else, outside production, the launcher generates one). */
+export function adminKeysConfigured(env: EnvironmentVariables): boolean {
+  return list(env.ADMIN_API_KEYS).length > 0;
+}
+
+/** The generated admin key as an ADMIN_API_KEYS entry (named `generated`), outside production and only when no key is set. */
+function generatedAdminKeyEntries(env: EnvironmentVariables, resolved: ResolvedAtStart): string[] {
+  return env.ENVIRONMENT !== Environment.Production && resolved.generatedAdminKey ? [`generated:${resolved.generatedAdminKey}`] : [];
 }
 
 const SECTIONS = {
@@ -105,8 +116,8 @@ const SECTIONS = {
       scaleFactor: env.TDS_QUEUE_ANALYZE_SCALE_FACTOR,
     },
   }),
-  admin: (env: EnvironmentVariables) => ({
-    keys: parseAdminKeys(list(env.ADMIN_API_KEYS)),
+  admin: (env: EnvironmentVariables, resolved: ResolvedAtStart) => ({
+    keys: parseAdminKeys(list(env.ADMIN_API_KEYS).length ? list(env.ADMIN_API_KEYS) : generatedAdminKeyEntries(env, resolved)),
     ipAllowlist: allowlist('ADMIN_IP_ALLOWLIST', env.ADMIN_IP_ALLOWLIST),
   }),
   metrics: (env: EnvironmentVariables) => ({ ipAllowlist: allowlist('METRICS_IP_ALLOWLIST', env.METRICS_IP_ALLOWLIST) }),
@@ -234,6 +245,11 @@ const SECTIONS = {
       },
     };
   },
+  rateLimit: (env: EnvironmentVariables) => ({
+    adminWritesPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    adminReadsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
+    webhooksPerMinute: env.RATE_LIMIT_WEBHOOKS_PER_MINUTE,
+  }),
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 
 type Sections = typeof SECTIONS;

@@ -285,7 +285,7 @@ export class EnvironmentVariables {
   ADMIN_API_KEYS?: string;
 
   /**
-   * Comma-separated IP addresses / CIDR ranges allowed to call the admin routes (`/dashboard/*`, `/queue/*`, `/metrics`
+   * Comma-separated IP addresses / CIDR ranges allowed to call the admin routes (`/dashboard/*`, `/metrics`
    * with a key); unset = any address with a valid key. The client address is the peer's, or X-Forwarded-For's when the
    * peer is a trusted proxy.
    */
@@ -873,6 +873,31 @@ export class EnvironmentVariables {
   @Max(120000)
   @IsOptional()
   ALERT_NOTIFY_SHUTDOWN_GRACE_MS = 5000;
+
+  // --- rate limits (dashboard / admin API and webhooks; docs/decisions/0020) ---
+  /** Admin actions that change something (retry, replay, bulk retry …), per admin key and minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  @IsOptional()
+  RATE_LIMIT_PER_MINUTE = 60;
+
+  /** Admin reads (dashboard lists, event detail, stats), per admin key and minute: high enough for a polling UI. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  @IsOptional()
+  RATE_LIMIT_READS_PER_MINUTE = 1200;
+
+  /** Webhook requests per client IP and minute (fixed window, per process); high so that Zoho bursts pass. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000000)
+  @IsOptional()
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE = 60000;
 }
 
 export class ConfigValidationError extends Error {

@@ -118,7 +118,7 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
     );
     expect(events).toEqual([1, 2, 3].map((i) => ({ source: 'reconcile', entity_id: BIG(i), record_type: 'invoice' })));
     const [first] = await db.query<{ id: string }>(`SELECT id::text AS id FROM tds.events ORDER BY id LIMIT 1`);
-    const detail = await request(t.server).get(`/queue/events/${first.id}`).set('X-Admin-Key', ADMIN).expect(200);
+    const detail = await request(t.server).get(`/dashboard/events/${first.id}`).set('X-Admin-Key', ADMIN).expect(200);
     expect(detail.body).toMatchObject({ source: 'reconcile', recordType: 'invoice', eventKind: 'updated', organizationId: ORG });
     await worker.drainOnce();
     for (const i of [1, 2, 3]) expect(await erpInvoice(BIG(i)), BIG(i)).toBeDefined();

@@ -31,6 +31,9 @@ export enum ErrorCode {
   AlertAlreadyResolved = 'ALERT_ALREADY_RESOLVED',
   // notifications
   NoNotificationChannel = 'NO_NOTIFICATION_CHANNEL',
+  // dashboard / admin API
+  EventPayloadPruned = 'EVENT_PAYLOAD_PRUNED',
+  RateLimited = 'RATE_LIMITED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -60,4 +63,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AlertNotFound]: 404,
   [ErrorCode.AlertAlreadyResolved]: 409,
   [ErrorCode.NoNotificationChannel]: 409,
+  [ErrorCode.EventPayloadPruned]: 410,
+  [ErrorCode.RateLimited]: 429,
 };

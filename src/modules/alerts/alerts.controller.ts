@@ -1,26 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
+import { AdminApi } from '../../common/auth/admin-api.decorator';
+import { Audited } from '../audit/audited.decorator';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto, AlertDto, AlertListDto, ListAlertsQueryDto, toAlertDto } from './dto/alert.dto';
 
 @ApiTags('alerts')
-@ApiSecurity('adminKey')
-@ApiUnauthorizedResponse({ description: 'No admin key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: 'Wrong admin key, or the admin API is disabled (ADMIN_API_KEYS unset)', type: ErrorResponseDto })
-@UseGuards(AdminKeyGuard)
+@AdminApi()
 @Controller('dashboard/alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
@@ -34,6 +22,7 @@ export class AlertsController {
     return { alerts: rows.map((r) => toAlertDto(r, this.alerts.ruleNamed(r.rule)?.runbook ?? '')) };
   }
 
+  @Audited('alert.acknowledge')
   @Post(':id/acknowledge')
   @HttpCode(200)
   @ApiOperation({

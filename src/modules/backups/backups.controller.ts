@@ -1,23 +1,12 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-  ApiBadRequestResponse,
-} from '@nestjs/swagger';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import { AdminApi } from '../../common/auth/admin-api.decorator';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { BackupsService } from './backups.service';
 import { BackupListDto, ListBackupsQueryDto, toBackupRun, toBackupStatus } from './dto/backups.dto';
 
 @ApiTags('backups')
-@ApiSecurity('adminKey')
-@ApiUnauthorizedResponse({ description: 'Missing admin key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: 'Wrong admin key, or the admin API disabled (ADMIN_API_KEYS unset)', type: ErrorResponseDto })
-@UseGuards(AdminKeyGuard)
+@AdminApi()
 @Controller('dashboard/backups')
 export class BackupsController {
   constructor(private readonly backups: BackupsService) {}

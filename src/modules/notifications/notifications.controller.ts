@@ -1,30 +1,20 @@
-import { Controller, Get, HttpCode, Post, Query, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
+import { AdminApi } from '../../common/auth/admin-api.decorator';
+import { Audited } from '../audit/audited.decorator';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ListNotificationAttemptsQueryDto, NotificationAttemptDto, toNotificationAttempt } from './dto/notification-attempts.dto';
 import { NotificationTestResponseDto, toNotificationTestResponse } from './dto/notification-test.dto';
 import { NotificationsService } from './notifications.service';
 
 @ApiTags('notifications')
-@ApiSecurity('adminKey')
-@ApiUnauthorizedResponse({ description: 'No admin key (Authorization: Bearer, X-API-Key or X-Admin-Key)', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: 'Wrong admin key, or the admin API is disabled (ADMIN_API_KEYS unset)', type: ErrorResponseDto })
-@UseGuards(AdminKeyGuard)
+@AdminApi()
 @Controller('dashboard/notifications')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
+  @Audited('notification.test')
   @Post('test')
   @HttpCode(200)
   @ApiOperation({

@@ -1,30 +1,26 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
-  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
+import { AdminApi } from '../../common/auth/admin-api.decorator';
+import { Audited } from '../audit/audited.decorator';
 import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ReconcileRequestDto, ReconcileResultDto, SyncStatusDto, toLastPass, toReconcilePass } from './dto/reconcile.dto';
 import { ReconcileService } from './reconcile.service';
 
 @ApiTags('sync')
-@ApiSecurity('adminKey')
-@ApiUnauthorizedResponse({ description: 'Missing admin key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: 'Wrong admin key, or admin API disabled (ADMIN_API_KEYS unset)', type: ErrorResponseDto })
-@UseGuards(AdminKeyGuard)
+@AdminApi()
 @Controller('dashboard/sync')
 export class ReconcileController {
   constructor(private readonly reconcile: ReconcileService) {}
 
+  @Audited('reconcile.run', { target: (req) => (req.body as { entityType?: string } | undefined)?.entityType ?? 'all' })
   @Post('reconcile')
   @HttpCode(200)
   @ApiOperation({
