@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
 import { QueueModule } from '../queue/queue.module';
+import { MonitoringModule } from '../monitoring/monitoring.module';
+import { DashboardMetricsController } from './dashboard-metrics.controller';
 import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardDeadLetterController } from './dashboard-dead-letter.controller';
 import { DashboardEventsController } from './dashboard-events.controller';
@@ -11,8 +13,14 @@ import { DashboardQueueController } from './dashboard-queue.controller';
  * route: admin key, per-key rate limits (@AdminApi), actions audited (@Audited). docs/decisions/0020.
  */
 @Module({
-  imports: [QueueModule],
-  controllers: [DashboardEventsController, DashboardDeadLetterController, DashboardQueueController, DashboardAuditController],
+  imports: [QueueModule, MonitoringModule],
+  controllers: [
+    DashboardMetricsController,
+    DashboardEventsController,
+    DashboardDeadLetterController,
+    DashboardQueueController,
+    DashboardAuditController,
+  ],
   providers: [AdminKeyGuard],
 })
 export class DashboardModule {}

@@ -191,6 +191,33 @@ export interface LatestSnapshotRow {
 // The newest snapshot whole (the dashboard's current figures, the Prometheus gauges that come from monitoring).
 const LATEST_SNAPSHOT = `SELECT taken_at, data FROM tds.metrics_snapshots ORDER BY taken_at DESC LIMIT 1`;
 
+export interface SeriesPointRow {
+  taken_at: Date;
+  pending: number;
+  dead_letter: number;
+  oldest_pending_age_s: number | null;
+  failure_rate: number | null;
+  throughput_per_minute: number | null;
+  latency_p95_ms: number | null;
+  live_workers: number;
+  open_alerts: Record<string, number>;
+}
+
+// The snapshots of the last $1 hours, oldest first, at most $2 of them (evenly thinned when there are more: a
+// seconds-field cron can store thousands a day).
+const SERIES = `
+  WITH s AS (
+    SELECT taken_at, pending, dead_letter, oldest_pending_age_s::float8 AS oldest_pending_age_s, failure_rate::float8 AS failure_rate,
+           (data->'queue'->'window'->>'throughputPerMinute')::float8 AS throughput_per_minute,
+           (data->'queue'->'window'->'latencyMs'->>'p95')::float8 AS latency_p95_ms, live_workers, open_alerts,
+           row_number() OVER (ORDER BY taken_at) AS n, count(*) OVER () AS total
+    FROM tds.metrics_snapshots WHERE taken_at > now() - make_interval(hours => $1::int)
+  )
+  SELECT taken_at, pending, dead_letter, oldest_pending_age_s, failure_rate, throughput_per_minute, latency_p95_ms,
+         live_workers, open_alerts
+  FROM s WHERE total <= $2 OR (n - 1) % ceil(total::float8 / $2)::int = 0 OR n = total
+  ORDER BY taken_at`;
+
 export interface NewSnapshot {
   durationMs: number;
   pending: number;
@@ -264,6 +291,10 @@ export class MonitoringRepository {
 
   async latestSnapshot(): Promise<LatestSnapshotRow | undefined> {
     return (await this.db.query<LatestSnapshotRow>(LATEST_SNAPSHOT))[0];
+  }
+
+  series(hours: number, maxPoints: number): Promise<SeriesPointRow[]> {
+    return this.db.query<SeriesPointRow>(SERIES, [hours, maxPoints]);
   }
 
   async insertSnapshot(s: NewSnapshot): Promise<SnapshotSummaryRow> {

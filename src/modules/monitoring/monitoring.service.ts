@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { AppConfigService } from '../../config/app-config.service';
 import { METRICS_COLLECTORS, MetricsCollector } from './metrics-collector';
 import type { MonitoringSnapshot, OpenAlertCounts, PreviousSnapshot } from './monitoring-snapshot';
-import { MonitoringRepository, SnapshotSummaryRow } from './monitoring.repository';
+import { SeriesPointRow, MonitoringRepository, SnapshotSummaryRow } from './monitoring.repository';
 
 /** Runs the alert rules on a fresh snapshot; returns the open alerts by severity afterwards. */
 export type SnapshotEvaluator = (snapshot: MonitoringSnapshot, signal: AbortSignal) => Promise<OpenAlertCounts>;
@@ -67,6 +67,11 @@ export class MonitoringService implements OnApplicationBootstrap, BeforeApplicat
   async latestSnapshot(): Promise<{ takenAt: Date; snapshot: MonitoringSnapshot } | undefined> {
     const row = await this.repo.latestSnapshot();
     return row ? { takenAt: row.taken_at, snapshot: row.data } : undefined;
+  }
+
+  /** The snapshots of the last `hours` hours as a time series (at most `maxPoints`, evenly thinned). */
+  series(hours: number, maxPoints = 500): Promise<SeriesPointRow[]> {
+    return this.repo.series(hours, maxPoints);
   }
 
   /** Collects, evaluates and stores one snapshot; returns it. */

@@ -25,6 +25,14 @@ import { EventBrowserService } from './event-browser.service';
     QueueStatisticsRepository,
     QueueStatisticsService,
   ],
-  exports: [IngestBatcher, QueueService, EventBrowserService, QueueWorker, QueueStatisticsService, QueueHealthIndicator, WorkerHealthIndicator],
+  exports: [
+    IngestBatcher,
+    QueueService,
+    EventBrowserService,
+    QueueWorker,
+    QueueStatisticsService,
+    QueueHealthIndicator,
+    WorkerHealthIndicator,
+  ],
 })
 export class QueueModule {}

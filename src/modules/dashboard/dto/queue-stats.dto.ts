@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { QueueBreakdown } from '../../queue/event-browser.service';
 import { QueueStatsDto } from '../../queue/dto/queue.dto';
+import { SeriesPointDto } from './metrics.dto';
 
 export class EntityTypeStatsDto {
   @ApiProperty({ example: 'invoice' }) entityType: string;
@@ -32,6 +33,8 @@ export class QueueBreakdownDto {
   oldestPending: OldestPendingDto | null;
   @ApiProperty({ type: [AttemptBucketDto], description: 'Events received in the last 24 hours by number of tries' })
   retryHistogram: AttemptBucketDto[];
+  @ApiProperty({ type: [SeriesPointDto], description: 'One point per monitoring snapshot of the last `hours` hours, oldest first' })
+  series?: SeriesPointDto[];
 }
 
 type Status = 'pending' | 'processing' | 'failed' | 'deadLetter';
