@@ -27,7 +27,7 @@ function parsePrometheus(text: string): { samples: Sample[]; types: Map<string, 
       continue;
     }
     if (/^# HELP [a-zA-Z_:][a-zA-Z0-9_:]* .*$/.test(line)) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|NaN|[+-]Inf)$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (-?[0-9.e+-]+|[Nn][Aa][Nn]|[+-]Inf)$/.exec(line);
     if (!m) throw new Error(`not a Prometheus sample line: ${line}`);
     const labels: Record<string, string> = {};
     const labelText = m[2] ?? '';
@@ -38,7 +38,7 @@ function parsePrometheus(text: string): { samples: Sample[]; types: Map<string, 
       consumed = re.lastIndex;
     }
     if (consumed !== labelText.length) throw new Error(`bad labels in: ${line}`);
-    samples.push({ name: m[1], labels, value: Number(m[3].replace('+Inf', 'Infinity')) });
+    samples.push({ name: m[1], labels, value: /^nan$/i.test(m[3]) ? NaN : Number(m[3].replace('+Inf', 'Infinity')) });
   }
   return { samples, types };
 }

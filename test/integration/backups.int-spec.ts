@@ -69,13 +69,16 @@ async function countsOf(url: string): Promise<Record<string, number>> {
   }
 }
 
-async function scratchDatabases(): Promise<string[]> {
+/** This file's scratch databases (other test runs on a shared server make their own). */
+async function scratchDatabases(dbName: string): Promise<string[]> {
   const c = new Client({ connectionString: inject('adminUrl') });
   await c.connect();
   try {
-    return (await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'tds_verify_%'`)).rows.map(
-      (r) => r.datname,
-    );
+    return (
+      await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+        `tds_verify_${dbName.slice(0, 24).toLowerCase()}_%`,
+      ])
+    ).rows.map((r) => r.datname);
   } finally {
     await c.end();
   }
@@ -154,7 +157,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
     expect(run.row_counts!['tds.events']).toBeGreaterThanOrEqual(10);
     expect(run.restored_counts).toEqual(run.row_counts);
     expect(readdirSync(dir).filter((f) => f.endsWith('.partial'))).toEqual([]);
-    expect(await scratchDatabases()).toEqual([]);
+    expect(await scratchDatabases(db.name)).toEqual([]);
 
     // The restore command into a fresh, empty database (the same config loading as the service: DATABASE_URL).
     const fresh = `${db.name}_restored`;
@@ -219,7 +222,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
     );
     expect(okRow.status).toBe('succeeded');
     expect(okRow.restored_counts).toEqual(good.row_counts);
-    expect(await scratchDatabases()).toEqual([]);
+    expect(await scratchDatabases(db.name)).toEqual([]);
   });
 
   it('the scratch database is dropped when the restore into it fails', async () => {
@@ -237,7 +240,7 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
       expect(err).toBeInstanceOf(BackupFailedError);
       expect((err as BackupFailedError).run).toMatchObject({ status: 'failed', verified: false });
       expect((err as BackupFailedError).run.error).toMatch(/does not restore: .*simulated failure/);
-      expect(await scratchDatabases()).toEqual([]);
+      expect(await scratchDatabases(db.name)).toEqual([]);
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminApi } from '../../common/auth/admin-api.decorator';
 import { Audited } from '../audit/audited.decorator';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto, AlertDto, AlertListDto, ListAlertsQueryDto, toAlertDto } from './dto/alert.dto';
 
@@ -16,7 +16,12 @@ export class AlertsController {
   @Get()
   @ApiOperation({ summary: 'Alerts raised by the monitoring rules, newest first, optionally in one status' })
   @ApiOkResponse({ type: AlertListDto })
-  @ApiBadRequestResponse({ description: 'A bad status or limit (the message names it)', type: ErrorResponseDto })
+  @ApiErrorResponse(
+    400,
+    'BAD_REQUEST',
+    'status must be one of the following values: open, acknowledged, resolved',
+    'A bad status or limit (the message names it)',
+  )
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertListDto> {
     const rows = await this.alerts.list(query.status ?? null, query.limit ?? 100);
     return { alerts: rows.map((r) => toAlertDto(r, this.alerts.ruleNamed(r.rule)?.runbook ?? '')) };
@@ -32,9 +37,9 @@ export class AlertsController {
       'severity re-opens an acknowledged alert.',
   })
   @ApiOkResponse({ type: AlertDto })
-  @ApiBadRequestResponse({ description: 'A bad body (the message names the field)', type: ErrorResponseDto })
-  @ApiNotFoundResponse({ description: 'No such alert', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: 'The alert is already resolved', type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'BAD_REQUEST', 'note must be a string', 'A bad body (the message names the field)')
+  @ApiErrorResponse(404, 'ALERT_NOT_FOUND', 'No alert 42', 'No such alert')
+  @ApiErrorResponse(409, 'ALERT_ALREADY_RESOLVED', 'Alert 42 is already resolved', 'The alert is already resolved')
   async acknowledge(@Param('id') id: string, @Body() body: AcknowledgeAlertDto, @Req() req: FastifyRequest): Promise<AlertDto> {
     const row = await this.alerts.acknowledge(id, req.adminKeyName ?? null, body?.note ?? null);
     return toAlertDto(row, this.alerts.ruleNamed(row.rule)?.runbook ?? '');

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminApi } from '../../common/auth/admin-api.decorator';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { BackupsService } from './backups.service';
 import { BackupListDto, ListBackupsQueryDto, toBackupRun, toBackupStatus } from './dto/backups.dto';
 
@@ -14,7 +14,7 @@ export class BackupsController {
   @Get()
   @ApiOperation({ summary: 'Backup runs (newest first) with the backup status the alert rule reads' })
   @ApiOkResponse({ type: BackupListDto })
-  @ApiBadRequestResponse({ description: 'A malformed query parameter', type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'BAD_REQUEST', 'limit must not be greater than 500', 'A malformed query parameter')
   async list(@Query() query: ListBackupsQueryDto): Promise<BackupListDto> {
     const [status, runs] = await Promise.all([this.backups.status(), this.backups.list(query.limit ?? 50)]);
     return { status: toBackupStatus(status), runs: runs.map(toBackupRun) };

@@ -297,7 +297,12 @@ export class BackupsService {
   /** Restores into a scratch database, counts every tds/erp table there, compares; the scratch database always goes. */
   private async verifyByRestore(pgRestore: PgTool, file: string, expected: RowCounts | null, signal?: AbortSignal): Promise<RowCounts> {
     const { url, ssl } = this.config.database;
-    const scratch = `tds_verify_${Date.now()}_${randomBytes(4).toString('hex')}`;
+    // Named after the database it checks (a shared server may run several services' checks at once: each finds its own).
+    const source = decodeURIComponent(new URL(url).pathname.slice(1))
+      .replace(/[^a-z0-9_]/gi, '_')
+      .slice(0, 24)
+      .toLowerCase();
+    const scratch = `tds_verify_${source}_${Date.now()}_${randomBytes(4).toString('hex')}`;
     try {
       await this.runs.createScratchDatabase(scratch);
     } catch (err) {

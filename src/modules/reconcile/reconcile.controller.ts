@@ -1,16 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminApi } from '../../common/auth/admin-api.decorator';
 import { Audited } from '../audit/audited.decorator';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { ReconcileRequestDto, ReconcileResultDto, SyncStatusDto, toLastPass, toReconcilePass } from './dto/reconcile.dto';
 import { ReconcileService } from './reconcile.service';
 
@@ -27,9 +20,14 @@ export class ReconcileController {
     summary: 'Reconcile now with the Zoho API: list what changed, fetch and enqueue what the ERP lacks (or only report it: dryRun)',
   })
   @ApiOkResponse({ type: ReconcileResultDto })
-  @ApiBadRequestResponse({ description: 'A malformed field (entityType, since, dryRun)', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: 'A pass is already running (scheduled or manual)', type: ErrorResponseDto })
-  @ApiServiceUnavailableResponse({ description: 'Reconciliation is not configured (ZOHO_* unset)', type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'BAD_REQUEST', 'dryRun must be a boolean value', 'A malformed field (entityType, since, dryRun)')
+  @ApiErrorResponse(409, 'RECONCILE_BUSY', 'A reconciliation pass is already running', 'A pass is already running (scheduled or manual)')
+  @ApiErrorResponse(
+    503,
+    'RECONCILE_NOT_CONFIGURED',
+    'Reconciliation is not configured: set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN and ZOHO_ORGANIZATION_ID',
+    'Reconciliation is not configured (ZOHO_* unset)',
+  )
   async run(@Body() body: ReconcileRequestDto, @Req() req: FastifyRequest): Promise<ReconcileResultDto> {
     const passes = await this.reconcile.runManual({
       entityType: body.entityType,
