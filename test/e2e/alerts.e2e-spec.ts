@@ -109,6 +109,15 @@ describe('alert routes and /health (e2e)', () => {
       acknowledgedAt: res.body.acknowledgedAt,
     });
 
+    // Each acknowledgement is an audited admin action: key name, target, result (never the key).
+    const audit = await db.query<{ key_name: string; action: string; target: string; status_code: number; result: string }>(
+      `SELECT key_name, action, target, status_code, result FROM tds.admin_audit WHERE action = 'alert.acknowledge' ORDER BY id`,
+    );
+    expect(audit).toEqual([
+      { key_name: 'ops', action: 'alert.acknowledge', target: open, status_code: 200, result: 'succeeded' },
+      { key_name: 'ops', action: 'alert.acknowledge', target: open, status_code: 200, result: 'succeeded' },
+    ]);
+
     const resolved = await insertAlert('dead_letter_queue', 'resolved');
     const conflict = await admin(request(t.server).post(`/dashboard/alerts/${resolved}/acknowledge`)).expect(409);
     expect(conflict.body).toMatchObject({

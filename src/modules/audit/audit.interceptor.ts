@@ -7,7 +7,7 @@ import { catchError, concatMap } from 'rxjs/operators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ERROR_STATUS } from '../../common/errors/error-codes';
 import { requestIdOf } from '../../common/errors/http-error.filter';
-import { AUDITED, AuditedMetadata } from './audited.decorator';
+import { AUDITED, AuditedMetadata } from './audited.metadata';
 import { AuditService } from './audit.service';
 
 function errorStatus(err: unknown): { status: number; detail: string } {

@@ -1,0 +1,14 @@
+import type { FastifyRequest } from 'fastify';
+
+export const AUDITED = Symbol('tds:audited');
+
+export interface AuditedOptions {
+  /** What the action acts on, from the request; default: the `:id` route parameter. */
+  target?: (req: FastifyRequest) => string | null;
+  /** A line about what a successful action did (e.g. how many events a bulk retry moved). */
+  detail?: (result: unknown, req: FastifyRequest) => string | null;
+}
+
+export interface AuditedMetadata extends AuditedOptions {
+  action: string;
+}
