@@ -17,6 +17,7 @@ import { WEBHOOK_ROUTES } from './modules/webhooks/webhook-routes';
 import { MetricsService } from './modules/metrics/metrics.service';
 import { createRootLogger, RootLogger } from './common/logging/root-logger';
 import { NestLogRouter } from './common/logging/nest-log-router';
+import { registerOperatorUi } from './modules/ui/operator-ui';
 
 export interface CreateAppOptions {
   /** The process's root logger (the launcher's); by default one is made from `config.log`. */
@@ -108,6 +109,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.keys, reject });
+  // The operator web UI at `${basePath}/ui/` (static files; its API calls carry the admin key).
+  await registerOperatorUi(app, { basePath, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {

@@ -22,6 +22,8 @@ export enum ErrorCode {
   // queue
   EventNotFound = 'EVENT_NOT_FOUND',
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
+  // operator UI
+  UiNotBuilt = 'UI_NOT_BUILT',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -45,4 +47,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.AdminIpNotAllowed]: 403,
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
+  [ErrorCode.UiNotBuilt]: 503,
 };
