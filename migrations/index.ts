@@ -11,6 +11,7 @@ import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-Attem
 import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
+import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   BackupRunsAndRetention1764300000011,
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
+  DashboardAuditAndIndexes1764300000013,
 ];

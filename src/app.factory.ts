@@ -15,6 +15,7 @@ import { WebhookAuthService } from './modules/webhooks/webhook-auth.service';
 import { registerWebhookPreauth } from './modules/webhooks/webhook-preauth';
 import { WEBHOOK_ROUTES } from './modules/webhooks/webhook-routes';
 import { MetricsService } from './modules/metrics/metrics.service';
+import { WebhookRateLimiter } from './modules/webhooks/webhook-rate-limit';
 import { createRootLogger, RootLogger } from './common/logging/root-logger';
 import { NestLogRouter } from './common/logging/nest-log-router';
 import { registerOperatorUi } from './modules/ui/operator-ui';
@@ -96,6 +97,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     auth: app.get(WebhookAuthService),
     hasSecrets: config.webhooks.signatureSecrets.length > 0,
     reject,
+    rateLimiter: new WebhookRateLimiter(config.rateLimit.webhooksPerMinute),
   });
   // Webhook metrics on response: the answer's status, the outcome or error code, the time to answer.
   const metrics = app.get(MetricsService);
@@ -124,6 +126,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Webhook-Key' }, 'webhookKey')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Zoho-Webhook-Signature' }, 'zohoSignature')
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'adminKey')
+      // Admin routes take any one of these (docs/decisions/0020): "Authorize" with one and every dashboard route runs.
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An admin key from ADMIN_API_KEYS' }, 'bearer')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An admin key from ADMIN_API_KEYS' }, 'apiKey')
       .build();
     const document = SwaggerModule.createDocument(app, doc);
     SwaggerModule.setup('docs', app, document, {

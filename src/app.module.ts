@@ -17,6 +17,9 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WorkersModule } from './modules/workers/workers.module';
 import { BackupsModule } from './modules/backups/backups.module';
 import { RetentionModule } from './modules/retention/retention.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { DashboardModule } from './modules/dashboard/dashboard.module';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 
 /**
  * Feature modules are wired here. Later modules (monitoring, alerts, notifications, dashboard) import the
@@ -44,6 +47,9 @@ export class AppModule {
         RootModule,
         BackupsModule,
         RetentionModule,
+        RateLimitModule,
+        AuditModule,
+        DashboardModule,
       ],
     };
   }

@@ -4,10 +4,11 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ConfigValidationError, Environment, EnvironmentVariables } from './config/env.validation';
 import { loadEnvironment } from './config/load-env';
-import { buildAppConfig, logSection, webhookCredentialsConfigured } from './config/app-config';
+import { adminKeysConfigured, buildAppConfig, logSection, webhookCredentialsConfigured } from './config/app-config';
 import { createApp } from './app.factory';
 import { createRootLogger, launcherLogger, RootLogger } from './common/logging/root-logger';
 import { loadOrCreateGeneratedWebhookKey } from './modules/webhooks/generated-key';
+import { loadOrCreateGeneratedAdminKey } from './common/auth/generated-admin-key';
 import { databaseUrlFrom, redactDatabaseUrl } from './config/database-url';
 import { RunningEmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 import { ensureDatabaseExists, runMigrations } from './database/prepare-database';
@@ -86,6 +87,12 @@ export async function launch(state: LauncherState): Promise<void> {
     generatedKey = loadOrCreateGeneratedWebhookKey(env.TDS_DATA_DIR);
   }
 
+  // The dashboard needs an admin key: outside production, with none configured, use (or create) a generated one.
+  let generatedAdminKey: { key: string; file: string } | undefined;
+  if (!adminKeysConfigured(env) && env.ENVIRONMENT !== Environment.Production && env.TDS_ROLE !== 'worker') {
+    generatedAdminKey = loadOrCreateGeneratedAdminKey(env.TDS_DATA_DIR);
+  }
+
   let embedded: RunningEmbeddedPostgres | undefined;
   let url = databaseUrlFrom(env);
   if (!url) {
@@ -135,7 +142,11 @@ export async function launch(state: LauncherState): Promise<void> {
     log.info(`database ${redactDatabaseUrl(url)}`);
     if (stopping) return;
     // The one config object: validated env + what was resolved above. Frozen; the app reads nothing else.
-    const config = buildAppConfig(env, { databaseUrl: url, generatedWebhookKey: generatedKey?.key });
+    const config = buildAppConfig(env, {
+      databaseUrl: url,
+      generatedWebhookKey: generatedKey?.key,
+      generatedAdminKey: generatedAdminKey?.key,
+    });
     const nest = await createApp(config, { logger: root });
     app = nest;
     if (stopping) {
@@ -154,6 +165,7 @@ export async function launch(state: LauncherState): Promise<void> {
       // Under a prefix the root route is /tds, not /tds/ (which is a 404).
       log.info(`API listening on http://${host}:${actualPort}${basePath || '/'}${config.docs.enabled ? ` (docs: ${basePath}/docs)` : ''}`);
       if (generatedKey) printGeneratedKey(log, generatedKey, actualPort, basePath);
+      if (generatedAdminKey) printGeneratedAdminKey(log, generatedAdminKey, actualPort, basePath);
     } else {
       await nest.init();
       log.info('worker started (no HTTP listener: TDS_ROLE=worker)');
@@ -177,5 +189,17 @@ function printGeneratedKey(log: RootLogger, generated: { key: string; file: stri
       `  try: curl -sS -X POST 'http://127.0.0.1:${port}${basePath}/webhooks/contacts?event=created' \\\n` +
       `         -H 'Content-Type: application/json' -H 'X-Webhook-Key: ${generated.key}' \\\n` +
       `         -d '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}'`,
+  );
+}
+
+/** The generated admin key, where it is kept, and where to use it (the web UI at <base>/ui, the dashboard API). */
+function printGeneratedAdminKey(log: RootLogger, generated: { key: string; file: string }, port: number, basePath: string): void {
+  const base = `http://127.0.0.1:${port}${basePath}`;
+  log.warn(
+    { adminKeyFile: generated.file },
+    `No ADMIN_API_KEYS configured: generated admin key stored in ${generated.file}\n` +
+      `  admin key: ${generated.key}\n` +
+      `  web UI:    ${base}/ui\n` +
+      `  try: curl -sS '${base}/dashboard/queue-stats' -H 'Authorization: Bearer ${generated.key}'`,
   );
 }

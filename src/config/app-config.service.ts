@@ -59,4 +59,8 @@ export class AppConfigService {
   get retention(): AppConfig['retention'] {
     return this.config.retention;
   }
+
+  get rateLimit(): AppConfig['rateLimit'] {
+    return this.config.rateLimit;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildAppConfig, webhookCredentialsConfigured } from './app-config';
+import { buildAppConfig, webhookCredentialsConfigured, adminKeysConfigured } from './app-config';
 import { ConfigValidationError, validate } from './env.validation';
 
 const URL = 'postgres://u@db:5432/tds';
@@ -37,9 +37,11 @@ describe('buildAppConfig', () => {
       'log',
       'metrics',
       'queue',
+      'rateLimit',
       'retention',
       'webhooks',
     ]);
+    expect(c.rateLimit).toEqual({ adminWritesPerMinute: 60, adminReadsPerMinute: 1200, webhooksPerMinute: 60000 });
     expect(c.http).toEqual({ port: 8001, host: '0.0.0.0', basePath: '', requestTimeoutMs: 30000, maxConnections: 256 });
     expect(c.queue.batchSize).toBe(100);
     expect(c.database).toMatchObject({ url: URL, poolSize: 10, ssl: false, migrateOnStart: true });
@@ -84,6 +86,14 @@ describe('buildAppConfig', () => {
     ]);
     expect(config({ ZOHO_WEBHOOK_SECRET: 's' }, { generatedWebhookKey: 'gen' }).webhooks.apiKeys).toEqual([]);
     expect(webhookCredentialsConfigured(validate({ WEBHOOK_API_KEYS: ' , ' }))).toBe(false);
+  });
+
+  it('a generated admin key is used only outside production and only when ADMIN_API_KEYS is unset; it is named `generated`', () => {
+    expect(config({}, { generatedAdminKey: 'gen' }).admin.keys).toEqual([{ name: 'generated', key: 'gen' }]);
+    expect(config({ ADMIN_API_KEYS: 'ops:k1' }, { generatedAdminKey: 'gen' }).admin.keys).toEqual([{ name: 'ops', key: 'k1' }]);
+    expect(config({ ENVIRONMENT: 'production', WEBHOOK_API_KEYS: 'w' }, { generatedAdminKey: 'gen' }).admin.keys).toEqual([]);
+    expect(adminKeysConfigured(validate({ ADMIN_API_KEYS: ' , ' }))).toBe(false);
+    expect(adminKeysConfigured(validate({ ADMIN_API_KEYS: 'k' }))).toBe(true);
   });
 });
 

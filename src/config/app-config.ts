@@ -19,6 +19,8 @@ export interface ResolvedAtStart {
   databaseUrl?: string;
   /** Used when no webhook key or secret is configured (outside production). */
   generatedWebhookKey?: string;
+  /** Used when ADMIN_API_KEYS is unset (outside production): the key the launcher generated and printed. */
+  generatedAdminKey?: string;
 }
 
 const list = (...values: (string | undefined)[]): string[] =>
@@ -39,6 +41,16 @@ function allowlist(name: string, value: string | undefined): IpAllowlist {
 /** Whether any webhook key or Zoho secret is configured (else the launcher generates a key, outside production). */
 export function webhookCredentialsConfigured(env: EnvironmentVariables): boolean {
   return list(env.WEBHOOK_API_KEYS, env.WEBHOOK_API_KEY, env.ZOHO_WEBHOOK_SECRETS, env.ZOHO_WEBHOOK_SECRET).length > 0;
+}
+
+/** Whether ADMIN_API_KEYS holds any key (else, outside production, the launcher generates one). */
+export function adminKeysConfigured(env: EnvironmentVariables): boolean {
+  return list(env.ADMIN_API_KEYS).length > 0;
+}
+
+/** The generated admin key as an ADMIN_API_KEYS entry (named `generated`), outside production and only when no key is set. */
+function generatedAdminKeyEntries(env: EnvironmentVariables, resolved: ResolvedAtStart): string[] {
+  return env.ENVIRONMENT !== Environment.Production && resolved.generatedAdminKey ? [`generated:${resolved.generatedAdminKey}`] : [];
 }
 
 /** LOG_LEVEL / LOG_FORMAT; also used by the launcher before the rest of the config exists. */
@@ -101,8 +113,8 @@ const SECTIONS = {
       scaleFactor: env.TDS_QUEUE_ANALYZE_SCALE_FACTOR,
     },
   }),
-  admin: (env: EnvironmentVariables) => ({
-    keys: parseAdminKeys(list(env.ADMIN_API_KEYS)),
+  admin: (env: EnvironmentVariables, resolved: ResolvedAtStart) => ({
+    keys: parseAdminKeys(list(env.ADMIN_API_KEYS).length ? list(env.ADMIN_API_KEYS) : generatedAdminKeyEntries(env, resolved)),
     ipAllowlist: allowlist('ADMIN_IP_ALLOWLIST', env.ADMIN_IP_ALLOWLIST),
   }),
   metrics: (env: EnvironmentVariables) => ({ ipAllowlist: allowlist('METRICS_IP_ALLOWLIST', env.METRICS_IP_ALLOWLIST) }),
@@ -143,6 +155,11 @@ const SECTIONS = {
     inboxDays: env.TDS_INBOX_RETENTION_DAYS,
     eventDays: env.TDS_EVENT_RETENTION_DAYS,
     batchSize: env.TDS_RETENTION_BATCH_SIZE,
+  }),
+  rateLimit: (env: EnvironmentVariables) => ({
+    adminWritesPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    adminReadsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
+    webhooksPerMinute: env.RATE_LIMIT_WEBHOOKS_PER_MINUTE,
   }),
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 

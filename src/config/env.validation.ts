@@ -435,6 +435,30 @@ export class EnvironmentVariables {
   @Max(10000)
   @IsOptional()
   TDS_RETENTION_BATCH_SIZE = 1000;
+  // --- rate limits (dashboard / admin API and webhooks; docs/decisions/0020) ---
+  /** Admin actions that change something (retry, replay, bulk retry …), per admin key and minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  @IsOptional()
+  RATE_LIMIT_PER_MINUTE = 60;
+
+  /** Admin reads (dashboard lists, event detail, stats), per admin key and minute: high enough for a polling UI. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  @IsOptional()
+  RATE_LIMIT_READS_PER_MINUTE = 1200;
+
+  /** Webhook requests per client IP and minute (fixed window, per process); high so that Zoho bursts pass. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000000)
+  @IsOptional()
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE = 60000;
 }
 
 export class ConfigValidationError extends Error {

@@ -159,3 +159,125 @@ describe('docs in production (e2e)', () => {
     });
   });
 });
+
+describe('Swagger can drive everything (e2e)', () => {
+  const ADMIN = 'swagger-admin-key-123456';
+  const HOOK = 'swagger-hook-key-123456';
+  let db: TestDatabase;
+  let t: TestApp;
+  /** The OpenAPI document: walked generically below. */
+  type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let doc: Loose;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp(db.url, { WEBHOOK_API_KEYS: HOOK, ADMIN_API_KEYS: ADMIN });
+    doc = (await request(t.server).get('/docs-json').expect(200)).body;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('each webhook entity has its own selectable example body, and each is accepted by its route (POST, PUT and DELETE alike)', async () => {
+    const hook = doc.paths['/webhooks/{entity}'];
+    for (const method of ['post', 'put', 'delete']) {
+      const op = hook[method];
+      const examples = op.requestBody.content['application/json'].examples;
+      expect(Object.keys(examples), method).toEqual([
+        'contacts',
+        'products',
+        'sales-orders',
+        'invoices',
+        'bills',
+        'credit-notes',
+        'stock',
+        'prices',
+      ]);
+      const names = op.parameters.map((p: { name: string }) => p.name);
+      expect(names, method).toEqual(expect.arrayContaining(['entity', 'organization_id', 'token', 'X-Webhook-Key']));
+      expect(op.parameters.find((p: { name: string }) => p.name === 'entity').schema.enum[0]).toBe('contacts');
+    }
+    const examples = hook.post.requestBody.content['application/json'].examples as Record<string, { value: object }>;
+    for (const [route, { value }] of Object.entries(examples)) {
+      const res = await request(t.server)
+        .post(`/webhooks/${route}`)
+        .set('Content-Type', 'application/json')
+        .set('X-Webhook-Key', HOOK)
+        .send(JSON.stringify(value));
+      expect(res.status, `${route}: ${JSON.stringify(res.body)}`).toBe(202);
+      const del = await request(t.server)
+        .delete(`/webhooks/${route}`)
+        .set('Content-Type', 'application/json')
+        .set('X-Webhook-Key', HOOK)
+        .send(JSON.stringify(value));
+      expect(del.status, `DELETE ${route}: ${JSON.stringify(del.body)}`).toBe(202);
+      expect(del.body.event).toBe('deleted');
+    }
+  });
+
+  it('each error status has its own example (its own code), in the one error shape', () => {
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: Record<string, Loose> }>>)) {
+      if (path.startsWith('/health')) continue; // Terminus reports keep their own shape (uptime monitors parse it)
+      for (const [method, op] of Object.entries(ops)) {
+        const codes = new Map<string, string>();
+        for (const [status, res] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue;
+          const json = res.content?.['application/json'];
+          expect(json?.example, `${method} ${path} ${status} has an example`).toBeTruthy();
+          expect(json.example.statusCode, `${method} ${path} ${status}`).toBe(Number(status));
+          expect(json.schema.$ref).toBe('#/components/schemas/ErrorResponseDto');
+          codes.set(status, json.example.code);
+        }
+        if (codes.size > 1) expect(new Set(codes.values()).size, `${method} ${path}: one example per status`).toBe(codes.size);
+      }
+    }
+  });
+
+  it('nullable fields are typed (no bare {} schemas)', () => {
+    for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, { properties?: Record<string, Loose> }>)) {
+      for (const [prop, s] of Object.entries(schema.properties ?? {})) {
+        expect(s.type ?? s.$ref ?? s.allOf ?? s.oneOf, `${name}.${prop}`).toBeTruthy();
+      }
+    }
+  });
+
+  it('every dashboard route is documented with the admin security schemes and runs after "Authorize" (Bearer)', async () => {
+    expect(doc.components.securitySchemes).toMatchObject({
+      bearer: { type: 'http', scheme: 'bearer' },
+      apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      adminKey: { type: 'apiKey', in: 'header', name: 'X-Admin-Key' },
+    });
+    const dashboard = Object.entries(doc.paths as Record<string, Record<string, { security?: object[] }>>).filter(([p]) =>
+      p.startsWith('/dashboard'),
+    );
+    expect(dashboard.map(([p]) => p)).toEqual(
+      expect.arrayContaining([
+        '/dashboard/recent-events',
+        '/dashboard/events/{id}',
+        '/dashboard/events/{id}/replay',
+        '/dashboard/dead-letter',
+        '/dashboard/dead-letter/retry',
+        '/dashboard/dead-letter/{id}/retry',
+        '/dashboard/queue-stats',
+        '/dashboard/audit',
+      ]),
+    );
+    for (const [path, ops] of dashboard) {
+      for (const [method, op] of Object.entries(ops)) {
+        expect(op.security, `${method} ${path}`).toEqual(expect.arrayContaining([{ bearer: [] }, { apiKey: [] }, { adminKey: [] }]));
+        if (method === 'get' && !path.includes('{')) {
+          expect((await request(t.server).get(path).set('Authorization', `Bearer ${ADMIN}`)).status, path).toBe(200);
+        }
+      }
+    }
+    const bulk = doc.paths['/dashboard/dead-letter/retry'].post;
+    expect(bulk.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/BulkRetryDto');
+    expect(doc.components.schemas.BulkRetryDto.required).toEqual(['dryRun']);
+    const dry = bulk.requestBody.content['application/json'].examples.dryRun.value;
+    const res = await request(t.server)
+      .post('/dashboard/dead-letter/retry')
+      .set('Authorization', `Bearer ${ADMIN}`)
+      .send({ ...dry, fingerprint: undefined });
+    expect(res.status).toBe(200);
+  });
+});

@@ -50,6 +50,13 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     expect((await fetch(`${svc.baseUrl}/docs`)).status).toBe(200);
     const key = readFileSync(join(dir, 'data', 'webhook-api-key'), 'utf8').trim();
     expect(svc.output()).toContain(`X-Webhook-Key: ${key}`);
+    // No ADMIN_API_KEYS outside production: an admin key is generated, kept, printed with the UI's URL, and works.
+    const adminKey = readFileSync(join(dir, 'data', 'admin-api-key'), 'utf8').trim();
+    expect(adminKey.length).toBeGreaterThanOrEqual(32);
+    expect(svc.output()).toContain(`admin key: ${adminKey}`);
+    expect(svc.output()).toContain(`web UI:    ${svc.baseUrl}/ui`);
+    expect((await fetch(`${svc.baseUrl}/dashboard/queue-stats`, { headers: { Authorization: `Bearer ${adminKey}` } })).status).toBe(200);
+    expect((await fetch(`${svc.baseUrl}/dashboard/queue-stats`)).status).toBe(401);
 
     // The printed curl works: the event is accepted and applied by the in-process worker.
     const res = await fetch(`${svc.baseUrl}/webhooks/contacts?event=created`, {
@@ -220,5 +227,29 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     running.push(svc);
     expect(await svc.exited).toBe(78);
     expect(svc.output()).toMatch(/WEBHOOK_API_KEYS or ZOHO_WEBHOOK_SECRETS must be set in production/);
+  });
+
+  it('production without ADMIN_API_KEYS generates no admin key: the admin routes answer 403', async () => {
+    const db = await createTestDatabase();
+    const prodDir = join(dir, 'prod-data');
+    try {
+      const svc = await startService({
+        ENVIRONMENT: 'production',
+        TDS_DATA_DIR: prodDir,
+        DATABASE_URL: db.url,
+        WEBHOOK_API_KEYS: 'prod-hook-key',
+        TDS_ROLE: 'api',
+        HEALTH_REQUIRE_WORKER: 'false',
+      });
+      running.push(svc);
+      const res = await fetch(`${svc.baseUrl}/dashboard/queue-stats`, { headers: { 'X-Admin-Key': 'anything' } });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { code: string }).code).toBe('ADMIN_API_DISABLED');
+      expect(existsSync(join(prodDir, 'admin-api-key'))).toBe(false);
+      expect(svc.output()).not.toMatch(/admin key:/);
+      expect(await svc.stop()).toBe(0);
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -184,14 +184,21 @@ describe('webhook receiver: adversarial defects (e2e)', () => {
   });
 
   describe('10. admin ids', () => {
-    it('an id above bigint is 404, not a database error', async () => {
-      for (const id of ['9999999999999999999', '9223372036854775808', '0x10', '-1']) {
-        const res = await request(t.server).get(`/queue/events/${id}`).set('X-Admin-Key', ADMIN);
+    it('an id above bigint is 404, not a database error; a malformed id is 400 naming it', async () => {
+      for (const id of ['9999999999999999999', '9223372036854775808']) {
+        const res = await request(t.server).get(`/dashboard/events/${id}`).set('X-Admin-Key', ADMIN);
         expect(res.status, id).toBe(404);
-        const retry = await request(t.server).post(`/queue/events/${id}/retry`).set('X-Admin-Key', ADMIN);
+        const retry = await request(t.server).post(`/dashboard/dead-letter/${id}/retry`).set('X-Admin-Key', ADMIN);
         expect(retry.status, id).toBe(404);
       }
-      expect((await request(t.server).get('/queue/events/9223372036854775807').set('X-Admin-Key', ADMIN)).status).toBe(404);
+      for (const id of ['0x10', '-1', '1.5']) {
+        const res = await request(t.server).get(`/dashboard/events/${id}`).set('X-Admin-Key', ADMIN);
+        expect(res.status, id).toBe(400);
+        expect(res.body.message).toMatch(/"id"/);
+        const retry = await request(t.server).post(`/dashboard/dead-letter/${id}/retry`).set('X-Admin-Key', ADMIN);
+        expect(retry.status, id).toBe(400);
+      }
+      expect((await request(t.server).get('/dashboard/events/9223372036854775807').set('X-Admin-Key', ADMIN)).status).toBe(404);
     });
   });
 });

@@ -24,6 +24,9 @@ export enum ErrorCode {
   EventNotRetryable = 'EVENT_NOT_RETRYABLE',
   // operator UI
   UiNotBuilt = 'UI_NOT_BUILT',
+  // dashboard / admin API
+  EventPayloadPruned = 'EVENT_PAYLOAD_PRUNED',
+  RateLimited = 'RATE_LIMITED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -48,4 +51,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.EventNotFound]: 404,
   [ErrorCode.EventNotRetryable]: 409,
   [ErrorCode.UiNotBuilt]: 503,
+  [ErrorCode.EventPayloadPruned]: 410,
+  [ErrorCode.RateLimited]: 429,
 };

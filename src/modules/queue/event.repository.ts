@@ -95,7 +95,7 @@ export const EVENTS_CHANNEL = 'tds_events';
 
 // Zoho documents no timestamp on these record types, so their events may mix timed and untimed versions; the
 // partial index events_untimed_record_idx covers every event of theirs (migration 1764300000005).
-const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
+export const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
 
 // Multi-row insert of a micro-batch: one VALUES row per event, each value its own bind parameter (a Buffer goes
 // over the wire as binary; array parameters would hex-encode and escape every body).
@@ -212,17 +212,18 @@ const FINISH = `
   FROM upd`;
 
 // Attempt numbers keep increasing (each attempt row keeps its number); the retry budget restarts from here.
+// An event whose record was pruned by retention (payload NULL) has nothing left to apply: it is not retried.
 const RETRY_DEAD_LETTER = `
   UPDATE tds.events
   SET status = 'pending', retry_base = attempts, next_attempt_at = now(), last_error = NULL, last_error_code = NULL,
       updated_at = now(), completed_at = NULL
-  WHERE id = $1 AND status IN ('dead_letter', 'failed')
+  WHERE id = $1 AND status IN ('dead_letter', 'failed') AND payload IS NOT NULL
   RETURNING id::text AS id, pg_notify('${EVENTS_CHANNEL}', '') IS NULL AS notified`;
 
 // `processing` is derived, not stored: an unfinished event whose row is locked by an open transaction of one of our
 // processes (its xmax is that transaction's id) is being applied right now. Its age is how long that transaction
 // has run — the basis for "stuck" (a batch takes milliseconds; TDS_LOCK_TIMEOUT_SECONDS ends a stalled one).
-const IN_FLIGHT = `
+export const IN_FLIGHT = `
   SELECT backend_xid AS xid, xact_start, application_name FROM pg_stat_activity
   WHERE backend_xid IS NOT NULL AND application_name LIKE 'tds-core:%'`;
 

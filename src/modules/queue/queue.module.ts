@@ -4,27 +4,27 @@ import { WorkersModule } from '../workers/workers.module';
 import { EventRepository } from './event.repository';
 import { IngestBatcher } from './ingest-batcher';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './queue-health.indicator';
-import { QueueController } from './queue.controller';
 import { QueueService } from './queue.service';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
 import { QueueWorker } from './queue.worker';
+import { EventBrowserRepository } from './event-browser.repository';
+import { EventBrowserService } from './event-browser.service';
 import { QueueStatisticsRepository } from './queue-statistics.repository';
 import { QueueStatisticsService } from './queue-statistics.service';
 
 @Module({
   imports: [SyncModule, WorkersModule],
-  controllers: [QueueController],
   providers: [
-    AdminKeyGuard,
     EventRepository,
     IngestBatcher,
     QueueService,
     QueueWorker,
     QueueHealthIndicator,
     WorkerHealthIndicator,
+    EventBrowserRepository,
+    EventBrowserService,
     QueueStatisticsRepository,
     QueueStatisticsService,
   ],
-  exports: [IngestBatcher, QueueService, QueueWorker, QueueStatisticsService, QueueHealthIndicator, WorkerHealthIndicator],
+  exports: [IngestBatcher, QueueService, EventBrowserService, QueueWorker, QueueStatisticsService, QueueHealthIndicator, WorkerHealthIndicator],
 })
 export class QueueModule {}

@@ -23,6 +23,15 @@ export class QueueService {
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     if (!(await this.events.retry(id))) {
+      if (event.status === 'dead_letter' || event.status === 'failed') {
+        throw new DomainError(
+          ErrorCode.EventPayloadPruned,
+          `Event ${id} can no longer be retried: its stored payload was pruned by retention`,
+          {
+            id,
+          },
+        );
+      }
       throw new DomainError(
         ErrorCode.EventNotRetryable,
         `Event ${id} is ${event.status}; only dead_letter or failed events can be retried`,

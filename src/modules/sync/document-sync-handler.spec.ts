@@ -94,6 +94,7 @@ describe('RecordTypeDispatch', () => {
     const calls: string[][] = [];
     const handler = (recordType: string): RecordHandler => ({
       recordType,
+      target: { table: `erp.${recordType}s`, key: `zoho_${recordType}_id` },
       statements: () => [],
       apply: async (_tx, events) => {
         calls.push(events.map((e) => e.id));

@@ -3,6 +3,7 @@ import { ErpRepository } from './erp.repository';
 import { checkFields, mapFields, readField, type FieldSpec, type Row } from './field-spec';
 import type {
   DocumentDefinition,
+  ErpTarget,
   GeneratedStatement,
   ItemFieldsDefinition,
   MappedDocument,
@@ -72,9 +73,11 @@ export function mapDocument<B>(def: DocumentDefinition<B>, event: SyncEvent): Ma
 /** The shared pipeline for every document-shaped record type: one definition, one record type. */
 export class DocumentRecordHandler<B = void> implements RecordHandler {
   readonly recordType: string;
+  readonly target: ErpTarget;
 
   constructor(private readonly def: DocumentDefinition<B>) {
     this.recordType = def.recordType;
+    this.target = { table: def.table, key: def.key };
     checkFields(def.table, def.fields, [def.key, ...DOCUMENT_RESERVED]);
     if (def.lines) checkFields(def.lines.table, def.lines.fields, [def.lines.parentKey, def.lines.key.column, ...LINE_RESERVED]);
   }
@@ -135,6 +138,7 @@ export class DocumentRecordHandler<B = void> implements RecordHandler {
  */
 export class ItemFieldsRecordHandler implements RecordHandler {
   readonly recordType = 'item';
+  readonly target: ErpTarget = { table: 'erp.products', key: 'zoho_item_id' };
 
   constructor(private readonly def: ItemFieldsDefinition) {
     checkFields('erp.products (item fields)', def.fields, ['zoho_item_id', 'name', 'sku', ...DOCUMENT_RESERVED]);

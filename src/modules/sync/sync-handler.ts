@@ -18,9 +18,17 @@ export interface GeneratedStatement {
   sql: string;
 }
 
+/** The ERP row a record lands in: its table and the key column holding the Zoho id (the dashboard shows it). */
+export interface ErpTarget {
+  readonly table: string;
+  readonly key: string;
+}
+
 /** Applies the events of one record type ('invoice', 'item' …) of a route. */
 export interface RecordHandler {
   readonly recordType: string;
+  /** Where an applied record of this type is written (the row keyed by its Zoho id). */
+  readonly target: ErpTarget;
   apply(tx: Queryable, events: SyncEvent[]): Promise<SyncOutcome[]>;
   /** Every statement generated from the definition, in a fixed order. */
   statements(): GeneratedStatement[];

@@ -1,5 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../common/errors/domain-error';
+import { ErrorCode } from '../../common/errors/error-codes';
 import { WebhookAuthService } from './webhook-auth.service';
+import type { WebhookRateLimiter } from './webhook-rate-limit';
 
 function header(req: FastifyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -43,10 +46,28 @@ export function registerWebhookPreauth(
     auth: WebhookAuthService;
     hasSecrets: boolean;
     reject: (err: unknown, req: FastifyRequest, reply: FastifyReply) => void;
+    /** Per client IP (RATE_LIMIT_WEBHOOKS_PER_MINUTE); checked first, before the key. */
+    rateLimiter?: WebhookRateLimiter;
   },
 ): void {
+  const limiter = options.rateLimiter;
   fastify.addHook('onRequest', (req, reply, done) => {
     if (req.routeOptions.url !== options.route) return done();
+    const retryAfter = limiter ? limiter.hit(req.ip) : 0;
+    if (retryAfter > 0) {
+      void reply.header('Connection', 'close');
+      options.reject(
+        new DomainError(
+          ErrorCode.RateLimited,
+          `Too many webhook requests from this client: at most ${limiter!.limitPerMinute} a minute; retry in ${retryAfter} s`,
+          { limit: limiter!.limitPerMinute, retryAfterSeconds: retryAfter },
+          { 'Retry-After': String(retryAfter) },
+        ),
+        req,
+        reply,
+      );
+      return;
+    }
     try {
       preauthorizeWebhook(options.auth, options.hasSecrets, req);
     } catch (err) {

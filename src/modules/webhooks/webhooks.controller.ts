@@ -1,29 +1,11 @@
 import { Controller, Delete, HttpCode, Param, Post, Put, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConsumes,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiQuery,
-  ApiResponse,
-  ApiSecurity,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
-  ApiUnsupportedMediaTypeResponse,
-  ApiForbiddenResponse,
-} from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { requestIdOf } from '../../common/errors/http-error.filter';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
 import { toWebhookAccepted, WebhookAcceptedDto } from './dto/webhook-accepted.dto';
+import { WebhookDocs } from './dto/webhook-docs';
 import { ALIAS_ROUTES, CANONICAL_ROUTES, WEBHOOK_ROUTES } from './webhook-routes';
 import { WebhooksService } from './webhooks.service';
 
@@ -53,66 +35,10 @@ export class WebhooksController {
       "Body: Zoho's default payload, the record under its module key (`contact`, `item`, `salesorder`, `invoice`, `bill`, " +
       '`creditnote`, `inventory_adjustment` or `item` for stock, `pricebook` or `item` for prices), as JSON or as ' +
       'x-www-form-urlencoded with the JSON in `JSONString`. Extra fields are welcome. Answers 202 only once the event is ' +
-      `committed to the queue. Routes: ${CANONICAL_ROUTES.join(', ')}; aliases kept from the earlier system: ${ALIAS_ROUTES.join(', ')}.`,
+      `committed to the queue. Routes: ${CANONICAL_ROUTES.join(', ')}; aliases kept from the earlier system: ${ALIAS_ROUTES.join(', ')}. ` +
+      'In Swagger UI pick the body example named like the route.',
   })
-  @ApiParam({ name: 'entity', enum: [...CANONICAL_ROUTES, ...ALIAS_ROUTES] })
-  @ApiQuery({
-    name: 'event',
-    required: false,
-    enum: ['created', 'updated', 'deleted'],
-    description: 'Default updated; DELETE method means deleted',
-  })
-  @ApiQuery({
-    name: 'organization_id',
-    required: false,
-    description: 'Zoho organization id; must be listed in ZOHO_ORGANIZATION_IDS when that is set',
-  })
-  @ApiQuery({ name: 'token', required: false, description: 'Alternative to the X-Webhook-Key header' })
-  @ApiHeader({ name: 'X-Webhook-Key', required: false, description: 'One of WEBHOOK_API_KEYS' })
-  @ApiHeader({
-    name: 'X-Zoho-Webhook-Signature',
-    required: false,
-    description: 'HMAC-SHA256 (hex or base64) with one of ZOHO_WEBHOOK_SECRETS',
-  })
-  @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
-  @ApiBody({
-    description: 'Zoho record under its module key',
-    schema: {
-      type: 'object',
-      additionalProperties: true,
-      example: {
-        invoice: {
-          invoice_id: '460000000026049',
-          invoice_number: 'INV-00003',
-          customer_id: '460000000026049',
-          status: 'sent',
-          date: '2026-11-28',
-          currency_code: 'IQD',
-          total: 250000,
-          last_modified_time: '2026-11-28T10:15:30+0300',
-          line_items: [{ line_item_id: '460000000026053', item_id: '460000000017088', quantity: 2, rate: 125000 }],
-        },
-      },
-    },
-  })
-  @ApiResponse({ status: 202, description: 'Stored (or already stored)', type: WebhookAcceptedDto })
-  @ApiBadRequestResponse({
-    description: 'Invalid JSON (the message gives the position), not UTF-8, or nested too deep',
-    type: ErrorResponseDto,
-  })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong X-Webhook-Key / signature', type: ErrorResponseDto })
-  @ApiForbiddenResponse({ description: 'organization_id not allowed', type: ErrorResponseDto })
-  @ApiNotFoundResponse({ description: 'Unknown entity route', type: ErrorResponseDto })
-  @ApiPayloadTooLargeResponse({ description: 'Body over WEBHOOK_MAX_BODY_BYTES', type: ErrorResponseDto })
-  @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type other than JSON or form', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({
-    description: 'Envelope missing or for another entity, id missing or empty (the message names the field)',
-    type: ErrorResponseDto,
-  })
-  @ApiServiceUnavailableResponse({
-    description: 'The database cannot commit now; Retry-After is set. Nothing was stored.',
-    type: ErrorResponseDto,
-  })
+  @WebhookDocs('POST')
   receive(@Param('entity') entity: string, @Req() req: FastifyRequest): Promise<WebhookAcceptedDto> {
     return this.handle(entity, req);
   }
@@ -121,10 +47,7 @@ export class WebhooksController {
   @Put(':entity')
   @HttpCode(202)
   @ApiOperation({ summary: 'Receive a Zoho webhook sent with PUT (same contract as POST)' })
-  @ApiParam({ name: 'entity', enum: [...CANONICAL_ROUTES, ...ALIAS_ROUTES] })
-  @ApiResponse({ status: 202, description: 'Stored (or already stored)', type: WebhookAcceptedDto })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong credentials', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'Envelope or id invalid', type: ErrorResponseDto })
+  @WebhookDocs('PUT')
   receivePut(@Param('entity') entity: string, @Req() req: FastifyRequest): Promise<WebhookAcceptedDto> {
     return this.handle(entity, req);
   }
@@ -132,11 +55,11 @@ export class WebhooksController {
   /** A Zoho webhook with the DELETE method: the event is a delete whatever ?event= says. */
   @Delete(':entity')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Receive a Zoho delete webhook (DELETE method): the record is soft-deleted in the ERP tables' })
-  @ApiParam({ name: 'entity', enum: [...CANONICAL_ROUTES, ...ALIAS_ROUTES] })
-  @ApiResponse({ status: 202, description: 'Stored (or already stored)', type: WebhookAcceptedDto })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong credentials', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'Envelope or id invalid', type: ErrorResponseDto })
+  @ApiOperation({
+    summary: 'Receive a Zoho delete webhook (DELETE method): the record is soft-deleted in the ERP tables',
+    description: 'Same body and parameters as POST (the record, at least its id); the event is a delete whatever ?event= says.',
+  })
+  @WebhookDocs('DELETE')
   receiveDelete(@Param('entity') entity: string, @Req() req: FastifyRequest): Promise<WebhookAcceptedDto> {
     return this.handle(entity, req);
   }

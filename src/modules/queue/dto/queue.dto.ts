@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export class StatusCountDto {
   @ApiProperty({ example: 12 }) count: number;
-  @ApiProperty({ example: 35, nullable: true, description: 'Age in seconds of the oldest event in this status' })
+  @ApiProperty({ type: Number, example: 35, nullable: true, description: 'Age in seconds of the oldest event in this status' })
   oldestAgeSeconds: number | null;
 }
 
@@ -22,12 +22,12 @@ export class QueueStatsDto {
 export class EventAttemptDto {
   @ApiProperty({ example: 1 }) attempt: number;
   @ApiProperty({ example: 'host:1234:ab12cd' }) workerId: string;
-  @ApiProperty() startedAt: Date;
-  @ApiProperty() finishedAt: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) startedAt: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) finishedAt: Date;
   @ApiProperty({ example: 4 }) durationMs: number;
   @ApiProperty({ enum: ['applied', 'skipped_stale', 'retry', 'dead_letter'] }) outcome: string;
-  @ApiProperty({ nullable: true }) error: string | null;
-  @ApiProperty({ nullable: true }) errorCode: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'invoice.total: "not-a-number" is not a number' }) error: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'INVALID_PAYLOAD' }) errorCode: string | null;
 }
 
 export class QueueEventDto {
@@ -36,35 +36,37 @@ export class QueueEventDto {
   @ApiProperty({ example: 'invoice' }) recordType: string;
   @ApiProperty({ example: '460000000026049' }) entityId: string;
   @ApiProperty({ enum: ['created', 'updated', 'deleted'] }) eventKind: string;
-  @ApiProperty({ nullable: true }) organizationId: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '10234695' }) organizationId: string | null;
   @ApiProperty({ enum: ['pending', 'processing', 'completed', 'failed', 'dead_letter'] }) status: string;
-  @ApiProperty({ nullable: true, enum: ['applied', 'skipped_stale'] }) outcome: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['applied', 'skipped_stale'] }) outcome: string | null;
   @ApiProperty({
+    type: String,
     nullable: true,
     description: 'What an applied event did not do, and why',
     example:
       'item 460000000017080 at location 460000000038080: delta 5 not applied, the stock snapshot of 2026-11-28T07:00:01.000000Z already counts it',
   })
   outcomeDetail: string | null;
-  @ApiProperty({ description: 'Tries so far, manual retries included (attempt numbers never restart)' }) attempts: number;
-  @ApiProperty({ nullable: true }) lastError: string | null;
-  @ApiProperty({ nullable: true }) lastErrorCode: string | null;
-  @ApiProperty() receivedAt: Date;
-  @ApiProperty({ nullable: true }) completedAt: Date | null;
+  @ApiProperty({ example: 1, description: 'Tries so far, manual retries included (attempt numbers never restart)' }) attempts: number;
+  @ApiProperty({ type: String, nullable: true, example: 'invoice.total: "not-a-number" is not a number' }) lastError: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'INVALID_PAYLOAD' }) lastErrorCode: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) receivedAt: Date;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: Date | null;
   @ApiProperty({
+    type: String,
     nullable: true,
     example: 'tds-core:worker:4242',
     description: 'While processing: the worker process (application_name) applying it',
   })
   processingBy: string | null;
-  @ApiProperty({ nullable: true, description: 'While processing: when its batch transaction began' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'While processing: when its batch transaction began' })
   processingSince: Date | null;
   @ApiProperty({ type: [EventAttemptDto] }) attemptLog: EventAttemptDto[];
 }
 
 export class RetryAcceptedDto {
   @ApiProperty({ example: '1842' }) eventId: string;
-  @ApiProperty({ example: 'pending' }) status: 'pending';
+  @ApiProperty({ enum: ['pending'], example: 'pending' }) status: 'pending';
 }
 
 /** The event row and its attempt rows → the API's shape. */
