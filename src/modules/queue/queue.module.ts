@@ -25,6 +25,14 @@ import { QueueStatisticsService } from './queue-statistics.service';
     QueueStatisticsRepository,
     QueueStatisticsService,
   ],
-  exports: [IngestBatcher, QueueService, EventBrowserService, QueueWorker, QueueStatisticsService, QueueHealthIndicator, WorkerHealthIndicator],
+  exports: [
+    IngestBatcher,
+    QueueService,
+    EventBrowserService,
+    QueueWorker,
+    QueueStatisticsService,
+    QueueHealthIndicator,
+    WorkerHealthIndicator,
+  ],
 })
 export class QueueModule {}
