@@ -12,6 +12,7 @@ import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsA
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
+import { MonitoringAndAlerts1764300000009 } from './1764300000009-MonitoringAndAlerts';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
   DashboardAuditAndIndexes1764300000013,
+  MonitoringAndAlerts1764300000009,
 ];

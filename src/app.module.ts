@@ -9,6 +9,9 @@ import { HealthCoreModule } from './modules/health/health-core.module';
 import { HealthModule } from './modules/health/health.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { MonitoringModule } from './modules/monitoring/monitoring.module';
+import { AlertsModule } from './modules/alerts/alerts.module';
+import { AlertsHealthIndicator } from './modules/monitoring/alerts-health.indicator';
 import { QueueModule } from './modules/queue/queue.module';
 import { QueueHealthIndicator, WorkerHealthIndicator } from './modules/queue/queue-health.indicator';
 import { RootModule } from './modules/root/root.module';
@@ -43,7 +46,12 @@ export class AppModule {
         QueueModule,
         NotificationsModule,
         WebhooksModule,
-        HealthModule.register({ imports: [QueueModule], indicators: [QueueHealthIndicator, WorkerHealthIndicator] }),
+        MonitoringModule,
+        AlertsModule,
+        HealthModule.register({
+          imports: [QueueModule, MonitoringModule],
+          indicators: [QueueHealthIndicator, WorkerHealthIndicator, AlertsHealthIndicator],
+        }),
         RootModule,
         BackupsModule,
         RetentionModule,

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { ConfigValidationError, Environment, EnvironmentVariables } from './config/env.validation';
 import { loadEnvironment } from './config/load-env';
 import { adminKeysConfigured, buildAppConfig, logSection, webhookCredentialsConfigured } from './config/app-config';
+import { monitoringEnvWarnings } from './config/monitoring-env';
 import { createApp } from './app.factory';
 import { createRootLogger, launcherLogger, RootLogger } from './common/logging/root-logger';
 import { loadOrCreateGeneratedWebhookKey } from './modules/webhooks/generated-key';
@@ -65,6 +66,7 @@ export async function launch(state: LauncherState): Promise<void> {
   const root = createRootLogger(logSection(env));
   const log = launcherLogger(root);
   log.info(`${SERVICE_NAME} ${SERVICE_VERSION} starting (role=${env.TDS_ROLE}, environment=${env.ENVIRONMENT})`);
+  for (const warning of monitoringEnvWarnings(env)) log.warn(warning);
 
   // A taken port is found out now, before the database, migrations and worker start (and before any line says
   // something started). listen() below still reports a port taken in the meantime the same way.

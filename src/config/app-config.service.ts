@@ -63,4 +63,12 @@ export class AppConfigService {
   get rateLimit(): AppConfig['rateLimit'] {
     return this.config.rateLimit;
   }
+
+  get monitoring(): AppConfig['monitoring'] {
+    return this.config.monitoring;
+  }
+
+  get alerts(): AppConfig['alerts'] {
+    return this.config.alerts;
+  }
 }

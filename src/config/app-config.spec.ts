@@ -28,6 +28,7 @@ describe('buildAppConfig', () => {
     const c = config({});
     expect(Object.keys(c).sort()).toEqual([
       'admin',
+      'alerts',
       'app',
       'backups',
       'database',
@@ -36,6 +37,7 @@ describe('buildAppConfig', () => {
       'http',
       'log',
       'metrics',
+      'monitoring',
       'queue',
       'rateLimit',
       'retention',

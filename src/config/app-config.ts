@@ -3,6 +3,7 @@ import { databaseUrlFrom } from './database-url';
 import { parseAdminKeys } from '../common/auth/admin-key';
 import { IpAllowlist } from '../common/net/ip-allowlist';
 import { join } from 'node:path';
+import { alertThresholds } from './monitoring-env';
 
 /**
  * The one configuration object: built once from the validated environment (src/config/load-env.ts) plus what the
@@ -121,6 +122,8 @@ const SECTIONS = {
   health: (env: EnvironmentVariables) => ({
     queueMaxAgeSeconds: env.HEALTH_QUEUE_MAX_AGE_SECONDS,
     requireWorker: env.HEALTH_REQUIRE_WORKER,
+    /** No heartbeat for this long = the worker is down (also the no-live-worker alert's window). */
+    workerHeartbeatTimeoutS: env.TDS_WORKER_HEARTBEAT_TIMEOUT_S,
   }),
   webhooks: (env: EnvironmentVariables, resolved: ResolvedAtStart) => {
     const configured = list(env.WEBHOOK_API_KEYS, env.WEBHOOK_API_KEY);
@@ -160,6 +163,22 @@ const SECTIONS = {
     adminWritesPerMinute: env.RATE_LIMIT_PER_MINUTE,
     adminReadsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
     webhooksPerMinute: env.RATE_LIMIT_WEBHOOKS_PER_MINUTE,
+  }),
+  /** The monitoring job (src/modules/monitoring). */
+  monitoring: (env: EnvironmentVariables) => ({
+    enabled: env.TDS_MONITORING_ENABLED,
+    cron: env.TDS_MONITORING_CRON,
+    windowMinutes: env.TDS_MONITORING_WINDOW_MINUTES,
+    retentionDays: env.TDS_METRICS_RETENTION_DAYS,
+    stuckMinutes: env.TDS_ALERT_STUCK_MINUTES,
+    workerHeartbeatTimeoutS: env.TDS_WORKER_HEARTBEAT_TIMEOUT_S,
+  }),
+  /** Alert rules' levels and lifecycle (src/modules/alerts). */
+  alerts: (env: EnvironmentVariables) => ({
+    thresholds: alertThresholds(env),
+    failureRateMinAttempts: env.TDS_ALERT_FAILURE_RATE_MIN_EVENTS,
+    hysteresis: env.TDS_ALERT_HYSTERESIS,
+    renotifyMinutes: env.ALERT_RENOTIFY_MINUTES,
   }),
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 

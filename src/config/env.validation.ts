@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 import { cronProblem } from '../modules/scheduling/scheduled-time';
+import { monitoringProblems } from './monitoring-env';
 
 export enum Environment {
   Development = 'development',
@@ -23,6 +24,8 @@ const toBool = ({ value }: { value: unknown }) => {
   return value;
 };
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const toNumber = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(String(value)) ? Number(value) : value;
 
 /**
  * Every environment variable the service reads. Names of the earlier Python system are kept
@@ -389,6 +392,27 @@ export class EnvironmentVariables {
   BACKUP_VERIFY: 'full' | 'archive' = 'full';
 
   /** Files older than this go, only after a new verified backup; the newest verified one is always kept. */
+  // --- monitoring (docs/decisions/0015-monitoring-snapshots-and-alert-rules.md) ---
+  /** Runs the monitoring job (snapshot + alert rules); off in tests unless a test turns it on. */
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  TDS_MONITORING_ENABLED = true;
+
+  // When the monitoring job runs: 5 cron fields, or 6 with a leading seconds field ('*/5 * * * * *' = every 5 s).
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  TDS_MONITORING_CRON = '*/5 * * * *';
+
+  /** The window every "over the window" metric means (throughput, failure rate, latency). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  @IsOptional()
+  TDS_MONITORING_WINDOW_MINUTES = 15;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -459,6 +483,149 @@ export class EnvironmentVariables {
   @Max(100000000)
   @IsOptional()
   RATE_LIMIT_WEBHOOKS_PER_MINUTE = 60000;
+  TDS_METRICS_RETENTION_DAYS = 30;
+
+  /** An unfinished event older than this while a worker is alive counts as stuck. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  @IsOptional()
+  TDS_ALERT_STUCK_MINUTES = 10;
+
+  /** No worker heartbeat for this long: /health reports the workers down and the no-live-worker alert fires. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  @IsOptional()
+  TDS_WORKER_HEARTBEAT_TIMEOUT_S = 30;
+
+  // --- alert rules: warning / critical levels. No defaults here: the alerts config section applies them, so that an
+  // old name (which sets the critical level) can be told apart from a new one set explicitly. ---
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_QUEUE_BACKLOG_WARNING?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_QUEUE_BACKLOG_CRITICAL?: number;
+
+  /** The earlier system's name: sets TDS_ALERT_QUEUE_BACKLOG_CRITICAL. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_QUEUE_BACKLOG_THRESHOLD?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_DLQ_WARNING?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_DLQ_CRITICAL?: number;
+
+  /** Failed attempts / attempts over the window, as a fraction (0.05 = 5%). */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a fraction between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  @IsOptional()
+  TDS_ALERT_FAILURE_RATE_WARNING?: number;
+
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a fraction between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  @IsOptional()
+  TDS_ALERT_FAILURE_RATE_CRITICAL?: number;
+
+  /** The earlier system's name: sets TDS_ALERT_FAILURE_RATE_CRITICAL. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a fraction between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  @IsOptional()
+  TDS_ALERT_FAILURE_RATE_THRESHOLD?: number;
+
+  /** A failure rate over fewer attempts than this does not fire. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @IsOptional()
+  TDS_ALERT_FAILURE_RATE_MIN_EVENTS = 20;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_STUCK_WARNING?: number;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_STUCK_CRITICAL?: number;
+
+  /** Sync lag = age of the oldest pending event, in minutes. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_SYNC_LAG_WARNING_MINUTES?: number;
+
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_SYNC_LAG_CRITICAL_MINUTES?: number;
+
+  /** The earlier system's name: sets TDS_ALERT_SYNC_LAG_CRITICAL_MINUTES. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @IsOptional()
+  TDS_ALERT_SYNC_LAG_THRESHOLD_MINUTES?: number;
+
+  /** Connections in use / max_connections, as a fraction. */
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a fraction between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  @IsOptional()
+  TDS_ALERT_DB_CONNECTIONS_WARNING?: number;
+
+  @Transform(toNumber)
+  @IsNumber({}, { message: 'must be a fraction between 0 and 1' })
+  @Min(0)
+  @Max(1)
+  @IsOptional()
+  TDS_ALERT_DB_CONNECTIONS_CRITICAL?: number;
+
+  /** An alert resolves only once its value is below its (lowest) threshold by this fraction: no flapping at the line. */
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0)
+  @Max(0.9)
+  @IsOptional()
+  TDS_ALERT_HYSTERESIS = 0.1;
+
+  /** Unacknowledged critical alerts are notified again this often. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  @IsOptional()
+  ALERT_RENOTIFY_MINUTES = 60;
 }
 
 export class ConfigValidationError extends Error {
@@ -485,7 +652,8 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
   // An empty value (`DATABASE_URL=` in .env) means "not set": the default applies.
   const present = Object.fromEntries(Object.entries(config).filter(([, v]) => !(typeof v === 'string' && v.trim() === '')));
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
-  const problems = flatten(validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false }));
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  const problems = flatten(errors);
   if (env.TDS_RETRY_BACKOFF_MAX_MS < env.TDS_RETRY_BACKOFF_BASE_MS) {
     problems.push(
       `TDS_RETRY_BACKOFF_MAX_MS=${env.TDS_RETRY_BACKOFF_MAX_MS}: must be >= TDS_RETRY_BACKOFF_BASE_MS (${env.TDS_RETRY_BACKOFF_BASE_MS})`,
@@ -500,6 +668,7 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
       `TDS_EVENT_RETENTION_DAYS=${env.TDS_EVENT_RETENTION_DAYS}: must be >= TDS_INBOX_RETENTION_DAYS (${env.TDS_INBOX_RETENTION_DAYS})`,
     );
   }
+  problems.push(...monitoringProblems(env, new Set(errors.map((e) => e.property))));
   if (problems.length) {
     const format = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'text' ? env.LOG_FORMAT : undefined;
     throw new ConfigValidationError(problems, format ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json'));

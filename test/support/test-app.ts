@@ -24,6 +24,7 @@ const BASE_ENV: Record<string, string> = {
   // Scheduled jobs are off unless a test turns them on (a test run at 02:00 must not back up its database).
   BACKUP_ENABLED: 'false',
   TDS_RETENTION_ENABLED: 'false',
+  TDS_MONITORING_ENABLED: 'false',
 };
 
 /**

@@ -27,6 +27,9 @@ export enum ErrorCode {
   // dashboard / admin API
   EventPayloadPruned = 'EVENT_PAYLOAD_PRUNED',
   RateLimited = 'RATE_LIMITED',
+  // alerts
+  AlertNotFound = 'ALERT_NOT_FOUND',
+  AlertAlreadyResolved = 'ALERT_ALREADY_RESOLVED',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -53,4 +56,6 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.UiNotBuilt]: 503,
   [ErrorCode.EventPayloadPruned]: 410,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.AlertNotFound]: 404,
+  [ErrorCode.AlertAlreadyResolved]: 409,
 };

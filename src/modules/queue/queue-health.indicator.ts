@@ -29,7 +29,7 @@ export class QueueHealthIndicator implements HealthIndicatorProvider {
   }
 }
 
-/** /health "workers": down when no worker process has sent a heartbeat within 3 intervals. */
+/** /health "workers": down when no worker process has sent a heartbeat within TDS_WORKER_HEARTBEAT_TIMEOUT_S. */
 @Injectable()
 export class WorkerHealthIndicator implements HealthIndicatorProvider {
   constructor(
@@ -41,7 +41,7 @@ export class WorkerHealthIndicator implements HealthIndicatorProvider {
   check() {
     const session = this.health.check('workers');
     if (!this.config.health.requireWorker) return session.up({ required: false });
-    const window = this.config.queue.heartbeatIntervalMs * 3;
+    const window = this.config.health.workerHeartbeatTimeoutS * 1000;
     return session
       .attempt(async () => {
         const live = await this.workers.countLiveWorkers(window);
