@@ -13,6 +13,7 @@ import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesA
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
 import { MonitoringAndAlerts1764300000009 } from './1764300000009-MonitoringAndAlerts';
+import { NotificationAttempts1764300000010 } from './1764300000010-NotificationAttempts';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PublishedProcessMetrics1764300000015,
   DashboardAuditAndIndexes1764300000013,
   MonitoringAndAlerts1764300000009,
+  NotificationAttempts1764300000010,
 ];

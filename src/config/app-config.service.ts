@@ -71,4 +71,8 @@ export class AppConfigService {
   get alerts(): AppConfig['alerts'] {
     return this.config.alerts;
   }
+
+  get notifications(): AppConfig['notifications'] {
+    return this.config.notifications;
+  }
 }

@@ -38,6 +38,7 @@ describe('buildAppConfig', () => {
       'log',
       'metrics',
       'monitoring',
+      'notifications',
       'queue',
       'rateLimit',
       'retention',

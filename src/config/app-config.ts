@@ -180,6 +180,43 @@ const SECTIONS = {
     hysteresis: env.TDS_ALERT_HYSTERESIS,
     renotifyMinutes: env.ALERT_RENOTIFY_MINUTES,
   }),
+  /** Alert notification channels and their delivery policy (src/modules/notifications). */
+  notifications: (env: EnvironmentVariables) => {
+    const tls = env.SMTP_TLS;
+    return {
+      publicBaseUrl: env.PUBLIC_BASE_URL?.replace(/\/+$/, '') || null,
+      email: {
+        enabled: env.ALERT_EMAIL_ENABLED,
+        host: env.SMTP_HOST ?? '',
+        port: env.SMTP_PORT ?? (tls === 'true' ? 465 : tls === 'starttls' ? 587 : 25),
+        tls,
+        user: env.SMTP_USER || null,
+        password: env.SMTP_PASSWORD || null,
+        from: env.SMTP_FROM ?? '',
+        to: list(env.EMAIL_TO),
+        minSeverity: env.ALERT_EMAIL_MIN_SEVERITY,
+      },
+      slack: {
+        enabled: env.ALERT_SLACK_ENABLED,
+        webhookUrl: env.SLACK_WEBHOOK_URL ?? '',
+        channel: env.SLACK_CHANNEL || null,
+        minSeverity: env.ALERT_SLACK_MIN_SEVERITY,
+      },
+      webhook: {
+        enabled: env.ALERT_WEBHOOK_ENABLED,
+        urls: list(env.ALERT_WEBHOOK_URLS),
+        secret: env.ALERT_WEBHOOK_SECRET ?? '',
+        minSeverity: env.ALERT_WEBHOOK_MIN_SEVERITY,
+      },
+      delivery: {
+        maxAttempts: env.ALERT_NOTIFY_MAX_ATTEMPTS,
+        backoffBaseMs: env.ALERT_NOTIFY_BACKOFF_BASE_MS,
+        backoffMaxMs: env.ALERT_NOTIFY_BACKOFF_MAX_MS,
+        attemptTimeoutMs: env.ALERT_NOTIFY_TIMEOUT_MS,
+        shutdownGraceMs: env.ALERT_NOTIFY_SHUTDOWN_GRACE_MS,
+      },
+    };
+  },
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 
 type Sections = typeof SECTIONS;

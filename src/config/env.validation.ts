@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, validateSync, ValidationError } from 'class-validator';
 import { cronProblem } from '../modules/scheduling/scheduled-time';
 import { monitoringProblems } from './monitoring-env';
+import { notificationEnvProblems } from './notification-env';
 
 export enum Environment {
   Development = 'development',
@@ -369,6 +370,141 @@ export class EnvironmentVariables {
   @IsOptional()
   WEBHOOK_RETRY_AFTER_SECONDS = 30;
 
+  // --- notifications (src/modules/notifications, docs/NOTIFICATIONS_SETUP.md, docs/decisions/0016) ---
+  /** Where operators open the service from outside (links in notifications point at `${PUBLIC_BASE_URL}/ui/alerts`). */
+  @Transform(trimmed)
+  @Matches(/^https?:\/\/[^\s?#]+$/, { message: 'PUBLIC_BASE_URL must be an http(s) URL without query or fragment' })
+  @IsOptional()
+  PUBLIC_BASE_URL?: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  ALERT_EMAIL_ENABLED = false;
+
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  SMTP_HOST?: string;
+
+  /** Unset: 465 with SMTP_TLS=true, 587 with starttls, 25 with false. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @IsOptional()
+  SMTP_PORT?: number;
+
+  @IsString()
+  @IsOptional()
+  SMTP_USER?: string;
+
+  @IsString()
+  @IsOptional()
+  SMTP_PASSWORD?: string;
+
+  /** The From header, e.g. `TDS Core <alerts@example.com>`. */
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  SMTP_FROM?: string;
+
+  /** `true` = implicit TLS (port 465), `starttls` = upgrade required (port 587), `false` = plain SMTP (relay on a trusted network). */
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @IsIn(['true', 'starttls', 'false'])
+  @IsOptional()
+  SMTP_TLS: 'true' | 'starttls' | 'false' = 'starttls';
+
+  /** Comma-separated recipients of alert emails. */
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  EMAIL_TO?: string;
+
+  @IsIn(['info', 'warning', 'critical'])
+  @IsOptional()
+  ALERT_EMAIL_MIN_SEVERITY: 'info' | 'warning' | 'critical' = 'warning';
+
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  ALERT_SLACK_ENABLED = false;
+
+  /** A Slack incoming-webhook URL; its path is a secret (logged as https://hooks.slack.com/services/***). */
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  SLACK_WEBHOOK_URL?: string;
+
+  /** Overrides the webhook's default channel (honoured by legacy webhooks only; a Slack app's webhook posts to its own channel). */
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  SLACK_CHANNEL?: string;
+
+  @IsIn(['info', 'warning', 'critical'])
+  @IsOptional()
+  ALERT_SLACK_MIN_SEVERITY: 'info' | 'warning' | 'critical' = 'warning';
+
+  @Transform(toBool)
+  @IsBoolean()
+  @IsOptional()
+  ALERT_WEBHOOK_ENABLED = false;
+
+  /** Comma-separated receiver URLs; each one is its own delivery. */
+  @Transform(trimmed)
+  @IsString()
+  @IsOptional()
+  ALERT_WEBHOOK_URLS?: string;
+
+  @IsIn(['info', 'warning', 'critical'])
+  @IsOptional()
+  ALERT_WEBHOOK_MIN_SEVERITY: 'info' | 'warning' | 'critical' = 'warning';
+
+  /** HMAC-SHA256 key of X-TDS-Signature (at least 16 characters); required when ALERT_WEBHOOK_ENABLED. */
+  @IsString()
+  @IsOptional()
+  ALERT_WEBHOOK_SECRET?: string;
+
+  /** Tries per delivery (the first included) before it is given up. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  @IsOptional()
+  ALERT_NOTIFY_MAX_ATTEMPTS = 5;
+
+  /** Delay before the first retry; doubles per retry (with jitter) up to ALERT_NOTIFY_BACKOFF_MAX_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600000)
+  @IsOptional()
+  ALERT_NOTIFY_BACKOFF_BASE_MS = 5000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400000)
+  @IsOptional()
+  ALERT_NOTIFY_BACKOFF_MAX_MS = 300000;
+
+  /** One attempt (HTTP request, or SMTP connect + send) is cut off after this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  @IsOptional()
+  ALERT_NOTIFY_TIMEOUT_MS = 10000;
+
+  /** At shutdown, attempts in flight get this long to finish; retries not yet due are dropped (recorded as abandoned). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120000)
+  @IsOptional()
+  ALERT_NOTIFY_SHUTDOWN_GRACE_MS = 5000;
+
   // --- backups (docs/BACKUP_GUIDE.md, docs/decisions/0017-backups-and-retention.md) ---
   /** The in-app scheduled backup (one run per scheduled time across every process). */
   @Transform(toBool)
@@ -669,6 +805,7 @@ export function validate(config: Record<string, unknown>): EnvironmentVariables 
     );
   }
   problems.push(...monitoringProblems(env, new Set(errors.map((e) => e.property))));
+  problems.push(...notificationEnvProblems(env));
   if (problems.length) {
     const format = env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'text' ? env.LOG_FORMAT : undefined;
     throw new ConfigValidationError(problems, format ?? (env.ENVIRONMENT === Environment.Development ? 'text' : 'json'));

@@ -30,6 +30,8 @@ export enum ErrorCode {
   // alerts
   AlertNotFound = 'ALERT_NOT_FOUND',
   AlertAlreadyResolved = 'ALERT_ALREADY_RESOLVED',
+  // notifications
+  NoNotificationChannel = 'NO_NOTIFICATION_CHANNEL',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -58,4 +60,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.RateLimited]: 429,
   [ErrorCode.AlertNotFound]: 404,
   [ErrorCode.AlertAlreadyResolved]: 409,
+  [ErrorCode.NoNotificationChannel]: 409,
 };
