@@ -57,7 +57,11 @@ function Screen({ path }: { path: string }) {
     default:
       return (
         <p className="text-slate-600">
-          No such screen. <Link to="" className="underline">Go to the overview</Link>.
+          No such screen.{' '}
+          <Link to="" className="underline">
+            Go to the overview
+          </Link>
+          .
         </p>
       );
   }

@@ -2,7 +2,17 @@
 import type { ReactNode } from 'react';
 import { ApiError } from './api';
 
-export function Card({ title, children, actions, className = '' }: { title?: ReactNode; children: ReactNode; actions?: ReactNode; className?: string }) {
+export function Card({
+  title,
+  children,
+  actions,
+  className = '',
+}: {
+  title?: ReactNode;
+  children: ReactNode;
+  actions?: ReactNode;
+  className?: string;
+}) {
   return (
     <section className={`rounded-lg border border-slate-200 bg-white p-4 shadow-sm ${className}`}>
       {(title || actions) && (
@@ -37,10 +47,28 @@ const TONES: Record<string, string> = {
 };
 
 export function Badge({ value }: { value: string }) {
-  return <span className={`inline-block rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${TONES[value] ?? 'bg-slate-100 text-slate-700'}`}>{value.replace('_', ' ')}</span>;
+  return (
+    <span
+      className={`inline-block rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap ${TONES[value] ?? 'bg-slate-100 text-slate-700'}`}
+    >
+      {value.replace('_', ' ')}
+    </span>
+  );
 }
 
-export function Figure({ label, value, hint, tone = 'text-slate-900', testId }: { label: string; value: ReactNode; hint?: ReactNode; tone?: string; testId?: string }) {
+export function Figure({
+  label,
+  value,
+  hint,
+  tone = 'text-slate-900',
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  tone?: string;
+  testId?: string;
+}) {
   return (
     <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-sm" data-testid={testId}>
       <div className="text-xs text-slate-500 uppercase">{label}</div>
@@ -83,7 +111,8 @@ export function Cell({ children, className = '', mono = false }: { children: Rea
 
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
-  const text = error instanceof ApiError ? `${error.message}${error.code ? ` (${error.code})` : ''}` : String((error as Error).message ?? error);
+  const text =
+    error instanceof ApiError ? `${error.message}${error.code ? ` (${error.code})` : ''}` : String((error as Error).message ?? error);
   return (
     <p role="alert" className="rounded border border-rose-200 bg-rose-50 p-2 text-sm text-rose-800">
       {text}
@@ -108,7 +137,14 @@ export const input = 'w-full rounded-md border border-slate-300 bg-white px-2 py
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 export function formatAge(seconds: number | null | undefined): string {

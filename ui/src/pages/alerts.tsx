@@ -52,7 +52,8 @@ function AlertCard({ alert: a }: { alert: Alert }) {
   const [note, setNote] = useState('');
   const [open, setOpen] = useState(false);
   const ack = useMutation({
-    mutationFn: () => api<Alert>(`dashboard/alerts/${a.id}/acknowledge`, { method: 'POST', body: note.trim() ? { note: note.trim() } : {} }),
+    mutationFn: () =>
+      api<Alert>(`dashboard/alerts/${a.id}/acknowledge`, { method: 'POST', body: note.trim() ? { note: note.trim() } : {} }),
     onSuccess: () => {
       setOpen(false);
       void client.invalidateQueries({ queryKey: ['alerts'] });

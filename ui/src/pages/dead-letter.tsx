@@ -117,7 +117,12 @@ export function DeadLetter() {
       <Card
         title={selected ? `Dead letters: ${selected.pattern}` : 'Dead letters'}
         actions={
-          <button type="button" className={secondary} disabled={bulk.isPending} onClick={() => bulk.mutate({ filter: filterNow(), dryRun: true })}>
+          <button
+            type="button"
+            className={secondary}
+            disabled={bulk.isPending}
+            onClick={() => bulk.mutate({ filter: filterNow(), dryRun: true })}
+          >
             Retry all shown… (preview)
           </button>
         }
@@ -125,12 +130,15 @@ export function DeadLetter() {
         {preview && (
           <div className="mb-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm" data-testid="bulk-preview">
             <p>
-              Dry run: <strong>{preview.result.retried}</strong> of <strong>{preview.result.matched}</strong> matching dead letters would go back
-              to pending{preview.result.retried < preview.result.matched ? ' (oldest first; run again for the rest)' : ''}.
+              Dry run: <strong>{preview.result.retried}</strong> of <strong>{preview.result.matched}</strong> matching dead letters would go
+              back to pending{preview.result.retried < preview.result.matched ? ' (oldest first; run again for the rest)' : ''}.
             </p>
             {preview.result.eventIds.length > 0 && (
               <p className="mt-1 font-mono text-xs break-words text-slate-600">
-                {preview.result.eventIds.slice(0, 30).map((id) => `#${id}`).join(' ')}
+                {preview.result.eventIds
+                  .slice(0, 30)
+                  .map((id) => `#${id}`)
+                  .join(' ')}
                 {preview.result.eventIds.length > 30 ? ' …' : ''}
               </p>
             )}

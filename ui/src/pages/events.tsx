@@ -45,7 +45,12 @@ export function Events() {
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Events</h1>
       <Card>
-        <form onSubmit={apply} className="grid grid-cols-2 gap-2 md:grid-cols-4 lg:grid-cols-7" key={query.toString()} aria-label="Event filters">
+        <form
+          onSubmit={apply}
+          className="grid grid-cols-2 gap-2 md:grid-cols-4 lg:grid-cols-7"
+          key={query.toString()}
+          aria-label="Event filters"
+        >
           <label className="col-span-2 text-xs md:col-span-1">
             Zoho id
             <input name="entityId" inputMode="numeric" placeholder="460000000026049" defaultValue={filters.entityId} className={input} />
@@ -138,7 +143,10 @@ export function Events() {
 
 export function EventTable({ events, extra }: { events: EventSummary[]; extra?: (e: EventSummary) => React.ReactNode }) {
   return (
-    <Table head={['Event', 'Received', 'Entity', 'Zoho id', 'Kind', 'Status', 'Tries', 'Last error', ...(extra ? [''] : [])]} testId="events-table">
+    <Table
+      head={['Event', 'Received', 'Entity', 'Zoho id', 'Kind', 'Status', 'Tries', 'Last error', ...(extra ? [''] : [])]}
+      testId="events-table"
+    >
       {events.map((e) => (
         <tr key={e.id} data-event-id={e.id}>
           <Cell>

@@ -29,7 +29,9 @@ export function Login({ message, onLogin }: { message: string | null; onLogin: (
       <form onSubmit={(e) => void submit(e)} className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow">
         <div>
           <h1 className="text-xl font-semibold">TDS Core</h1>
-          <p className="text-sm text-slate-600">Operator console. Sign in with an admin key from ADMIN_API_KEYS (or the key the service printed at start).</p>
+          <p className="text-sm text-slate-600">
+            Operator console. Sign in with an admin key from ADMIN_API_KEYS (or the key the service printed at start).
+          </p>
         </div>
         <label className="block text-sm">
           <span className="mb-1 block font-medium">Admin key</span>

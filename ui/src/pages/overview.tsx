@@ -16,7 +16,11 @@ interface Sample {
 }
 
 export function Overview() {
-  const stats = useQuery({ queryKey: ['queue-stats'], queryFn: () => api<QueueBreakdown>('dashboard/queue-stats'), refetchInterval: POLL_MS });
+  const stats = useQuery({
+    queryKey: ['queue-stats'],
+    queryFn: () => api<QueueBreakdown>('dashboard/queue-stats'),
+    refetchInterval: POLL_MS,
+  });
   const health = useQuery({ queryKey: ['health'], queryFn: () => api<Health>('health'), refetchInterval: 10_000 });
   const alerts = useQuery({
     queryKey: ['alerts', 'open'],
@@ -31,7 +35,9 @@ export function Overview() {
     if (!d) return;
     const t = new Date(stats.dataUpdatedAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     setSamples((s) =>
-      [...s, { t, pending: d.totals.pending.count, failed: d.totals.failed.count, deadLetter: d.totals.deadLetter.count }].slice(-MAX_SAMPLES),
+      [...s, { t, pending: d.totals.pending.count, failed: d.totals.failed.count, deadLetter: d.totals.deadLetter.count }].slice(
+        -MAX_SAMPLES,
+      ),
     );
   }, [stats.data, stats.dataUpdatedAt]);
 
@@ -45,7 +51,12 @@ export function Overview() {
         <Loading />
       ) : (
         <div className="grid grid-cols-2 gap-3 lg:grid-cols-5" data-testid="queue-figures">
-          <Figure testId="figure-pending" label="Pending" value={d.totals.pending.count} hint={`oldest ${formatAge(d.totals.pending.oldestAgeSeconds)}`} />
+          <Figure
+            testId="figure-pending"
+            label="Pending"
+            value={d.totals.pending.count}
+            hint={`oldest ${formatAge(d.totals.pending.oldestAgeSeconds)}`}
+          />
           <Figure testId="figure-processing" label="Processing" value={d.totals.processing.count} />
           <Figure
             testId="figure-failed"
@@ -59,7 +70,12 @@ export function Overview() {
             value={<Link to="dead-letter">{d.totals.deadLetter.count}</Link>}
             tone={d.totals.deadLetter.count ? 'text-rose-600' : undefined}
           />
-          <Figure testId="figure-completed" label="Completed (24 h)" value={completed24h} hint={`oldest waiting ${formatAge(d.oldestPending?.ageSeconds)}`} />
+          <Figure
+            testId="figure-completed"
+            label="Completed (24 h)"
+            value={completed24h}
+            hint={`oldest waiting ${formatAge(d.oldestPending?.ageSeconds)}`}
+          />
         </div>
       )}
 
@@ -68,7 +84,15 @@ export function Overview() {
           <ErrorNote error={health.error} />
           {health.data ? <HealthList health={health.data} /> : !health.error && <Loading />}
         </Card>
-        <Card title="Open alerts" className="lg:col-span-2" actions={<Link to="alerts" className="text-sm underline">All alerts</Link>}>
+        <Card
+          title="Open alerts"
+          className="lg:col-span-2"
+          actions={
+            <Link to="alerts" className="text-sm underline">
+              All alerts
+            </Link>
+          }
+        >
           <ErrorNote error={alerts.error} />
           {alerts.data &&
             (alerts.data.alerts.length === 0 ? (
