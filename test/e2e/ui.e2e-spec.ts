@@ -157,6 +157,7 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       expect(new Set(requests)).toEqual(new Set([`Bearer ${OPS}`]));
       expect(await page.evaluate(() => [sessionStorage.getItem('tds-admin-key'), localStorage.length])).toEqual([OPS, 0]);
       await page.waitForTimeout(5_500); // a second poll: the live chart has two samples
+      await page.mouse.move(0, 0); // no chart tooltip in the picture
       await page.screenshot({ path: join(SHOTS, 'overview-desktop.png'), fullPage: true });
       await context.close();
     });
@@ -252,9 +253,11 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
       await page.waitForTimeout(5_500);
+      await page.mouse.move(0, 0);
       await page.screenshot({ path: join(SHOTS, 'overview-phone.png'), fullPage: true });
       await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
-      await page.getByTestId('events-table').waitFor();
+      await expect.poll(() => page.getByTestId('events-list').locator('li').count()).toBe(9);
+      expect(await page.getByTestId('events-table').isVisible()).toBe(false);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
       await page.screenshot({ path: join(SHOTS, 'events-phone.png'), fullPage: true });
       await page.getByRole('navigation').getByRole('link', { name: 'Dead letter' }).click();

@@ -131,7 +131,7 @@ export function EventDetailPage({ id }: { id: string }) {
           </Table>
         )}
       </Card>
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid items-start gap-4 lg:grid-cols-2">
         <Card title="Payload">
           {e.payload === null ? <Empty>Pruned by retention.</Empty> : <Json value={e.payload} testId="payload" />}
         </Card>

@@ -143,30 +143,61 @@ export function Events() {
 
 export function EventTable({ events, extra }: { events: EventSummary[]; extra?: (e: EventSummary) => React.ReactNode }) {
   return (
-    <Table
-      head={['Event', 'Received', 'Entity', 'Zoho id', 'Kind', 'Status', 'Tries', 'Last error', ...(extra ? [''] : [])]}
-      testId="events-table"
-    >
-      {events.map((e) => (
-        <tr key={e.id} data-event-id={e.id}>
-          <Cell>
-            <Link to={`events/${e.id}`} className="font-medium text-sky-700 underline">
-              #{e.id}
-            </Link>
-            {e.replayOf && <span className="ml-1 text-xs text-slate-500">replay of #{e.replayOf}</span>}
-          </Cell>
-          <Cell className="whitespace-nowrap">{formatTime(e.receivedAt)}</Cell>
-          <Cell>{e.entityType}</Cell>
-          <Cell mono>{e.entityId}</Cell>
-          <Cell>{e.eventKind}</Cell>
-          <Cell>
-            <Badge value={e.status} />
-          </Cell>
-          <Cell className="tabular">{e.attempts}</Cell>
-          <Cell className="max-w-xs truncate text-slate-600">{e.lastError ?? ''}</Cell>
-          {extra && <Cell>{extra(e)}</Cell>}
-        </tr>
-      ))}
-    </Table>
+    <>
+      {/* Phone: one card per event; from md up: the table. */}
+      <ul className="divide-y divide-slate-100 md:hidden" data-testid="events-list">
+        {events.map((e) => (
+          <li key={e.id} className="space-y-1 py-2 text-sm" data-event-id={e.id}>
+            <div className="flex items-center gap-2">
+              <Link to={`events/${e.id}`} className="font-medium text-sky-700 underline">
+                #{e.id}
+              </Link>
+              <Badge value={e.status} />
+              <span className="text-slate-600">
+                {e.entityType} · {e.eventKind}
+              </span>
+              {extra && <span className="ml-auto">{extra(e)}</span>}
+            </div>
+            <div className="flex flex-wrap gap-x-3 text-xs text-slate-600">
+              <span className="font-mono">{e.entityId}</span>
+              <span>{formatTime(e.receivedAt)}</span>
+              <span>tries {e.attempts}</span>
+            </div>
+            {e.lastError && (
+              <p dir="auto" className="text-xs break-words text-rose-800">
+                {e.lastError}
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+      <div className="hidden md:block">
+        <Table
+          head={['Event', 'Received', 'Entity', 'Zoho id', 'Kind', 'Status', 'Tries', 'Last error', ...(extra ? [''] : [])]}
+          testId="events-table"
+        >
+          {events.map((e) => (
+            <tr key={e.id} data-event-id={e.id}>
+              <Cell>
+                <Link to={`events/${e.id}`} className="font-medium text-sky-700 underline">
+                  #{e.id}
+                </Link>
+                {e.replayOf && <span className="ml-1 text-xs text-slate-500">replay of #{e.replayOf}</span>}
+              </Cell>
+              <Cell className="whitespace-nowrap">{formatTime(e.receivedAt)}</Cell>
+              <Cell>{e.entityType}</Cell>
+              <Cell mono>{e.entityId}</Cell>
+              <Cell>{e.eventKind}</Cell>
+              <Cell>
+                <Badge value={e.status} />
+              </Cell>
+              <Cell className="tabular">{e.attempts}</Cell>
+              <Cell className="max-w-xs truncate text-slate-600">{e.lastError ?? ''}</Cell>
+              {extra && <Cell>{extra(e)}</Cell>}
+            </tr>
+          ))}
+        </Table>
+      </div>
+    </>
   );
 }

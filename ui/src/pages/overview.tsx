@@ -112,7 +112,7 @@ export function Overview() {
         </Card>
       </div>
 
-      <div className="grid gap-4 lg:grid-cols-2">
+      <div className="grid gap-4 lg:grid-cols-2 xl:grid-cols-3">
         <Card title="Queue depth (live, since this screen opened)">
           {samples.length < 2 ? (
             <Empty>Collecting samples every {POLL_MS / 1000} s…</Empty>
