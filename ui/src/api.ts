@@ -63,11 +63,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   const text = await res.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
-    body = undefined;
+    // not JSON (a proxy's error page): the status line says what happened
   }
   // /health answers 503 with its details when a check fails: the caller wants the body either way.
   if (res.ok || (res.status === 503 && path.startsWith('health'))) return body as T;
