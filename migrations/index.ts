@@ -8,12 +8,12 @@ import { ContentDedupAndFinalDeletes1764300000005 } from './1764300000005-Conten
 import { SingletonJobRuns1764300000006 } from './1764300000006-SingletonJobRuns';
 import { RawIsExactJson1764300000007 } from './1764300000007-RawIsExactJson';
 import { AttemptOutcomesWithoutLeases1764300000008 } from './1764300000008-AttemptOutcomesWithoutLeases';
-import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
-import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
-import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
-import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
 import { MonitoringAndAlerts1764300000009 } from './1764300000009-MonitoringAndAlerts';
 import { NotificationAttempts1764300000010 } from './1764300000010-NotificationAttempts';
+import { BackupRunsAndRetention1764300000011 } from './1764300000011-BackupRunsAndRetention';
+import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
+import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
+import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -25,10 +25,10 @@ export const MIGRATIONS = [
   SingletonJobRuns1764300000006,
   RawIsExactJson1764300000007,
   AttemptOutcomesWithoutLeases1764300000008,
-  BackupRunsAndRetention1764300000011,
-  QueueTablesAutovacuum1764300000014,
-  PublishedProcessMetrics1764300000015,
-  DashboardAuditAndIndexes1764300000013,
   MonitoringAndAlerts1764300000009,
   NotificationAttempts1764300000010,
+  BackupRunsAndRetention1764300000011,
+  DashboardAuditAndIndexes1764300000013,
+  QueueTablesAutovacuum1764300000014,
+  PublishedProcessMetrics1764300000015,
 ];

@@ -37,7 +37,12 @@ function buildUi() {
     console.error('cannot build the web UI: vite is not installed (run npm install)');
     process.exit(1);
   }
-  const ui = spawnSync(vite, ['build', '--logLevel', 'warn'], { cwd: join(root, 'ui'), stdio: 'inherit' });
+  // NODE_ENV=production whatever the caller's (Vitest sets test, which would give React's development build).
+  const ui = spawnSync(vite, ['build', '--logLevel', 'warn'], {
+    cwd: join(root, 'ui'),
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (ui.status !== 0) {
     console.error('web UI build failed');
     process.exit(ui.status ?? 1);

@@ -33,7 +33,7 @@ describe('access log coverage (e2e)', () => {
       stack.push(m[1]);
       paths.push(stack.join(''));
     }
-    expect(paths).toContain('/queue/stats');
+    expect(paths).toContain('/dashboard/queue-stats');
     expect(paths.some((p) => p.startsWith('/webhooks/'))).toBe(true);
     const unlogged = paths.filter((p) => {
       const segment = p.split('/')[1] ?? '';

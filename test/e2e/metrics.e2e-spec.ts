@@ -149,7 +149,7 @@ describe('METRICS_IP_ALLOWLIST and ADMIN_IP_ALLOWLIST (e2e)', () => {
       const open = await request(t.server).get('/metrics');
       expect(open.status).toBe(200);
       expect(open.text).toMatch(/^# HELP /);
-      const refused = await request(t.server).get('/queue/stats').set('X-Admin-Key', ADMIN);
+      const refused = await request(t.server).get('/dashboard/queue-stats').set('X-Admin-Key', ADMIN);
       expect(refused.status).toBe(403);
       expect(refused.body).toMatchObject({ code: 'ADMIN_IP_NOT_ALLOWED', message: expect.stringMatching(/ADMIN_IP_ALLOWLIST/) });
     } finally {
@@ -157,7 +157,7 @@ describe('METRICS_IP_ALLOWLIST and ADMIN_IP_ALLOWLIST (e2e)', () => {
     }
     const inside = await startTestApp(db.url, { ADMIN_API_KEYS: ADMIN, ADMIN_IP_ALLOWLIST: '127.0.0.0/8,::1' });
     try {
-      await request(inside.server).get('/queue/stats').set('X-Admin-Key', ADMIN).expect(200);
+      await request(inside.server).get('/dashboard/queue-stats').set('X-Admin-Key', ADMIN).expect(200);
       // Outside METRICS_IP_ALLOWLIST (unset), /metrics is an admin route like the others.
       expect((await request(inside.server).get('/metrics')).status).toBe(401);
       await request(inside.server).get('/metrics').set('X-Admin-Key', ADMIN).expect(200);

@@ -344,7 +344,7 @@ describe('notifications: email, Slack and signed webhooks to real loopback recei
     const doc = (await request(t.server).get('/docs-json').expect(200)).body;
     const op = doc.paths['/dashboard/notifications/test'].post;
     expect(op.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/NotificationTestResponseDto');
-    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '409']);
+    expect(Object.keys(op.responses).sort()).toEqual(['200', '401', '403', '409', '429']);
     expect(doc.components.schemas.NotificationTestResultDto.properties.target.description).toContain('without secrets');
     const list = doc.paths['/dashboard/notifications/attempts'].get;
     expect(list.responses['200'].content['application/json'].schema).toEqual({
@@ -352,7 +352,7 @@ describe('notifications: email, Slack and signed webhooks to real loopback recei
       items: { $ref: '#/components/schemas/NotificationAttemptDto' },
     });
     expect(list.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['alertId', 'limit']);
-    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403']);
+    expect(Object.keys(list.responses).sort()).toEqual(['200', '400', '401', '403', '429']);
   });
 });
 

@@ -1,26 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { AdminApi } from '../../common/auth/admin-api.decorator';
+import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
+import { Audited } from '../audit/audited.decorator';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto, AlertDto, AlertListDto, ListAlertsQueryDto, toAlertDto } from './dto/alert.dto';
 
 @ApiTags('alerts')
-@ApiSecurity('adminKey')
-@ApiUnauthorizedResponse({ description: 'No admin key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: 'Wrong admin key, or the admin API is disabled (ADMIN_API_KEYS unset)', type: ErrorResponseDto })
-@UseGuards(AdminKeyGuard)
+@AdminApi()
 @Controller('dashboard/alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
@@ -28,7 +16,12 @@ export class AlertsController {
   @Get()
   @ApiOperation({ summary: 'Alerts raised by the monitoring rules, newest first, optionally in one status' })
   @ApiOkResponse({ type: AlertListDto })
-  @ApiBadRequestResponse({ description: 'A bad status or limit (the message names it)', type: ErrorResponseDto })
+  @ApiErrorResponse(
+    400,
+    'BAD_REQUEST',
+    'status must be one of: open, acknowledged, resolved',
+    'A bad status or limit (the message names it)',
+  )
   async list(@Query() query: ListAlertsQueryDto): Promise<AlertListDto> {
     const rows = await this.alerts.list(query.status ?? null, query.limit ?? 100);
     return { alerts: rows.map((r) => toAlertDto(r, this.alerts.ruleNamed(r.rule)?.runbook ?? '')) };
@@ -36,6 +29,7 @@ export class AlertsController {
 
   @Post(':id/acknowledge')
   @HttpCode(200)
+  @Audited('alert.acknowledge', { detail: (r) => ((r as AlertDto).acknowledgeNote ? `note: ${(r as AlertDto).acknowledgeNote}` : null) })
   @ApiOperation({
     summary: 'Acknowledge an open alert: reminders stop; who (the admin key name) and when are recorded',
     description:
@@ -43,9 +37,9 @@ export class AlertsController {
       'severity re-opens an acknowledged alert.',
   })
   @ApiOkResponse({ type: AlertDto })
-  @ApiBadRequestResponse({ description: 'A bad body (the message names the field)', type: ErrorResponseDto })
-  @ApiNotFoundResponse({ description: 'No such alert', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: 'The alert is already resolved', type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'BAD_REQUEST', 'note must be at most 1000 characters', 'A bad body (the message names the field)')
+  @ApiErrorResponse(404, 'ALERT_NOT_FOUND', 'Alert 42 not found', 'No such alert')
+  @ApiErrorResponse(409, 'ALERT_ALREADY_RESOLVED', 'Alert 42 is already resolved', 'The alert is already resolved')
   async acknowledge(@Param('id') id: string, @Body() body: AcknowledgeAlertDto, @Req() req: FastifyRequest): Promise<AlertDto> {
     const row = await this.alerts.acknowledge(id, req.adminKeyName ?? null, body?.note ?? null);
     return toAlertDto(row, this.alerts.ruleNamed(row.rule)?.runbook ?? '');

@@ -1,23 +1,12 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-  ApiBadRequestResponse,
-} from '@nestjs/swagger';
-import { AdminKeyGuard } from '../../common/auth/admin-key.guard';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminApi } from '../../common/auth/admin-api.decorator';
+import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
 import { BackupsService } from './backups.service';
 import { BackupListDto, ListBackupsQueryDto, toBackupRun, toBackupStatus } from './dto/backups.dto';
 
 @ApiTags('backups')
-@ApiSecurity('adminKey')
-@ApiUnauthorizedResponse({ description: 'Missing admin key', type: ErrorResponseDto })
-@ApiForbiddenResponse({ description: 'Wrong admin key, or the admin API disabled (ADMIN_API_KEYS unset)', type: ErrorResponseDto })
-@UseGuards(AdminKeyGuard)
+@AdminApi()
 @Controller('dashboard/backups')
 export class BackupsController {
   constructor(private readonly backups: BackupsService) {}
@@ -25,7 +14,7 @@ export class BackupsController {
   @Get()
   @ApiOperation({ summary: 'Backup runs (newest first) with the backup status the alert rule reads' })
   @ApiOkResponse({ type: BackupListDto })
-  @ApiBadRequestResponse({ description: 'A malformed query parameter', type: ErrorResponseDto })
+  @ApiErrorResponse(400, 'BAD_REQUEST', 'limit must not be greater than 500', 'A malformed query parameter (the message names it)')
   async list(@Query() query: ListBackupsQueryDto): Promise<BackupListDto> {
     const [status, runs] = await Promise.all([this.backups.status(), this.backups.list(query.limit ?? 50)]);
     return { status: toBackupStatus(status), runs: runs.map(toBackupRun) };

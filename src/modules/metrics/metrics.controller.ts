@@ -1,14 +1,6 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import {
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/errors/error-response.dto';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsService, PROMETHEUS_CONTENT_TYPE } from './metrics.service';
 
@@ -38,8 +30,13 @@ export class MetricsController {
       example: '# HELP tds_queue_backlog_events …\n# TYPE tds_queue_backlog_events gauge\ntds_queue_backlog_events 0\n',
     },
   })
-  @ApiUnauthorizedResponse({ description: 'No admin key (and the address is not in METRICS_IP_ALLOWLIST)', type: ErrorResponseDto })
-  @ApiForbiddenResponse({ description: 'Wrong admin key, or an address outside ADMIN_IP_ALLOWLIST', type: ErrorResponseDto })
+  @ApiErrorResponse(
+    401,
+    'ADMIN_KEY_REQUIRED',
+    'Missing admin key: send Authorization: Bearer <key>, X-API-Key or X-Admin-Key',
+    'No admin key (and the address is not in METRICS_IP_ALLOWLIST)',
+  )
+  @ApiErrorResponse(403, 'ADMIN_AUTH_FAILED', 'Invalid admin key', 'Wrong admin key, or an address outside ADMIN_IP_ALLOWLIST')
   metricsText(): Promise<string> {
     return this.metrics.render();
   }

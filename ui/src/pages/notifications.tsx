@@ -13,8 +13,8 @@ export function Notifications() {
       <h1 className="text-xl font-semibold">Notifications</h1>
       <Card title="Test the channels">
         <p className="mb-3 text-sm text-slate-600">
-          Sends a test message to every configured channel (email, Slack, webhooks: NOTIFICATION_CHANNELS) and shows what each receiver
-          answered. Secrets in targets are masked.
+          Sends a test message through every enabled channel (ALERT_EMAIL_ENABLED, ALERT_SLACK_ENABLED, ALERT_WEBHOOK_ENABLED) and shows
+          what each receiver answered. Targets are shown with their secrets masked.
         </p>
         <button type="button" className={primary} disabled={test.isPending} onClick={() => test.mutate()}>
           {test.isPending ? 'Sending…' : 'Send a test notification'}
