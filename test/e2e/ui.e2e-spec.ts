@@ -242,6 +242,8 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       const audit = page.getByTestId('audit-table');
       await expect.poll(() => audit.innerText()).toContain('dead-letter.bulk-retry');
       expect(await audit.innerText()).toContain('dead-letter.retry');
+      expect(await audit.innerText()).toContain('alert.acknowledge');
+      expect(await audit.innerText()).toContain('notification.test');
       await page.screenshot({ path: join(SHOTS, 'audit-desktop.png'), fullPage: true });
       await context.close();
     });

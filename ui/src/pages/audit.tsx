@@ -31,7 +31,7 @@ export function Audit() {
             }}
           />
           <datalist id="audit-actions">
-            {['dead-letter.retry', 'dead-letter.bulk-retry', 'event.replay'].map((a) => (
+            {['dead-letter.retry', 'dead-letter.bulk-retry', 'event.replay', 'alert.acknowledge', 'notification.test'].map((a) => (
               <option key={a} value={a} />
             ))}
           </datalist>
