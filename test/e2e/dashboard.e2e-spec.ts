@@ -219,6 +219,33 @@ describe('dashboard API (e2e, real PostgreSQL)', () => {
     expect(pruned.body).toMatchObject({ rawBody: null, payload: null });
   });
 
+  it('replay of a delete without a Zoho time keeps the original version: a record re-created since stays', async () => {
+    const contact = (extra: string) => `{"contact":{"contact_id":"889001","contact_name":"Replay Co"${extra}}}`;
+    await hook(contact(',"last_modified_time":"2026-11-28T10:00:00+0300"'), 'contacts').expect(202);
+    const del = await request(t.server)
+      .delete('/webhooks/contacts')
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Key', HOOK)
+      .send('{"contact":{"contact_id":"889001"}}')
+      .expect(202);
+    await drain();
+    const [{ received }] = await db.query<{ received: Date }>(`SELECT received_at AS received FROM tds.events WHERE id = $1`, [
+      del.body.eventId,
+    ]);
+    // re-created by an edit one second after the delete was received (and before now)
+    const zoho = new Date(received.getTime() + 1000).toISOString().replace(/\.\d+Z$/, '+0000');
+    await hook(contact(`,"last_modified_time":"${zoho}"`), 'contacts').expect(202);
+    await drain();
+    expect((await db.query(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = '889001'`))[0]).toEqual({ deleted_at: null });
+    const replay = await post(`/dashboard/events/${del.body.eventId}/replay`).expect(202);
+    await drain();
+    expect((await get(`/dashboard/events/${replay.body.eventId}`).expect(200)).body).toMatchObject({
+      status: 'completed',
+      outcome: 'skipped_stale',
+    });
+    expect((await db.query(`SELECT deleted_at FROM erp.contacts WHERE zoho_contact_id = '889001'`))[0]).toEqual({ deleted_at: null });
+  });
+
   it('dead letter: list, grouped by error fingerprint (ids normalised out), single retry, bulk retry dry-run vs real', async () => {
     for (const id of ['773001', '773002', '773003']) await hook(invoice(id, '"n/a"')).expect(202);
     await hook(

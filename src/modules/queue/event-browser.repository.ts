@@ -94,11 +94,19 @@ export interface BulkCandidateRow {
 // A dead letter's error pattern is stored (tds.events.error_pattern, a generated column: the message with UUIDs,
 // quoted values and every run of digits taken out, migration 1764300000013); two dead letters of one cause share it,
 // and its md5 prefix is the fingerprint the API shows and filters by.
-// A fingerprint is first resolved to its pattern(s) (the distinct patterns, in index order, hashed), so the lists
-// read one range of events_dead_letter_pattern_idx instead of hashing every dead letter.
+// A fingerprint is first resolved to its pattern(s), so the lists read one range of events_dead_letter_pattern_idx
+// instead of hashing every dead letter. The distinct patterns come from a skip scan of that index (one probe per
+// pattern: there are a handful), then each is hashed.
 const PATTERNS_OF_FINGERPRINT = `
-  SELECT x.p AS pattern FROM (SELECT DISTINCT e.error_pattern AS p FROM tds.events e WHERE e.status = 'dead_letter') x
-  WHERE left(md5(x.p), 12) = $1`;
+  WITH RECURSIVE d(p) AS (
+    (SELECT e.error_pattern FROM tds.events e WHERE e.status = 'dead_letter' AND e.error_pattern IS NOT NULL
+     ORDER BY e.error_pattern LIMIT 1)
+    UNION ALL
+    SELECT (SELECT e.error_pattern FROM tds.events e WHERE e.status = 'dead_letter' AND e.error_pattern > d.p
+            ORDER BY e.error_pattern LIMIT 1)
+    FROM d WHERE d.p IS NOT NULL
+  )
+  SELECT d.p AS pattern FROM d WHERE d.p IS NOT NULL AND left(md5(d.p), 12) = $1`;
 
 /** LIKE pattern for literal text: %, _ and \ match themselves. */
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -258,9 +266,10 @@ const bulkRetrySql = (where: string[], limitParam: string) => `
 const bulkCandidatesSql = (where: string[], limitParam: string) => `
   WITH m AS MATERIALIZED (SELECT e.id FROM tds.events e WHERE ${where.join(' AND ')})
   SELECT (SELECT count(*)::int FROM m) AS matched,
+         -- a scalar subquery per id (never turned into a join): the loop stops at the limit
          ARRAY(SELECT s.id::text FROM (SELECT id FROM m ORDER BY id) s
-               CROSS JOIN LATERAL (SELECT 1 FROM tds.events t WHERE t.id = s.id AND t.payload IS NOT NULL) kept
-               ORDER BY s.id LIMIT ${limitParam}) AS ids`;
+               WHERE (SELECT t.payload IS NOT NULL FROM tds.events t WHERE t.id = s.id)
+               LIMIT ${limitParam}) AS ids`;
 
 /** Reads and operator actions on the event history for the dashboard (the worker's statements are in EventRepository). */
 @Injectable()
