@@ -14,7 +14,7 @@ import { startTestApp, TestApp } from '../support/test-app';
  * a loopback port, driven in headless Chromium (Debian's package; playwright-core never downloads a browser) against
  * real PostgreSQL: log in, figures that match the API, an event found by its Zoho id and opened, a dead letter
  * retried, an alert acknowledged with a note, a test notification, the audit log. Screenshots (desktop 1280×800 and
- * phone 390×844) go to docs/ui/ for docs/DASHBOARD_UI_GUIDE.md.
+ * phone 390×844) go to reports/ui/, or to docs/ui/ for docs/DASHBOARD_UI_GUIDE.md with `npm run docs:ui-screenshots`.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const REQUIRE_TOOLS = process.env.TDS_TEST_REQUIRE_TOOLS === '1';
@@ -28,7 +28,9 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const ROOT = resolve(__dirname, '../..');
-const SHOTS = join(ROOT, 'docs', 'ui');
+// Screenshots go to reports/ui (ignored by git) on an ordinary run; `npm run docs:ui-screenshots` writes them to
+// docs/ui for the guide (TDS_UI_SCREENSHOTS_DIR), so a test run does not rewrite committed pictures.
+const SHOTS = resolve(ROOT, process.env.TDS_UI_SCREENSHOTS_DIR || join('reports', 'ui'));
 const HOOK = 'ui-webhook-key';
 const OPS = 'ui-ops-key-0123456789';
 const BASE = '/tds';

@@ -124,7 +124,7 @@ export function Overview() {
                   <XAxis dataKey="t" fontSize={11} minTickGap={40} />
                   <YAxis fontSize={11} allowDecimals={false} />
                   <Tooltip />
-                  <Legend />
+                  <Legend wrapperStyle={{ fontSize: 12 }} />
                   <Line type="monotone" dataKey="pending" stroke="#0284c7" dot={false} isAnimationActive={false} />
                   <Line type="monotone" dataKey="failed" stroke="#d97706" dot={false} isAnimationActive={false} />
                   <Line type="monotone" dataKey="deadLetter" name="dead letter" stroke="#e11d48" dot={false} isAnimationActive={false} />
@@ -143,7 +143,7 @@ export function Overview() {
                   <XAxis dataKey="entityType" fontSize={11} />
                   <YAxis fontSize={11} allowDecimals={false} />
                   <Tooltip />
-                  <Legend />
+                  <Legend wrapperStyle={{ fontSize: 12 }} />
                   <Bar dataKey="completedLast24h" name="completed 24 h" fill="#10b981" isAnimationActive={false} />
                   <Bar dataKey="pending" stackId="q" fill="#0284c7" isAnimationActive={false} />
                   <Bar dataKey="failed" stackId="q" fill="#d97706" isAnimationActive={false} />
