@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', 'reports/**', '.stryker-tmp/**', 'bench/results/**', 'coverage/**'],
+    ignores: ['dist/**', 'node_modules/**', 'data/**', 'reports/**', '.stryker-tmp/**', 'bench/results/**', 'coverage/**', 'ui/dist/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -54,6 +54,17 @@ export default tseslint.config(
     // A fault run reports what it measured (recovery times, kills, outcomes) on the console, like a benchmark.
     files: ['test/faults/**/*.fault-spec.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The web UI (ui/): browser code, type-aware (the project service finds ui/tsconfig.json).
+    files: ['ui/src/**/*.ts', 'ui/src/**/*.tsx', 'ui/vite.config.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+      eqeqeq: ['error', 'smart'],
+    },
   },
   prettier,
 );

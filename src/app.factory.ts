@@ -18,6 +18,7 @@ import { MetricsService } from './modules/metrics/metrics.service';
 import { WebhookRateLimiter } from './modules/webhooks/webhook-rate-limit';
 import { createRootLogger, RootLogger } from './common/logging/root-logger';
 import { NestLogRouter } from './common/logging/nest-log-router';
+import { registerOperatorUi } from './modules/ui/operator-ui';
 
 export interface CreateAppOptions {
   /** The process's root logger (the launcher's); by default one is made from `config.log`. */
@@ -114,6 +115,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.keys, reject });
+  // The operator web UI at `${basePath}/ui/` (static files; its API calls carry the admin key).
+  await registerOperatorUi(app, { basePath, reject });
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {

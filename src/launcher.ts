@@ -168,6 +168,7 @@ export async function launch(state: LauncherState): Promise<void> {
       log.info(`API listening on http://${host}:${actualPort}${basePath || '/'}${config.docs.enabled ? ` (docs: ${basePath}/docs)` : ''}`);
       if (generatedKey) printGeneratedKey(log, generatedKey, actualPort, basePath);
       if (generatedAdminKey) printGeneratedAdminKey(log, generatedAdminKey, actualPort, basePath);
+      log.info(`operator web UI: ${operatorUiUrl(host, actualPort, basePath)} (sign in with an admin key)`);
     } else {
       await nest.init();
       log.info('worker started (no HTTP listener: TDS_ROLE=worker)');
@@ -204,4 +205,10 @@ function printGeneratedAdminKey(log: RootLogger, generated: { key: string; file:
       `  web UI:    ${base}/ui\n` +
       `  try: curl -sS '${base}/dashboard/queue-stats' -H 'Authorization: Bearer ${generated.key}'`,
   );
+}
+
+/** Where a person opens the web UI: a wildcard listen address is shown as 127.0.0.1 (a URL a browser can open). */
+export function operatorUiUrl(host: string, port: number, basePath: string): string {
+  const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}${basePath}/ui/`;
 }

@@ -165,6 +165,13 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
       expect(root.status).toBe(200);
       expect(await root.json()).toEqual({ status: 'up' });
       expect((await fetch(`http://127.0.0.1:${url.port}${printed![2]}`)).status).toBe(200);
+      // the web UI's printed URL opens the built page, with its assets resolved under the prefix
+      const ui = /operator web UI: (http:\/\/\S+)/.exec(svc.output());
+      expect(ui, svc.output()).not.toBeNull();
+      expect(ui![1]).toBe(`http://127.0.0.1:${url.port}/tds/ui/`);
+      const page = await fetch(ui![1]);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<base href="/tds/ui/" />');
       expect(await svc.stop()).toBe(0);
     } finally {
       await db.drop();

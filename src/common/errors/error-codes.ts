@@ -34,6 +34,8 @@ export enum ErrorCode {
   // dashboard / admin API
   EventPayloadPruned = 'EVENT_PAYLOAD_PRUNED',
   RateLimited = 'RATE_LIMITED',
+  // operator UI
+  UiNotBuilt = 'UI_NOT_BUILT',
 }
 
 export const ERROR_STATUS: Record<ErrorCode, number> = {
@@ -65,4 +67,5 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NoNotificationChannel]: 409,
   [ErrorCode.EventPayloadPruned]: 410,
   [ErrorCode.RateLimited]: 429,
+  [ErrorCode.UiNotBuilt]: 503,
 };
