@@ -142,8 +142,15 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       page.on('request', (r) => {
         if (r.url().includes('/dashboard/')) requests.push(r.headers()['authorization'] ?? 'none');
       });
+      // Two monitoring snapshots (as the monitoring job stores them): the overview charts throughput and failure rate.
+      await db.query(
+        `INSERT INTO tds.metrics_snapshots (taken_at, duration_ms, pending, dead_letter, failure_rate, live_workers, data)
+         VALUES (now() - interval '10 minutes', 5, 0, 2, 0.25, 1, '{"queue": {"window": {"throughputPerMinute": 12}}}'),
+                (now() - interval '5 minutes', 5, 0, 2, 0.10, 1, '{"queue": {"window": {"throughputPerMinute": 30}}}')`,
+      );
       await login(page);
       await page.getByTestId('queue-figures').waitFor();
+      await page.getByTestId('history-chart').waitFor();
       const stats = (await api('/dashboard/queue-stats').expect(200)).body as {
         totals: Record<string, { count: number }>;
         byEntityType: { completedLast24h: number }[];

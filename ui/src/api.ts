@@ -103,6 +103,20 @@ export interface QueueBreakdown {
   byEntityType: EntityTypeStats[];
   oldestPending: { receivedAt: string; ageSeconds: number } | null;
   retryHistogram: { attempts: number; count: number }[];
+  /** One point per monitoring snapshot of the last 24 hours, oldest first. */
+  series?: SeriesPoint[];
+}
+
+export interface SeriesPoint {
+  takenAt: string;
+  pending: number;
+  deadLetter: number;
+  oldestPendingAgeSeconds: number | null;
+  failureRate: number | null;
+  throughputPerMinute: number | null;
+  latencyP95Ms: number | null;
+  liveWorkers: number;
+  openAlerts: Record<string, number>;
 }
 
 export type EventStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'dead_letter';

@@ -42,6 +42,11 @@ export function Overview() {
   }, [stats.data, stats.dataUpdatedAt]);
 
   const d = stats.data;
+  const history = (d?.series ?? []).map((p) => ({
+    t: new Date(p.takenAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
+    throughput: p.throughputPerMinute === null ? null : Math.round(p.throughputPerMinute),
+    failure: p.failureRate === null ? null : Math.round(p.failureRate * 1000) / 10,
+  }));
   const completed24h = d?.byEntityType.reduce((n, r) => n + r.completedLast24h, 0) ?? 0;
   return (
     <div className="space-y-4">
@@ -128,6 +133,42 @@ export function Overview() {
                   <Line type="monotone" dataKey="pending" stroke="#0284c7" dot={false} isAnimationActive={false} />
                   <Line type="monotone" dataKey="failed" stroke="#d97706" dot={false} isAnimationActive={false} />
                   <Line type="monotone" dataKey="deadLetter" name="dead letter" stroke="#e11d48" dot={false} isAnimationActive={false} />
+                </LineChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+        </Card>
+        <Card title="Throughput and failure rate (last 24 h, monitoring snapshots)">
+          {history.length < 2 ? (
+            <Empty>The monitoring job stores a snapshot every few minutes; the chart starts with the second one.</Empty>
+          ) : (
+            <div className="h-56" data-testid="history-chart">
+              <ResponsiveContainer width="100%" height="100%">
+                <LineChart data={history} margin={{ left: -20, right: 8 }}>
+                  <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+                  <XAxis dataKey="t" fontSize={11} minTickGap={40} />
+                  <YAxis yAxisId="rate" fontSize={11} allowDecimals={false} />
+                  <YAxis yAxisId="pct" orientation="right" fontSize={11} unit="%" />
+                  <Tooltip />
+                  <Legend wrapperStyle={{ fontSize: 12 }} />
+                  <Line
+                    yAxisId="rate"
+                    type="monotone"
+                    dataKey="throughput"
+                    name="applied/min"
+                    stroke="#0284c7"
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                  <Line
+                    yAxisId="pct"
+                    type="monotone"
+                    dataKey="failure"
+                    name="failed attempts %"
+                    stroke="#e11d48"
+                    dot={false}
+                    isAnimationActive={false}
+                  />
                 </LineChart>
               </ResponsiveContainer>
             </div>
