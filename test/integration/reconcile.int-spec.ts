@@ -113,6 +113,14 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
       duplicates: 0,
     });
     expect(pass.requests).toBe(4); // one list page + three details
+    // The budget in use and the last pass per entity are in /metrics too.
+    const metrics = (await request(t.server).get('/metrics').set('X-Admin-Key', ADMIN).expect(200)).text;
+    expect(metrics).toMatch(
+      /^tds_zoho_api_requests_used\{window="day",process="[^"]*"\} 4$|^tds_zoho_api_requests_used\{window="day"\} 4$/m,
+    );
+    expect(metrics).toMatch(/^tds_zoho_api_requests_limit\{window="day"\} \d+$/m);
+    expect(metrics).toMatch(/^tds_reconcile_last_pass_missing_records\{entity="invoice"\} 3$/m);
+    expect(metrics).toMatch(/^tds_reconcile_last_pass_timestamp_seconds\{entity="invoice",status="completed"\} \d+(\.\d+)?$/m);
     const events = await db.query<{ source: string; entity_id: string; record_type: string }>(
       `SELECT source, entity_id, record_type FROM tds.events ORDER BY entity_id`,
     );

@@ -4,11 +4,12 @@ import { MetricsController } from './metrics.controller';
 import { MetricsRepository } from './metrics.repository';
 import { MetricsService } from './metrics.service';
 import { MonitoringModule } from '../monitoring/monitoring.module';
+import { ReconcileModule } from '../reconcile/reconcile.module';
 
 /** Prometheus metrics; global so the webhook path and the worker record into the one MetricsService. */
 @Global()
 @Module({
-  imports: [MonitoringModule],
+  imports: [MonitoringModule, ReconcileModule],
   controllers: [MetricsController],
   providers: [MetricsRepository, MetricsService, MetricsAccessGuard],
   exports: [MetricsService],

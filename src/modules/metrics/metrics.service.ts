@@ -4,6 +4,7 @@ import { AppConfigService } from '../../config/app-config.service';
 import { PROCESS_ID } from '../../common/process/process-identity';
 import { MetricsRepository, PublishedMetric, PublishedMetrics } from './metrics.repository';
 import { MonitoringService } from '../monitoring/monitoring.service';
+import { ReconcileService } from '../reconcile/reconcile.service';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -70,6 +71,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     private readonly repo: MetricsRepository,
     private readonly config: AppConfigService,
     private readonly monitoring: MonitoringService,
+    private readonly reconcile: ReconcileService,
   ) {
     collectDefaultMetrics({ register: this.nodeRegistry });
   }
@@ -103,12 +105,13 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   /** The Prometheus text exposition of the whole service. */
   async render(): Promise<string> {
     // Peers count for 3 publishing intervals: one missed beat does not make a process's series flicker.
-    const [own, peers, queue, node, latest] = await Promise.all([
+    const [own, peers, queue, node, latest, reconcile] = await Promise.all([
       this.ownMetrics(),
       this.repo.peers(PROCESS_ID, 3 * this.config.queue.heartbeatIntervalMs),
       this.repo.queueGauges(),
       this.nodeRegistry.metrics(),
       this.monitoring.latestSnapshot(),
+      this.reconcile.enabled ? this.reconcile.status() : undefined,
     ]);
     const families = new Map<string, { help: string; type: string; lines: string[] }>();
     const add = (metrics: PublishedMetric[], process: string) => {
@@ -177,6 +180,37 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       gauge('tds_monitoring_snapshot_timestamp_seconds', 'When the newest monitoring snapshot was taken (unix time)', [
         sample('tds_monitoring_snapshot_timestamp_seconds', {}, takenAt.getTime() / 1000),
       ]);
+    }
+
+    // Reconciliation with the Zoho API (when configured): the shared request budget in use, the last pass per entity.
+    if (reconcile) {
+      gauge(
+        'tds_zoho_api_requests_used',
+        'Zoho API requests used in the current window, all processes together (window: minute, day)',
+        (['minute', 'day'] as const).map((w) => sample('tds_zoho_api_requests_used', { window: w }, reconcile.budget[w].used)),
+      );
+      gauge(
+        'tds_zoho_api_requests_limit',
+        'The Zoho API request budget per window (ZOHO_API_MAX_REQUESTS_PER_MINUTE, ZOHO_API_DAILY_BUDGET)',
+        (['minute', 'day'] as const).map((w) => sample('tds_zoho_api_requests_limit', { window: w }, reconcile.budget[w].limit)),
+      );
+      const passes = reconcile.entities.filter((e) => e.lastPass);
+      gauge(
+        'tds_reconcile_last_pass_timestamp_seconds',
+        'When the last reconciliation pass of this entity type started (unix time), by its status',
+        passes.map((e) =>
+          sample(
+            'tds_reconcile_last_pass_timestamp_seconds',
+            { entity: e.entityType, status: e.lastPass!.status },
+            new Date(e.lastPass!.started_at).getTime() / 1000,
+          ),
+        ),
+      );
+      gauge(
+        'tds_reconcile_last_pass_missing_records',
+        'Records the last pass of this entity type found missing or older in the ERP (enqueued from the Zoho API)',
+        passes.map((e) => sample('tds_reconcile_last_pass_missing_records', { entity: e.entityType }, e.lastPass!.missing)),
+      );
     }
 
     let text = '';
