@@ -7,6 +7,7 @@
 //   BENCH_RUNS (rounds, default 5), BENCH_DURATION_S (default 10), BENCH_CONNECTIONS (64), BENCH_AB_ROLE (api),
 //   BENCH_AB_PARALLEL=1 (all variants at once: on a machine busy with other work, each sees the same contention)
 // A variant may add service env as JSON after '+': base=../base/dist/src/main.js  mon=dist/src/main.js+{"TDS_MONITORING_CRON":"*/5 * * * * *"}
+// and "__POLL__": "/dashboard/metrics,/dashboard/queue-stats" to poll admin routes every second during the load.
 import { resolve } from 'node:path';
 import { acquireServer } from './lib/pg.mjs';
 import { fmtNumber, log } from './lib/report.mjs';
@@ -20,7 +21,15 @@ const variants = process.argv.slice(2).map((arg) => {
   const plus = rest.indexOf('+{');
   const main = resolve(plus < 0 ? rest : rest.slice(0, plus));
   const env = plus < 0 ? {} : JSON.parse(rest.slice(plus + 1));
-  return { name, main, env, cpu: [], rate: [] };
+  // "__POLL__": "/dashboard/metrics,/dashboard/queue-stats" polls those admin routes every second during the load.
+  let poll;
+  if (env.__POLL__) {
+    poll = { paths: String(env.__POLL__).split(','), key: 'bench-admin-key-0123456789', intervalMs: 1000 };
+    delete env.__POLL__;
+  }
+  // Every variant runs with the same admin key, so the only difference is the polling itself.
+  env.ADMIN_API_KEYS ??= 'bench-admin-key-0123456789';
+  return { name, main, env, poll, cpu: [], rate: [] };
 });
 if (variants.length < 2) {
   console.error('usage: node bench/ab.mjs A=path/main.js B=path/main.js [...]');
@@ -48,10 +57,14 @@ try {
       probeHealth: false,
       main: v.main,
       env: v.env,
+      poll: v.poll,
     });
     v.cpu.push(d.cpuUsPerRequest);
     v.rate.push(d.acceptedPerS);
-    log(`round ${r + 1}/${rounds} ${v.name}: ${fmtNumber(d.acceptedPerS)} accepted/s, ${fmtNumber(d.cpuUsPerRequest)} µs CPU/request`);
+    log(
+      `round ${r + 1}/${rounds} ${v.name}: ${fmtNumber(d.acceptedPerS)} accepted/s, ${fmtNumber(d.cpuUsPerRequest)} µs CPU/request` +
+        (v.poll ? `, ${d.polled} dashboard polls answered` : ''),
+    );
   };
   for (let r = 0; r < rounds; r++) {
     // BENCH_AB_PARALLEL=1: the variants run at the same time, under the same load from elsewhere (a busy machine).

@@ -57,7 +57,7 @@ async function probeService(url, ids) {
   });
 }
 
-export async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth, main, env }) {
+export async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth, main, env, poll }) {
   const db = await createScratchDatabase(serverUrl, `ingest_${role}`);
   let service;
   try {
@@ -90,9 +90,21 @@ export async function measureService({ serverUrl, role, durationS, connections, 
     const pgss = await statStatements(db.url); // only when the server preloads pg_stat_statements
     if (pgss) await pgss.reset();
     const probe = probeHealth ? startProbe({ url: `${service.url}${process.env.BENCH_HEALTH_PATH ?? '/health'}`, durationS }) : undefined;
+    // poll: { paths, key, intervalMs }: an operator's dashboard polling admin routes during the load (bench/ab.mjs).
+    let polled = 0;
+    const poller = poll
+      ? setInterval(() => {
+          for (const path of poll.paths) {
+            fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${poll.key}` } })
+              .then((r) => (r.ok ? polled++ : Promise.reject(new Error(`${path}: HTTP ${r.status}`))))
+              .catch((err) => log(`  poll failed: ${err.message}`));
+          }
+        }, poll.intervalMs ?? 1000)
+      : undefined;
     const cpu0 = service.memory.cpuSeconds();
     const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
     const cpuSeconds = service.memory.cpuSeconds() - cpu0;
+    if (poller) clearInterval(poller);
     const health = probe ? await probe.done : undefined;
     const pgStatStatements = pgss ? await pgss.top(10) : undefined;
     const { peakRssMb } = await service.stop();
@@ -109,6 +121,7 @@ export async function measureService({ serverUrl, role, durationS, connections, 
       pgStatStatements,
       cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests),
       cpuCores: cpuSeconds / load.digest.durationS,
+      polled,
     };
   } finally {
     if (service) await service.stop().catch(() => undefined);
