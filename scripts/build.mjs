@@ -34,7 +34,12 @@ function buildUi() {
   }
   const vite = join(root, 'node_modules', '.bin', 'vite');
   if (!existsSync(vite)) {
-    console.error('cannot build the web UI: vite is not installed (run npm install)');
+    // A production install (npm ci --omit=dev) has no vite: it serves the ui/dist built beforehand.
+    if (existsSync(join(root, 'ui', 'dist', 'index.html'))) return;
+    console.error(
+      'ui/dist is not built and vite (a devDependency) is not installed: run `npm run build` where devDependencies ' +
+        'are installed, then start with `npm run start:prod` (or node dist/src/main.js).',
+    );
     process.exit(1);
   }
   // NODE_ENV=production whatever the caller's (Vitest sets test, which would give React's development build).
