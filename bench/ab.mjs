@@ -29,7 +29,7 @@ const variants = process.argv.slice(2).map((arg) => {
   }
   // Every variant runs with the same admin key, so the only difference is the polling itself.
   env.ADMIN_API_KEYS ??= 'bench-admin-key-0123456789';
-  return { name, main, env, poll, cpu: [], rate: [] };
+  return { name, main, env, poll, cpu: [], rate: [], p99: [] };
 });
 if (variants.length < 2) {
   console.error('usage: node bench/ab.mjs A=path/main.js B=path/main.js [...]');
@@ -61,8 +61,9 @@ try {
     });
     v.cpu.push(d.cpuUsPerRequest);
     v.rate.push(d.acceptedPerS);
+    v.p99.push(d.latencyMs.p99);
     log(
-      `round ${r + 1}/${rounds} ${v.name}: ${fmtNumber(d.acceptedPerS)} accepted/s, ${fmtNumber(d.cpuUsPerRequest)} µs CPU/request` +
+      `round ${r + 1}/${rounds} ${v.name}: ${fmtNumber(d.acceptedPerS)} accepted/s, p99 ${d.latencyMs.p99} ms, ${fmtNumber(d.cpuUsPerRequest)} µs CPU/request` +
         (v.poll ? `, ${d.polled} dashboard polls answered` : ''),
     );
   };
@@ -75,11 +76,13 @@ try {
   await server.stop();
 }
 const ref = median(variants[0].cpu);
-console.log(`\nvariant            CPU µs/request (median; each round)                accepted/s (median)   vs ${variants[0].name}`);
+console.log(
+  `\nvariant            CPU µs/request (median; each round)                accepted/s (median)   p99 ms (median)   vs ${variants[0].name}`,
+);
 for (const v of variants) {
   const m = median(v.cpu);
   console.log(
     `${v.name.padEnd(18)} ${fmtNumber(m).padStart(6)}  (${v.cpu.map((x) => Math.round(x)).join(', ')})`.padEnd(70) +
-      `${fmtNumber(median(v.rate)).padStart(8)}            ${(((m - ref) / ref) * 100).toFixed(1)}%`,
+      `${fmtNumber(median(v.rate)).padStart(8)}              ${String(median(v.p99)).padStart(6)}            ${(((m - ref) / ref) * 100).toFixed(1)}%`,
   );
 }

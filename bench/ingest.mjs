@@ -9,7 +9,11 @@
 // Every accepted (2xx) request of the service is checked against the rows in tds.events afterwards.
 // Usage: node scripts/build.mjs && node bench/ingest.mjs   (BENCH_QUICK=1 for a smoke run)
 import { fork } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stagesPerRequest } from './lib/profile-stages.mjs';
 import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion, statStatements } from './lib/pg.mjs';
 import { cpuProfArgs, probeWebhook, startService, memorySampler, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
 import { webhookLoad, startProbe } from './lib/load.mjs';
@@ -57,7 +61,7 @@ async function probeService(url, ids) {
   });
 }
 
-export async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth, main, env, poll }) {
+export async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth, main, env, poll, nodeArgs }) {
   const db = await createScratchDatabase(serverUrl, `ingest_${role}`);
   let service;
   try {
@@ -65,7 +69,7 @@ export async function measureService({ serverUrl, role, durationS, connections, 
       databaseUrl: db.url,
       role,
       label: `ingest-${role}`,
-      nodeArgs: cpuProfArgs(`ingest-${role}`),
+      nodeArgs: nodeArgs ?? cpuProfArgs(`ingest-${role}`),
       main,
       env,
     });
@@ -130,7 +134,7 @@ export async function measureService({ serverUrl, role, durationS, connections, 
 }
 
 async function measureBaseline({ serverUrl, mode, durationS, connections, warmupS }) {
-  const db = mode === 'insert' ? await createScratchDatabase(serverUrl, 'ingest_baseline') : undefined;
+  const db = mode === 'insert' || mode === 'batch' ? await createScratchDatabase(serverUrl, 'ingest_baseline') : undefined;
   const baseline = await startBaseline(mode, db?.url);
   try {
     const ids = makeIds();
@@ -150,6 +154,33 @@ async function measureBaseline({ serverUrl, mode, durationS, connections, warmup
   } finally {
     await baseline.stop().catch(() => undefined);
     if (db) await dropScratchDatabase(serverUrl, db.name);
+  }
+}
+
+/**
+ * Where the CPU of one signed webhook goes (issue 15): one more TDS_ROLE=api run under a V8 CPU profile, its samples
+ * sorted into stages (bench/lib/profile-stages.mjs), each stage's share of the busy main thread times the median CPU
+ * per request of the unprofiled runs (so the profiler's own overhead is not counted).
+ */
+async function measureBreakdown({ serverUrl, durationS, connections, cpuUsPerRequest }) {
+  const dir = mkdtempSync(join(tmpdir(), 'tds-bench-prof-'));
+  try {
+    const d = await measureService({
+      serverUrl,
+      role: 'api',
+      durationS,
+      connections,
+      warmupS: 1,
+      probeHealth: true,
+      nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
+    });
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(dir, f));
+    if (!files.length) throw new Error('the service wrote no CPU profile');
+    return { stages: stagesPerRequest(files, cpuUsPerRequest), profiledCpuUsPerRequest: d.cpuUsPerRequest, cpuUsPerRequest };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -194,13 +225,14 @@ export async function runIngest(opts = {}) {
     }
     await step('noDb', 'bare Fastify, 202 without a database', () => measureBaseline({ ...common, mode: 'nodb' }));
     await step('insert', 'bare Fastify, one INSERT per request (pool 10)', () => measureBaseline({ ...common, mode: 'insert' }));
+    await step('batch', 'bare Fastify, micro-batched INSERTs (2 ms / 100 rows)', () => measureBaseline({ ...common, mode: 'batch' }));
     runs.push(run);
     await sleep(500);
   }
 
   const pick = (key, f) => summarize(runs.map((r) => (r[key] && !r[key].error ? f(r[key]) : undefined)));
   const summary = {};
-  for (const key of ['serviceApi', 'serviceAll', 'noDb', 'insert']) {
+  for (const key of ['serviceApi', 'serviceAll', 'noDb', 'insert', 'batch']) {
     summary[key] = {
       acceptedPerS: pick(key, (d) => d.acceptedPerS),
       p50Ms: pick(key, (d) => d.latencyMs.p50),
@@ -240,6 +272,7 @@ export async function runIngest(opts = {}) {
       row('TDS service, TDS_ROLE=all', summary.serviceAll),
       row('bare Fastify, no database', summary.noDb),
       row('bare Fastify, 1 INSERT/request', summary.insert),
+      row('bare Fastify, micro-batched INSERTs', summary.batch),
       [
         'GET /health during ingest (api)',
         '',
@@ -260,6 +293,28 @@ export async function runIngest(opts = {}) {
       ],
     ],
   );
+  // BENCH_BREAKDOWN=0 leaves the per-stage breakdown out (BENCH_BREAKDOWN_S seconds of profiled load, default 8).
+  let breakdown;
+  if (!/^(0|false|no)$/i.test(process.env.BENCH_BREAKDOWN ?? '') && summary.serviceApi.cpuUsPerRequest?.median) {
+    log('ingest: per-stage CPU breakdown (one more TDS_ROLE=api run under a V8 CPU profile)');
+    try {
+      breakdown = await measureBreakdown({
+        serverUrl: server.url,
+        durationS: Number(process.env.BENCH_BREAKDOWN_S ?? (s.quick ? 3 : 8)),
+        connections: s.connections,
+        cpuUsPerRequest: summary.serviceApi.cpuUsPerRequest.median,
+      });
+      printTable(
+        `Where the server CPU of one signed webhook goes (TDS_ROLE=api; share of the busy main thread × the median ${fmtNumber(breakdown.cpuUsPerRequest)} µs/request)`,
+        ['stage', 'share', 'µs/request'],
+        breakdown.stages.map((x) => [x.stage, `${fmtNumber(x.share * 100, 1)}%`, fmtNumber(x.usPerRequest, 1)]),
+      );
+    } catch (err) {
+      errors.push(`breakdown: ${err.message.split('\n')[0]}`);
+      log(`  breakdown FAILED: ${err.message}`);
+    }
+  }
+  summary.breakdown = breakdown;
   const result = { name: 'ingest', at: new Date().toISOString(), settings: { ...s, warmupS, allRuns }, summary, runs, errors };
   const file = writeResult('ingest', result);
   log(`ingest results: ${file}`);

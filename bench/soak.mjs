@@ -11,7 +11,7 @@
 //   '{"TDS_QUEUE_ANALYZE_INTERVAL_S":"0"}' to see the service without its own statistics check).
 // Targets: applied/s never below the offered rate for more than a minute; backlog back to 0 within a minute of the
 // end; RSS flat (last minute's RSS within 20% of the second minute's).
-import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion } from './lib/pg.mjs';
+import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion, startEmbedded } from './lib/pg.mjs';
 import { readMemory, startService } from './lib/service.mjs';
 import { webhookLoad } from './lib/load.mjs';
 import { makeIds } from './lib/payloads.mjs';
@@ -111,9 +111,25 @@ export async function runSoak() {
     log(`soak: ${rate} webhooks/s for ${minutes} min, autovacuum ${modes.join(' then ')}, PostgreSQL ${await serverVersion(server.url)}`);
     for (const mode of modes) {
       log(`soak with autovacuum ${mode} on the queue tables …`);
-      const r = await soak(server.url, mode);
+      // A table's autovacuum_enabled cannot switch autovacuum on where the server runs without it (this machine's
+      // PostgreSQL has autovacuum = off): the "on" run then gets its own embedded server with autovacuum on.
+      const serverAutovacuum = (await query(server.url, 'SHOW autovacuum')).rows[0].autovacuum;
+      let own;
+      if (mode === 'on' && serverAutovacuum !== 'on') {
+        log('  the server runs with autovacuum = off: this run uses an embedded PostgreSQL with autovacuum = on');
+        own = await startEmbedded(log, ['autovacuum=on']);
+      }
+      let r;
+      try {
+        r = await soak(own?.url ?? server.url, mode);
+        r.server = own ? 'embedded PostgreSQL 15, autovacuum = on' : `the bench server (autovacuum = ${serverAutovacuum})`;
+      } finally {
+        await own?.stop();
+      }
       results.push(r);
-      console.log(`\nautovacuum ${mode}: offered ${fmtNumber(r.offeredPerS)} webhooks/s (${r.accepted} accepted, non-2xx ${r.non2xx})`);
+      console.log(
+        `\nautovacuum ${mode} (${r.server}): offered ${fmtNumber(r.offeredPerS)} webhooks/s (${r.accepted} accepted, non-2xx ${r.non2xx})`,
+      );
       console.log('minute  applied/s  backlog  RSS MB');
       for (const p of r.perMinute) {
         console.log(

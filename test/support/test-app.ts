@@ -27,6 +27,8 @@ const BASE_ENV: Record<string, string> = {
   TDS_MONITORING_ENABLED: 'false',
   // The machine's PostgreSQL may run with autovacuum off (CI's does); tests that want this rule turn it on.
   TDS_ALERT_AUTOVACUUM: 'false',
+  // Tests read the queue's 24-hour figures right after changing the queue; the reuse period has its own test.
+  DASHBOARD_STATS_CACHE_S: '0',
 };
 
 /**

@@ -7,9 +7,12 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(sha256(a), sha256(b));
 }
 
-/** HMAC-SHA256 of `data` under `secret` (32 bytes). */
-export function hmacSha256(secret: string, data: string | Buffer): Buffer {
-  return createHmac('sha256', secret).update(data).digest();
+/** HMAC-SHA256 of `data` (or of its parts one after the other, without copying them together) under `secret`. */
+export function hmacSha256(secret: string, data: string | Buffer | readonly (string | Buffer)[]): Buffer {
+  const hmac = createHmac('sha256', secret);
+  if (typeof data === 'string' || Buffer.isBuffer(data)) hmac.update(data);
+  else for (const part of data) hmac.update(part);
+  return hmac.digest();
 }
 
 /** Constant-time comparison of two digests; false (not a throw) when their lengths differ. */

@@ -43,11 +43,16 @@ export type AuthMethod = 'api_key' | 'signature';
  * followed by the raw JSON body.
  */
 export function zohoSignedString(params: Record<string, string>, rawJsonBody?: Buffer): Buffer {
+  return Buffer.concat(zohoSignedParts(params, rawJsonBody).map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+}
+
+/** The signed string in its two parts (the parameters, then the body), so the HMAC reads the body where it is. */
+export function zohoSignedParts(params: Record<string, string>, rawJsonBody?: Buffer): (string | Buffer)[] {
   const prefix = Object.keys(params)
     .sort()
     .map((k) => `${k}${params[k]}`)
     .join('');
-  return rawJsonBody ? Buffer.concat([Buffer.from(prefix, 'utf8'), rawJsonBody]) : Buffer.from(prefix, 'utf8');
+  return rawJsonBody ? [prefix, rawJsonBody] : [prefix];
 }
 
 /** Decodes a presented signature: 64 hex chars, or base64 / base64url of 32 bytes. */
@@ -86,7 +91,7 @@ export class WebhookAuthService {
     if (c.signature !== undefined && this.secrets.length > 0) {
       const presented = decodeSignature(c.signature);
       if (presented) {
-        const signed = zohoSignedString(Object.fromEntries(c.params), c.rawBody);
+        const signed = zohoSignedParts(Object.fromEntries(c.params), c.rawBody);
         for (const secret of this.secrets) {
           if (digestsEqual(hmacSha256(secret, signed), presented)) {
             this.checkSignedParams(c.params, now);

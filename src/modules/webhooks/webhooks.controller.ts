@@ -20,6 +20,36 @@ function header(req: FastifyRequest, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * One webhook request → WebhooksService → the 202 body. The controller's routes declare the webhook API (Swagger, the
+ * route table); at run time Fastify calls this from the handler that `serveWebhooksOnFastify` puts in their place
+ * (src/modules/webhooks/webhook-fastify-route.ts, docs/decisions/0024).
+ */
+export async function receiveWebhook(webhooks: WebhooksService, entity: string, req: FastifyRequest): Promise<WebhookAcceptedDto> {
+  // Own keys only: 'constructor', '__proto__' … are not routes.
+  const entityType = Object.hasOwn(WEBHOOK_ROUTES, entity) ? WEBHOOK_ROUTES[entity] : undefined;
+  if (!entityType) {
+    throw new DomainError(
+      ErrorCode.UnknownEntity,
+      `Unknown webhook route /webhooks/${entity}; use one of: ${[...CANONICAL_ROUTES, ...ALIAS_ROUTES].join(', ')}`,
+    );
+  }
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const result = await webhooks.receive({
+    entityType,
+    route: entity,
+    method: req.method,
+    contentType: header(req, 'content-type'),
+    body,
+    query: queryOf(req.url),
+    apiKeyHeader: header(req, 'x-webhook-key'),
+    signatureHeader: header(req, 'x-zoho-webhook-signature'),
+    requestId: requestIdOf(req),
+  });
+  req.webhookOutcome = result.status; // for the metrics (MetricsService.recordWebhook, on response)
+  return toWebhookAccepted(result);
+}
+
 @ApiTags('webhooks')
 @ApiSecurity('webhookKey')
 @ApiSecurity('zohoSignature')
@@ -63,29 +93,7 @@ export class WebhooksController {
   receiveDelete(@Param('entity') entity: string, @Req() req: FastifyRequest): Promise<WebhookAcceptedDto> {
     return this.handle(entity, req);
   }
-
-  private async handle(entity: string, req: FastifyRequest): Promise<WebhookAcceptedDto> {
-    // Own keys only: 'constructor', '__proto__' … are not routes.
-    const entityType = Object.hasOwn(WEBHOOK_ROUTES, entity) ? WEBHOOK_ROUTES[entity] : undefined;
-    if (!entityType) {
-      throw new DomainError(
-        ErrorCode.UnknownEntity,
-        `Unknown webhook route /webhooks/${entity}; use one of: ${[...CANONICAL_ROUTES, ...ALIAS_ROUTES].join(', ')}`,
-      );
-    }
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = await this.webhooks.receive({
-      entityType,
-      route: entity,
-      method: req.method,
-      contentType: header(req, 'content-type'),
-      body,
-      query: queryOf(req.url),
-      apiKeyHeader: header(req, 'x-webhook-key'),
-      signatureHeader: header(req, 'x-zoho-webhook-signature'),
-      requestId: requestIdOf(req),
-    });
-    req.webhookOutcome = result.status; // for the metrics (MetricsService.recordWebhook, on response)
-    return toWebhookAccepted(result);
+  private handle(entity: string, req: FastifyRequest): Promise<WebhookAcceptedDto> {
+    return receiveWebhook(this.webhooks, entity, req);
   }
 }

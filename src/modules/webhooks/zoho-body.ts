@@ -12,7 +12,7 @@ export interface ParsedBody {
   format: BodyFormat;
   /** Form fields of an x-www-form-urlencoded body (they take part in Zoho's signature). */
   formFields: Record<string, string>;
-  /** The JSON document; every number is a string of its exact digits. */
+  /** The JSON document; numbers as the parse was asked for (exact: strings of their exact digits). */
   document: unknown;
   /** The JSON text the document came from (the body, or the JSONString field). */
   jsonText: string;
@@ -74,12 +74,37 @@ function decodeUtf8Strict(bytes: Buffer, what: string): string {
 }
 
 /**
- * Parses JSON keeping every number's exact digits (as strings): Zoho ids exceed 2^53 and amounts must stay
- * exact. A leading BOM is tolerated; errors name the position.
+ * How numbers come out of the parse:
+ * - 'exact': every number as a string of its exact digits (Zoho ids exceed 2^53; amounts must stay exact);
+ * - 'native': JavaScript numbers, from the native JSON.parse alone (half the CPU on a Zoho body). For a reader that
+ *   looks at a few fields and parses again with 'exact' when one it reads is a number (WebhooksService).
+ * Both accept and refuse the same texts, with the same messages.
  */
-export function parseJsonText(text: string, what = 'body'): unknown {
+export type JsonNumbers = 'exact' | 'native';
+
+/** Whether `text` holds at most `max` opening brackets (so it cannot nest deeper than `max`). */
+function bracketsAtMost(text: string, max: number): boolean {
+  let n = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) if (++n > max) return false;
+  }
+  return true;
+}
+
+/**
+ * Parses JSON (numbers as `numbers` says, exact by default). A leading BOM is tolerated; nesting is limited to
+ * MAX_JSON_DEPTH; errors name the position.
+ */
+export function parseJsonText(text: string, what = 'body', numbers: JsonNumbers = 'exact'): unknown {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (source.trim().length === 0) throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON: the ${what} is empty`);
+  if (numbers === 'native' && bracketsAtMost(source, MAX_JSON_DEPTH)) {
+    try {
+      return JSON.parse(source);
+    } catch {
+      // refused: the exact parser below refuses it too, with the message the receiver has always given
+    }
+  }
   try {
     return parseJsonExact(source, MAX_JSON_DEPTH);
   } catch (err) {
@@ -130,11 +155,11 @@ function refuseNulKeys(parsed: ParsedBody): ParsedBody {
   return parsed;
 }
 
-export function parseZohoBody(body: Buffer, format: BodyFormat): ParsedBody {
-  return refuseNulKeys(parseZohoBodyText(body, format));
+export function parseZohoBody(body: Buffer, format: BodyFormat, numbers: JsonNumbers = 'exact'): ParsedBody {
+  return refuseNulKeys(parseZohoBodyText(body, format, numbers));
 }
 
-function parseZohoBodyText(body: Buffer, format: BodyFormat): ParsedBody {
+function parseZohoBodyText(body: Buffer, format: BodyFormat, numbers: JsonNumbers): ParsedBody {
   if (format === 'form') {
     const formFields = parseFormFields(body);
     const json = formFields.JSONString;
@@ -145,8 +170,8 @@ function parseZohoBodyText(body: Buffer, format: BodyFormat): ParsedBody {
         { field: 'JSONString' },
       );
     }
-    return { format, formFields, jsonText: json, document: parseJsonText(json, 'JSONString field') };
+    return { format, formFields, jsonText: json, document: parseJsonText(json, 'JSONString field', numbers) };
   }
   const jsonText = decodeUtf8Strict(body, 'The body');
-  return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body') };
+  return { format, formFields: {}, jsonText, document: parseJsonText(jsonText, 'body', numbers) };
 }

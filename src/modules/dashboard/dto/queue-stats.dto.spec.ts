@@ -15,6 +15,7 @@ describe('toQueueBreakdown', () => {
         ],
         completedLastDay: [{ entity_type: 'bill', count: 7 }],
         attemptsLastDay: [{ attempts: 1, count: 9 }],
+        lastDayAsOf: at(4),
       },
       now,
     );
@@ -31,9 +32,12 @@ describe('toQueueBreakdown', () => {
     ]);
     expect(out.oldestPending).toEqual({ receivedAt: at(90), ageSeconds: 90 });
     expect(out.retryHistogram).toEqual([{ attempts: 1, count: 9 }]);
+    expect(out.last24hAsOf).toEqual(at(4));
   });
 
   it('an empty queue has no oldest pending event', () => {
-    expect(toQueueBreakdown({ unfinished: [], completedLastDay: [], attemptsLastDay: [] }).oldestPending).toBeNull();
+    expect(
+      toQueueBreakdown({ unfinished: [], completedLastDay: [], attemptsLastDay: [], lastDayAsOf: new Date() }).oldestPending,
+    ).toBeNull();
   });
 });

@@ -33,6 +33,13 @@ export class QueueBreakdownDto {
   oldestPending: OldestPendingDto | null;
   @ApiProperty({ type: [AttemptBucketDto], description: 'Events received in the last 24 hours by number of tries' })
   retryHistogram: AttemptBucketDto[];
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    example: '2026-12-01T10:15:00.000Z',
+    description: 'When `completedLast24h` and `retryHistogram` were counted: at most 15 s ago (they are shared by pollers)',
+  })
+  last24hAsOf: Date;
   @ApiProperty({ type: [SeriesPointDto], description: 'One point per monitoring snapshot of the last `hours` hours, oldest first' })
   series?: SeriesPointDto[];
 }
@@ -71,5 +78,6 @@ export function toQueueBreakdown(b: QueueBreakdown, now = Date.now()): QueueBrea
     byEntityType: [...byType.values()].sort((a, b) => a.entityType.localeCompare(b.entityType)),
     oldestPending: oldestWaiting === null ? null : { receivedAt: new Date(oldestWaiting), ageSeconds: age(oldestWaiting)! },
     retryHistogram: b.attemptsLastDay.map((r) => ({ attempts: r.attempts, count: r.count })),
+    last24hAsOf: b.lastDayAsOf,
   };
 }
