@@ -89,7 +89,7 @@ export async function seed(url, events) {
   await query(url, `VACUUM ANALYZE erp.invoices`);
 }
 
-async function main() {
+export async function runDashboard() {
   const { quick } = settings();
   const events = int('BENCH_DASHBOARD_EVENTS', quick ? 50_000 : 1_000_000);
   const requests = int('BENCH_DASHBOARD_REQUESTS', quick ? 50 : 200);
@@ -154,7 +154,9 @@ async function main() {
         () => ['GET', `/dashboard/dead-letter?fingerprint=${fingerprints.groups[rnd(fingerprints.groups.length)].fingerprint}`],
       ],
       ['GET dead-letter ?entityId', () => ['GET', `/dashboard/dead-letter?entityId=${randomZohoId()}`]],
+      ['GET metrics', () => ['GET', '/dashboard/metrics']],
       ['GET queue-stats', () => ['GET', '/dashboard/queue-stats']],
+      ['GET alerts', () => ['GET', '/dashboard/alerts']],
       ['GET audit', () => ['GET', '/dashboard/audit']],
       ['POST dead-letter/retry dryRun (all dead letters)', () => ['POST', '/dashboard/dead-letter/retry', { dryRun: true }]],
       [
@@ -183,10 +185,10 @@ async function main() {
     );
     const file = writeResult('dashboard', { events, attempts, dead, requests, server: await serverVersion(server.url), results });
     log(`results: ${file}`);
+    return { events, attempts, dead, requests, results };
   } finally {
     if (svc) await svc.stop();
     await dropScratchDatabase(server.url, db.name);
-    await server.stop();
   }
 }
 
@@ -211,8 +213,11 @@ async function timed(base, method, path, body) {
 }
 
 if (isMain(import.meta.url)) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runDashboard()
+    .then(async () => (await acquireServer()).stop())
+    .catch(async (err) => {
+      console.error(err);
+      await (await acquireServer()).stop().catch(() => undefined);
+      process.exit(1);
+    });
 }

@@ -69,11 +69,20 @@ async function resetQueue(c) {
   await c.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY`);
 }
 
-async function trial({ databaseUrl, kindName, config, n, pgss }) {
+/**
+ * One drain of the kind's backlog by `config`'s worker processes. With `api` an API process runs beside them (its CPU
+ * counts with theirs) and, with `poll` ({ paths, key }), those admin routes are fetched every second during the drain
+ * (bench/polling.mjs: what an operator's dashboard costs the workers).
+ */
+export async function trial({ databaseUrl, kindName, config, n, pgss, api: apiEnv, poll }) {
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
   const workers = [];
+  let api;
+  let poller;
+  let polled = 0;
   try {
+    if (apiEnv) api = await startService({ databaseUrl, role: 'api', label: `drain-${kindName}-api`, env: apiEnv });
     await resetQueue(admin);
     await admin.query('VACUUM ANALYZE tds.events');
     for (let i = 0; i < config.processes; i++) {
@@ -100,7 +109,23 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
     await admin.query(`SELECT pg_notify('tds_events', '')`);
     await admin.query('COMMIT');
     const committedAt = Date.now();
-    const cpu0 = workers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0);
+    const servers = api ? [...workers, api] : workers;
+    const cpu0 = servers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0);
+    if (api && poll) {
+      const fetchAll = () => {
+        for (const path of poll.paths) {
+          fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${poll.key}` } })
+            .then(async (r) => {
+              await r.arrayBuffer();
+              if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+              polled++;
+            })
+            .catch((err) => log(`  poll failed: ${err.message}`));
+        }
+      };
+      fetchAll();
+      poller = setInterval(fetchAll, 1000);
+    }
 
     // Wait until nothing is runnable or running; give up when no progress for 60 s.
     let lastProgress = Date.now();
@@ -139,7 +164,10 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
     const startAt = Math.max(committedAt, Math.min(firstClaim, doneAt)); // first claim, never before the backlog existed
     const elapsedMs = doneAt - startAt;
 
-    const cpuSeconds = workers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0) - cpu0;
+    if (poller) clearInterval(poller);
+    const cpuSeconds = servers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0) - cpu0;
+    if (api) await api.stop();
+    api = undefined;
     const peaks = [];
     for (const w of workers.splice(0)) peaks.push((await w.stop()).peakRssMb);
 
@@ -170,11 +198,36 @@ async function trial({ databaseUrl, kindName, config, n, pgss }) {
       verified: problems.length === 0,
       problems,
       pgStatStatements: top,
+      polled,
     };
   } finally {
+    if (poller) clearInterval(poller);
+    if (api) await api.stop().catch(() => undefined);
     for (const w of workers) await w.stop().catch(() => undefined);
     await admin.end().catch(() => undefined);
   }
+}
+
+/** Sends `n` webhooks of each kind through a real API process and keeps them aside in bench.backlog_<kind>. */
+export async function fillBacklogs(databaseUrl, kinds, n, connections) {
+  const fill = {};
+  const api = await startService({ databaseUrl, role: 'api', label: 'drain-fill' });
+  try {
+    await query(databaseUrl, 'CREATE SCHEMA IF NOT EXISTS bench');
+    for (const kindName of kinds) {
+      log(`filling ${n} ${kindName} through the API`);
+      const d = await fillThroughApi(api.url, kindName, n, connections);
+      fill[kindName] = { acceptedPerS: d.acceptedPerS, p99Ms: d.latencyMs?.p99 };
+      const stored = (await query(databaseUrl, 'SELECT count(*)::int AS n FROM tds.events')).rows[0].n;
+      if (stored !== n) throw new Error(`filling ${kindName}: tds.events holds ${stored} rows, expected ${n}`);
+      log(`  ${fmtNumber(d.acceptedPerS)} webhooks/s accepted while filling`);
+      await query(databaseUrl, `CREATE TABLE bench.backlog_${kindName} AS SELECT * FROM tds.events ORDER BY id`);
+      await query(databaseUrl, 'TRUNCATE tds.event_attempts, tds.events');
+    }
+  } finally {
+    fill.apiPeakRssMb = (await api.stop()).peakRssMb;
+  }
+  return fill;
 }
 
 export async function runDrain(opts = {}) {
@@ -193,23 +246,9 @@ export async function runDrain(opts = {}) {
   const errors = [];
   const runs = [];
   const fill = {};
-  let api;
   try {
     // 1. Backlogs through the real API, kept aside.
-    api = await startService({ databaseUrl: db.url, role: 'api', label: 'drain-fill' });
-    await query(db.url, 'CREATE SCHEMA IF NOT EXISTS bench');
-    for (const kindName of kinds) {
-      log(`filling ${n} ${kindName} through the API`);
-      const d = await fillThroughApi(api.url, kindName, n, s.connections);
-      fill[kindName] = { acceptedPerS: d.acceptedPerS, p99Ms: d.latencyMs?.p99 };
-      const stored = (await query(db.url, 'SELECT count(*)::int AS n FROM tds.events')).rows[0].n;
-      if (stored !== n) throw new Error(`filling ${kindName}: tds.events holds ${stored} rows, expected ${n}`);
-      log(`  ${fmtNumber(d.acceptedPerS)} webhooks/s accepted while filling`);
-      await query(db.url, `CREATE TABLE bench.backlog_${kindName} AS SELECT * FROM tds.events ORDER BY id`);
-      await query(db.url, 'TRUNCATE tds.event_attempts, tds.events');
-    }
-    fill.apiPeakRssMb = (await api.stop()).peakRssMb;
-    api = undefined;
+    Object.assign(fill, await fillBacklogs(db.url, kinds, n, s.connections));
 
     const pgss = await statStatements(db.url);
     // 2. Trials.
@@ -240,7 +279,6 @@ export async function runDrain(opts = {}) {
     errors.push(err.message.split('\n')[0]);
     log(`drain FAILED: ${err.message.split('\n').slice(0, 8).join('\n  ')}`);
   } finally {
-    if (api) await api.stop().catch(() => undefined);
     await dropScratchDatabase(server.url, db.name);
   }
 

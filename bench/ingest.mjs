@@ -100,7 +100,11 @@ export async function measureService({ serverUrl, role, durationS, connections, 
       ? setInterval(() => {
           for (const path of poll.paths) {
             fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${poll.key}` } })
-              .then((r) => (r.ok ? polled++ : Promise.reject(new Error(`${path}: HTTP ${r.status}`))))
+              .then(async (r) => {
+                await r.arrayBuffer();
+                if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+                polled++;
+              })
               .catch((err) => log(`  poll failed: ${err.message}`));
           }
         }, poll.intervalMs ?? 1000)

@@ -17,6 +17,8 @@ import { runDrain } from './drain.mjs';
 import { runPeers, packageVersion } from './peers.mjs';
 import { runMonitoring } from './monitoring.mjs';
 import { runSoak } from './soak.mjs';
+import { runPolling, POLL_PATHS } from './polling.mjs';
+import { runDashboard } from './dashboard.mjs';
 
 const TARGETS = {
   pgboss: 1.2,
@@ -32,6 +34,8 @@ const TARGETS = {
   healthAllP99Ms: 20,
   rssMb: 300,
   monitoringMs: 250,
+  dashboardP95Ms: 100,
+  pollingOverheadPct: 5,
 };
 
 function machine() {
@@ -117,9 +121,11 @@ export async function runAll() {
   const drain = await runDrain(s);
   const oursContacts = drain.summary.contacts?.best?.eventsPerS;
   const peers = await runPeers({ ...s, oursContacts });
-  // BENCH_SKIP=monitoring,soak leaves these out (the soak alone takes 2 × BENCH_SOAK_MINUTES).
+  // BENCH_SKIP=monitoring,dashboard,polling,soak leaves these out (the soak alone takes 2 × BENCH_SOAK_MINUTES).
   const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()));
   const monitoring = skip.has('monitoring') ? undefined : await runMonitoring();
+  const dashboard = skip.has('dashboard') ? undefined : await runDashboard();
+  const polling = skip.has('polling') ? undefined : await runPolling();
   const soak = skip.has('soak') ? undefined : await runSoak();
 
   const ing = ingest.summary;
@@ -161,6 +167,29 @@ export async function runAll() {
     check('GET /health p99 during ingest, TDS_ROLE=all (ms)', ing.healthAll.p99Ms, TARGETS.healthAllP99Ms, { higherIsBetter: false }),
     check('peak RSS of a service process (MB)', rssMax, TARGETS.rssMb, { higherIsBetter: false }),
     check('monitoring run on 1M events / 3M attempts (ms, median)', monitoring?.medianMs, TARGETS.monitoringMs, { higherIsBetter: false }),
+    ...(dashboard
+      ? [
+          (() => {
+            const worst = dashboard.results.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+            return check(
+              `slowest dashboard route, p95 on ${fmtNumber(dashboard.events)} events / ${fmtNumber(dashboard.attempts)} attempts (ms): ${worst.route}`,
+              worst.p95,
+              TARGETS.dashboardP95Ms,
+              { higherIsBetter: false, digits: 1 },
+            );
+          })(),
+        ]
+      : []),
+    ...(polling
+      ? ['ingest', 'drain'].map((part) =>
+          check(
+            `dashboard polled every second (${POLL_PATHS.length} routes): extra server CPU per event, ${part} (%)`,
+            polling[part].overheadPct,
+            TARGETS.pollingOverheadPct,
+            { higherIsBetter: false, digits: 1 },
+          ),
+        )
+      : []),
     ...(soak ?? []).flatMap((r) => [
       check(`soak, autovacuum ${r.autovacuum}: minutes applied/s < offered`, r.minutesBelowOffered, 1, { higherIsBetter: false }),
       check(`soak, autovacuum ${r.autovacuum}: backlog at 0 after the end (s)`, r.drainedAfterEndS ?? Infinity, 60, {
@@ -233,6 +262,7 @@ export async function runAll() {
     ...ingest.errors.map((e) => `ingest: ${e}`),
     ...drain.errors.map((e) => `drain: ${e}`),
     ...peers.errors.map((e) => `peers: ${e}`),
+    ...(polling?.errors ?? []).map((e) => `polling: ${e}`),
   ];
   if (errors.length) console.log(`Problems:\n  - ${errors.join('\n  - ')}\n`);
 
@@ -254,6 +284,9 @@ export async function runAll() {
     ingest: ingest.summary,
     drain: drain.summary,
     peers: peers.summary,
+    dashboard,
+    polling,
+    soak,
     errors,
   };
   const file = writeResult('summary', summary);
@@ -270,6 +303,39 @@ export async function runAll() {
           ing.breakdown.stages.map((x) => [x.stage, `${fmtNumber(x.share * 100, 1)}%`, fmtNumber(x.usPerRequest, 1)]),
         )
       : '_Not measured in this run (BENCH_BREAKDOWN=0)._',
+    dashboardText: dashboard
+      ? markdownTable(
+          ['route', 'p50 ms', 'p95 ms', 'max ms', `p95 ≤ ${TARGETS.dashboardP95Ms} ms`],
+          dashboard.results.map((r) => [
+            r.route,
+            fmtNumber(r.p50, 1),
+            fmtNumber(r.p95, 1),
+            fmtNumber(r.max, 1),
+            r.p95 <= TARGETS.dashboardP95Ms ? 'PASS' : 'MISS',
+          ]),
+        )
+      : '_Not measured in this run (BENCH_SKIP=dashboard)._',
+    soakText: soak
+      ? soak
+          .map(
+            (r) =>
+              `Soak, autovacuum ${r.autovacuum} (${r.server}): ${fmtNumber(r.offeredPerS)} webhooks/s offered (half contacts, half invoices with 3 lines), ` +
+              `${r.accepted} accepted, non-2xx ${r.non2xx}; backlog at 0 ${r.drainedAfterEndS === null ? 'not within 5 minutes' : `${fmtNumber(r.drainedAfterEndS, 1)} s`} after the end; ` +
+              `dead letters ${r.dead}; ANALYZE of the queue tables: ${r.analyzeStats.map((x) => `${x.relname} ${x.analyze_count} by the service, ${x.autoanalyze_count} by autovacuum`).join('; ')}.\n\n` +
+              markdownTable(
+                ['minute', 'applied/s', 'backlog at its end', 'RSS MB'],
+                r.perMinute.map((p) => [String(p.minute), fmtNumber(p.appliedPerS), String(p.backlog), fmtNumber(p.rssMb ?? 0)]),
+              ),
+          )
+          .join('\n\n')
+      : '_Soak not run (BENCH_SKIP=soak)._',
+    pollingText: polling
+      ? `Dashboard polling (\`bench/polling.mjs\`): ${POLL_PATHS.map((p) => `\`${p}\``).join(', ')} fetched once a second, ` +
+        `interleaved rounds with and without: ingest ${fmtNumber(polling.ingest.withoutMedian)} → ${fmtNumber(polling.ingest.withMedian)} µs of API CPU per webhook ` +
+        `(rounds without: ${polling.ingest.without.map((x) => fmtNumber(x)).join(', ')}; with: ${polling.ingest.with.map((x) => fmtNumber(x)).join(', ')}); ` +
+        `drain ${fmtNumber(polling.drain.withoutMedian)} → ${fmtNumber(polling.drain.withMedian)} µs of worker + API CPU per event ` +
+        `(without: ${polling.drain.without.map((x) => fmtNumber(x)).join(', ')}; with: ${polling.drain.with.map((x) => fmtNumber(x)).join(', ')}).`
+      : '_Polling not measured (BENCH_SKIP=polling)._',
     s,
     m,
     pgVersion,
@@ -282,7 +348,21 @@ export async function runAll() {
   return summary;
 }
 
-function writePerformanceDoc({ summary, checksText, figuresText, breakdownText, s, m, pgVersion, pgSettings, server, command }) {
+function writePerformanceDoc({
+  summary,
+  checksText,
+  figuresText,
+  breakdownText,
+  dashboardText,
+  soakText,
+  pollingText,
+  s,
+  m,
+  pgVersion,
+  pgSettings,
+  server,
+  command,
+}) {
   const path = join(ROOT, 'docs', 'PERFORMANCE.md');
   // Hand-written analysis between the notes markers survives regeneration.
   let notes =
@@ -343,6 +423,20 @@ request of the unprofiled runs. Kernel time in writes and reads shows under the 
 PostgreSQL under "batching + database", the answer's write under "answer").
 
 ${breakdownText}
+
+## Dashboard routes on a large queue
+
+\`bench/dashboard.mjs\`: a scratch database seeded in SQL (events over 30 days, 8 types, 97% completed, 1.5% dead letters with a
+dozen error causes, three attempts per event), the routes requested one at a time over HTTP with an admin key, parameters
+varying per request (random Zoho ids, event ids, deep cursors).
+
+${dashboardText}
+
+## Steady load (soak) and dashboard polling
+
+${soakText}
+
+${pollingText}
 
 ## What is measured
 
