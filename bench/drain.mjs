@@ -16,6 +16,7 @@ import pg from 'pg';
 import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion, statStatements } from './lib/pg.mjs';
 import { cpuProfArgs, probeWebhook, startService, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
 import { webhookLoad } from './lib/load.mjs';
+import { startPoller } from './lib/poller.mjs';
 import { bodyFactory, makeIds, queryString, webhookQuery, zohoSignature, ENTITY_ROUTE } from './lib/payloads.mjs';
 import { fmtNumber, fmtStat, isMain, log, printTable, settings, sleep, summarize, writeResult } from './lib/report.mjs';
 
@@ -80,9 +81,10 @@ export async function trial({ databaseUrl, kindName, config, n, pgss, api: apiEn
   const workers = [];
   let api;
   let poller;
-  let polled = 0;
   try {
     if (apiEnv) api = await startService({ databaseUrl, role: 'api', label: `drain-${kindName}-api`, env: apiEnv });
+    // The polling starts now, so its first (cold) requests are over before the CPU is counted.
+    if (api && poll) poller = startPoller({ baseUrl: api.url, ...poll, log });
     await resetQueue(admin);
     await admin.query('VACUUM ANALYZE tds.events');
     for (let i = 0; i < config.processes; i++) {
@@ -111,22 +113,6 @@ export async function trial({ databaseUrl, kindName, config, n, pgss, api: apiEn
     const committedAt = Date.now();
     const servers = api ? [...workers, api] : workers;
     const cpu0 = servers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0);
-    if (api && poll) {
-      const fetchAll = () => {
-        for (const path of poll.paths) {
-          fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${poll.key}` } })
-            .then(async (r) => {
-              await r.arrayBuffer();
-              if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-              polled++;
-            })
-            .catch((err) => log(`  poll failed: ${err.message}`));
-        }
-      };
-      fetchAll();
-      poller = setInterval(fetchAll, 1000);
-    }
-
     // Wait until nothing is runnable or running; give up when no progress for 60 s.
     let lastProgress = Date.now();
     let lastCompleted = -1;
@@ -164,7 +150,7 @@ export async function trial({ databaseUrl, kindName, config, n, pgss, api: apiEn
     const startAt = Math.max(committedAt, Math.min(firstClaim, doneAt)); // first claim, never before the backlog existed
     const elapsedMs = doneAt - startAt;
 
-    if (poller) clearInterval(poller);
+    poller?.stop();
     const cpuSeconds = servers.reduce((a, w) => a + (w.memory.cpuSeconds() ?? 0), 0) - cpu0;
     if (api) await api.stop();
     api = undefined;
@@ -198,10 +184,10 @@ export async function trial({ databaseUrl, kindName, config, n, pgss, api: apiEn
       verified: problems.length === 0,
       problems,
       pgStatStatements: top,
-      polled,
+      polled: poller?.polled ?? 0,
     };
   } finally {
-    if (poller) clearInterval(poller);
+    poller?.stop();
     if (api) await api.stop().catch(() => undefined);
     for (const w of workers) await w.stop().catch(() => undefined);
     await admin.end().catch(() => undefined);

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stagesPerRequest } from './lib/profile-stages.mjs';
+import { startPoller } from './lib/poller.mjs';
 import { acquireServer, createScratchDatabase, dropScratchDatabase, query, serverVersion, statStatements } from './lib/pg.mjs';
 import { cpuProfArgs, probeWebhook, startService, memorySampler, ORGANIZATION_ID, ZOHO_SECRET } from './lib/service.mjs';
 import { webhookLoad, startProbe } from './lib/load.mjs';
@@ -64,6 +65,7 @@ async function probeService(url, ids) {
 export async function measureService({ serverUrl, role, durationS, connections, warmupS, probeHealth, main, env, poll, nodeArgs }) {
   const db = await createScratchDatabase(serverUrl, `ingest_${role}`);
   let service;
+  let poller;
   try {
     service = await startService({
       databaseUrl: db.url,
@@ -84,6 +86,9 @@ export async function measureService({ serverUrl, role, durationS, connections, 
     }
     const ids = makeIds();
     await probeService(service.url, ids);
+    // poll: { paths, key, intervalMs }: an operator's dashboard polling admin routes during the load (bench/polling.mjs);
+    // started before the warm-up, so its first (cold) requests are not counted.
+    poller = poll ? startPoller({ baseUrl: service.url, ...poll, log }) : undefined;
     let seq = 0;
     let warmupAccepted = 0;
     if (warmupS > 0) {
@@ -94,25 +99,10 @@ export async function measureService({ serverUrl, role, durationS, connections, 
     const pgss = await statStatements(db.url); // only when the server preloads pg_stat_statements
     if (pgss) await pgss.reset();
     const probe = probeHealth ? startProbe({ url: `${service.url}${process.env.BENCH_HEALTH_PATH ?? '/health'}`, durationS }) : undefined;
-    // poll: { paths, key, intervalMs }: an operator's dashboard polling admin routes during the load (bench/ab.mjs).
-    let polled = 0;
-    const poller = poll
-      ? setInterval(() => {
-          for (const path of poll.paths) {
-            fetch(`${service.url}${path}`, { headers: { authorization: `Bearer ${poll.key}` } })
-              .then(async (r) => {
-                await r.arrayBuffer();
-                if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
-                polled++;
-              })
-              .catch((err) => log(`  poll failed: ${err.message}`));
-          }
-        }, poll.intervalMs ?? 1000)
-      : undefined;
     const cpu0 = service.memory.cpuSeconds();
     const load = await webhookLoad({ target: service.url, connections, duration: durationS, ids, startSeq: seq });
     const cpuSeconds = service.memory.cpuSeconds() - cpu0;
-    if (poller) clearInterval(poller);
+    poller?.stop();
     const health = probe ? await probe.done : undefined;
     const pgStatStatements = pgss ? await pgss.top(10) : undefined;
     const { peakRssMb } = await service.stop();
@@ -129,9 +119,10 @@ export async function measureService({ serverUrl, role, durationS, connections, 
       pgStatStatements,
       cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, load.digest.requests),
       cpuCores: cpuSeconds / load.digest.durationS,
-      polled,
+      polled: poller?.polled ?? 0,
     };
   } finally {
+    poller?.stop();
     if (service) await service.stop().catch(() => undefined);
     await dropScratchDatabase(serverUrl, db.name);
   }
