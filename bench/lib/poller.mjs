@@ -7,6 +7,7 @@ export function startPoller({ baseUrl, paths, key, intervalMs = 1000, log = () =
   const agent = new http.Agent({ keepAlive: true, maxSockets: paths.length });
   let polled = 0;
   let failed = 0;
+  let stopped = false; // requests cut by stop() are neither answers nor failures
   const get = (path) =>
     new Promise((resolve) => {
       const req = http.get(`${baseUrl}${path}`, { agent, headers: { authorization: `Bearer ${key}` } }, (res) => {
@@ -22,6 +23,7 @@ export function startPoller({ baseUrl, paths, key, intervalMs = 1000, log = () =
         });
       });
       req.on('error', (err) => {
+        if (stopped) return resolve();
         failed++;
         log(`  poll ${path}: ${err.message}`);
         resolve();
@@ -40,6 +42,7 @@ export function startPoller({ baseUrl, paths, key, intervalMs = 1000, log = () =
       return failed;
     },
     stop() {
+      stopped = true;
       clearInterval(timer);
       agent.destroy();
     },
