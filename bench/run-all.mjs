@@ -266,7 +266,9 @@ export async function runAll() {
   ];
   if (errors.length) console.log(`Problems:\n  - ${errors.join('\n  - ')}\n`);
 
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_DATABASE_URL'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k, v]) => k.startsWith('BENCH_') && k !== 'BENCH_DATABASE_URL' && v !== ''),
+  );
   const command = `${Object.entries(env)
     .map(([k, v]) => `${k}=${v} `)
     .join('')}npm run bench`;
