@@ -66,6 +66,30 @@ describe('webhook receiver (e2e)', () => {
     expect(new Date(row.modified_utc as string).toISOString()).toBe('2026-11-28T07:15:30.000Z');
   });
 
+  it('keeps the exact id when the id key is written more than once (nested, duplicated, or spelled with \\u)', async () => {
+    const send = (b: string) =>
+      post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-new-654321').send(b);
+    // the nested id comes first and rounds to the same double as the record's own
+    const nested = await send(
+      `{"contact_persons":[{"contact_id":130426000002924000124}],` + contactBody(BIG_ID, '2026-11-28T10:15:31+0300').slice(1),
+    );
+    expect(nested.status).toBe(202);
+    expect(nested.body.entityId).toBe(BIG_ID);
+    // a duplicate key: the last one wins, as in JSON.parse and jsonb
+    const dup = await send(contactBody('1', '2026-11-28T10:15:32+0300', `,"contact_id":${BIG_ID}`));
+    expect(dup.body.entityId).toBe(BIG_ID);
+    const escaped = await send(contactBody('1', '2026-11-28T10:15:33+0300', `,"contact\\u005fid":${BIG_ID}`));
+    expect(escaped.body.entityId).toBe(BIG_ID);
+    const rows = await db.query<{ entity_id: string; payload_id: string }>(
+      `SELECT entity_id, payload->>'contact_id' AS payload_id FROM tds.events ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { entity_id: BIG_ID, payload_id: BIG_ID },
+      { entity_id: BIG_ID, payload_id: BIG_ID },
+      { entity_id: BIG_ID, payload_id: BIG_ID },
+    ]);
+  });
+
   it('a redelivery of the same version is a duplicate and stored once; a newer version is queued', async () => {
     const send = (b: string) =>
       post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-new-654321').send(b);

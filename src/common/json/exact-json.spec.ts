@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainObject, JsonSyntaxError, parseJsonExact } from './exact-json';
+import { isPlainObject, JsonSyntaxError, parseJsonExact, uniqueKeyNumberToken } from './exact-json';
 
 describe('parseJsonExact', () => {
   it('turns every number into its exact digits and leaves strings alone', () => {
@@ -148,5 +148,37 @@ describe('isPlainObject', () => {
     expect(isPlainObject('12')).toBe(false);
     expect(isPlainObject(12)).toBe(false);
     expect(isPlainObject(true)).toBe(false);
+  });
+});
+
+describe('uniqueKeyNumberToken', () => {
+  const big = '130426000002924000123';
+  it('reads the exact digits of a key written once, whatever the spacing', () => {
+    expect(uniqueKeyNumberToken(`{"contact":{"contact_id":${big},"x":"y"}}`, 'contact_id')).toBe(big);
+    expect(uniqueKeyNumberToken(`{"contact":{"contact_id" :\n\t ${big}}}`, 'contact_id')).toBe(big);
+    expect(uniqueKeyNumberToken('{"a":{"rate":-1.50e+3}}', 'rate')).toBe('-1.50e+3');
+  });
+
+  it('answers undefined whenever the text alone cannot prove which token the native parse read', () => {
+    // written twice (a duplicate key, or the same name nested in a line): parse exactly instead
+    expect(uniqueKeyNumberToken(`{"c":{"contact_id":1,"contact_id":${big}}}`, 'contact_id')).toBeUndefined();
+    expect(uniqueKeyNumberToken(`{"c":{"persons":[{"contact_id":2}],"contact_id":${big}}}`, 'contact_id')).toBeUndefined();
+    // a \\u escape could spell the same key another way (the last one wins in JSON.parse)
+    expect(uniqueKeyNumberToken(`{"c":{"contact_id":${big},"contact\\u005fid":${big}9}}`, 'contact_id')).toBeUndefined();
+    expect(uniqueKeyNumberToken(`{"c":{"name":"\\u0041","contact_id":${big}}}`, 'contact_id')).toBeUndefined();
+    // not a number, or no such key
+    expect(uniqueKeyNumberToken('{"c":{"contact_id":"12"}}', 'contact_id')).toBeUndefined();
+    expect(uniqueKeyNumberToken('{"c":{"id":12}}', 'contact_id')).toBeUndefined();
+    // a key name with characters that need escaping is never looked up
+    expect(uniqueKeyNumberToken('{"a\\"b":1}', 'a"b')).toBeUndefined();
+  });
+
+  it('is not fooled by the key name inside strings: as a value, or after an escaped quote in another key', () => {
+    expect(uniqueKeyNumberToken(`{"note":"contact_id","c":{"contact_id":${big}}}`, 'contact_id')).toBe(big);
+    expect(uniqueKeyNumberToken(`{"note":"see \\"contact_id\\": 5","c":{"contact_id":${big}}}`, 'contact_id')).toBe(big);
+    expect(uniqueKeyNumberToken(`{"a\\"contact_id":5,"c":{"contact_id":${big}}}`, 'contact_id')).toBe(big);
+    // the same document parsed exactly agrees
+    const text = `{"note":"see \\"contact_id\\": 5","a\\"contact_id":5,"c":{"contact_id":${big}}}`;
+    expect((parseJsonExact(text) as { c: { contact_id: string } }).c.contact_id).toBe(uniqueKeyNumberToken(text, 'contact_id'));
   });
 });

@@ -74,3 +74,40 @@ export function parseJsonExact(text: string, maxDepth = 64): unknown {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+const isJsonSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
+
+/**
+ * The exact digits of the number a JSON text holds under `key`, for a text the native JSON.parse has accepted and a
+ * value it read there as a number — without parsing the text again. Answers only when that can be proved from the
+ * text alone, else undefined (then parse with parseJsonExact):
+ * - the key is written exactly once in the whole text, so it is the one the caller read whatever its path
+ *   (an unescaped `"` followed by the key's characters, `"`, optional spaces and `:` is always an object key in
+ *   valid JSON: a closing quote cannot be followed by a letter);
+ * - the text holds no `\u` escape, the only way (with plain key names: [A-Za-z0-9_]) to spell the same key
+ *   differently;
+ * - the token after the colon is a JSON number.
+ * Duplicate keys (the last one wins in JSON.parse) are two occurrences, hence undefined.
+ */
+export function uniqueKeyNumberToken(text: string, key: string): string | undefined {
+  if (!/^[A-Za-z0-9_]+$/.test(key) || text.includes('\\u')) return undefined;
+  const needle = `"${key}"`;
+  let found: number | undefined;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) {
+    let backslashes = 0;
+    for (let b = at - 1; b >= 0 && text.charCodeAt(b) === 92; b--) backslashes++;
+    if ((backslashes & 1) === 1) continue; // an escaped quote inside a string (a key like "a\"invoice_id")
+    let i = at + needle.length;
+    while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 58) continue; // a string value, not a key
+    if (found !== undefined) return undefined; // written twice: which one the caller read is not known here
+    i++;
+    while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+    found = i;
+  }
+  if (found === undefined) return undefined;
+  let j = found;
+  while (j < text.length && isNumberChar(text.charCodeAt(j))) j++;
+  const token = text.slice(found, j);
+  return NUMBER.test(token) ? token : undefined;
+}

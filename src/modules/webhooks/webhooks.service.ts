@@ -9,6 +9,7 @@ import { repeatedParam, WebhookAuthService } from './webhook-auth.service';
 import { routeOf } from './webhook-routes';
 import { bodyFormatOf, isPlainObject, parseFormPairs, parseZohoBody, jsonTextForDatabase } from './zoho-body';
 import { parseZohoTimestamp } from '../../common/zoho/zoho-time';
+import { uniqueKeyNumberToken } from '../../common/json/exact-json';
 
 export interface IncomingWebhook {
   entityType: SyncEntityType;
@@ -39,16 +40,21 @@ const EVENT_ALIASES: Record<string, EventKind> = {
 
 const ID_MAX_LENGTH = 100;
 
-/** `"<id field>":"` (or with one space) for each envelope of a type: a cheap sign that the body's ids are strings. */
-const QUOTED_ID_MARKERS = Object.fromEntries(
-  Object.entries(ENTITY_ENVELOPES).map(([type, specs]) => [
-    type,
-    specs.flatMap((s) => [Buffer.from(`"${s.idField}":"`), Buffer.from(`"${s.idField}": "`)]),
-  ]),
-) as Record<SyncEntityType, Buffer[]>;
-const quotedIdIn = (body: Buffer, type: SyncEntityType) => QUOTED_ID_MARKERS[type].some((m) => body.includes(m));
-
-const readsANumber = (record: Record<string, unknown>, fields: string[]) => fields.some((f) => typeof record[f] === 'number');
+/**
+ * Puts the exact digits back into the fields read from a natively parsed record where they were JSON numbers (Zoho
+ * prints ids as numbers, some above 2^53). False when that cannot be proved from the text (see uniqueKeyNumberToken):
+ * then the caller parses the body again with exact numbers.
+ */
+function exactNumbersIn(text: string, record: Record<string, unknown>, fields: readonly string[]): boolean {
+  for (const f of fields) {
+    const v = record[f];
+    if (typeof v !== 'number') continue;
+    const token = uniqueKeyNumberToken(text, f);
+    if (token === undefined || Number(token) !== v) return false;
+    record[f] = token;
+  }
+  return true;
+}
 
 /**
  * Receives one Zoho webhook: authenticate (on the exact bytes) → parse leniently (extra fields welcome, numbers
@@ -93,13 +99,13 @@ export class WebhooksService {
 
     const organizationId = this.checkOrganization(named.organization_id);
     const eventKind = this.eventKind(w.method, named.event);
-    // Zoho documents ids as strings but its examples print them as JSON numbers, some above 2^53. A body whose id
-    // is a string is parsed natively (half the CPU of the exact parse); if the id or modified time read turns out to
-    // be a JSON number after all, it is parsed again with exact digits, so both paths give the same answer.
-    const numbers = format === 'json' && quotedIdIn(w.body, w.entityType) ? 'native' : 'exact';
-    let parsed = parseZohoBody(w.body, format, numbers);
+    // Zoho documents ids as strings but its examples print them as JSON numbers, some above 2^53. The body is parsed
+    // natively (less than half the CPU of the exact parse); an id or modified time read as a number gets its exact
+    // digits from the text when the key is written once there, else the body is parsed again with exact numbers,
+    // so both paths give the same answer.
+    let parsed = parseZohoBody(w.body, format, 'native');
     let envelope = this.envelope(parsed.document, w.entityType, w.route);
-    if (numbers === 'native' && readsANumber(envelope.record, [envelope.idField, ...envelope.modifiedFields])) {
+    if (!exactNumbersIn(parsed.jsonText, envelope.record, [envelope.idField, ...envelope.modifiedFields])) {
       parsed = parseZohoBody(w.body, format, 'exact');
       envelope = this.envelope(parsed.document, w.entityType, w.route);
     }
