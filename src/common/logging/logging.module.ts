@@ -62,7 +62,12 @@ export class LoggingModule {
             },
             customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-            autoLogging: { ignore: (req: IncomingMessage) => /\/(health|ping)(\/|$|\?)/.test(req.url ?? '') },
+            // Probes are not access-logged (HealthController logs when their outcome changes). The middleware sees
+            // req.url without its mount segment ('/health' arrives as '/'): originalUrl is the request's own.
+            autoLogging: {
+              ignore: (req: IncomingMessage) =>
+                /\/(health|ping)(\/|$|\?)/.test((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? ''),
+            },
           },
         }),
       ],

@@ -13,7 +13,7 @@ export class HealthModule {
     const tokens = (options.indicators ?? []) as never[];
     return {
       module: HealthModule,
-      imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', gracefulShutdownTimeoutMs: 0 }), ...(options.imports ?? [])],
+      imports: [TerminusModule.forRoot({ logger: false, gracefulShutdownTimeoutMs: 0 }), ...(options.imports ?? [])],
       controllers: [HealthController],
       providers: [{ provide: HEALTH_INDICATORS, inject: tokens, useFactory: (...indicators: unknown[]) => indicators }],
     };
