@@ -36,7 +36,10 @@ describe('health probes in the log (child process, e2e)', () => {
     expect(await status('/')).toBe(200); // an access-logged route, to know the log has caught up below
     await expect.poll(() => lines().some((l) => l.req?.url === '/'), { timeout: 5000 }).toBe(true);
 
-    const probeLines = () => lines().slice(before).filter((l) => /health|ping/i.test(JSON.stringify(l)));
+    const probeLines = () =>
+      lines()
+        .slice(before)
+        .filter((l) => /health|ping/i.test(JSON.stringify(l)));
     const failing = probeLines();
     expect(failing.map((l) => l.msg)).toEqual(['/health is failing (workers): workers: no worker heartbeat in the last 30s']);
     expect(failing[0].level).toBe(40);
