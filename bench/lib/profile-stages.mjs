@@ -16,7 +16,7 @@ const FRAME_RULES = [
       /node:internal\/modules\//.test(u),
   ],
   [
-    'exact JSON parse',
+    'JSON parse (native, exact digits where read)',
     (f, u) => /common\/json\//.test(src(u) ?? '') || /^(parseZohoBody|parseJsonText|decodeUtf8Strict|refuseNulKeys)$/.test(f),
   ],
   [
