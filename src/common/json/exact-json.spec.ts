@@ -156,6 +156,7 @@ describe('uniqueKeyNumberToken', () => {
   it('reads the exact digits of a key written once, whatever the spacing', () => {
     expect(uniqueKeyNumberToken(`{"contact":{"contact_id":${big},"x":"y"}}`, 'contact_id')).toBe(big);
     expect(uniqueKeyNumberToken(`{"contact":{"contact_id" :\n\t ${big}}}`, 'contact_id')).toBe(big);
+    expect(uniqueKeyNumberToken(`{"contact":{"contact_id"\r\n:\r\n${big}\r\n}}`, 'contact_id')).toBe(big);
     expect(uniqueKeyNumberToken('{"a":{"rate":-1.50e+3}}', 'rate')).toBe('-1.50e+3');
   });
 
@@ -171,6 +172,9 @@ describe('uniqueKeyNumberToken', () => {
     expect(uniqueKeyNumberToken('{"c":{"id":12}}', 'contact_id')).toBeUndefined();
     // a key name with characters that need escaping is never looked up
     expect(uniqueKeyNumberToken('{"a\\"b":1}', 'a"b')).toBeUndefined();
+    // keys that another escape could spell differently: "a\/b" is "a/b"; "a\bc" would be a backspace, not a\bc
+    expect(uniqueKeyNumberToken('{"a/b":1,"a\\/b":2}', 'a/b')).toBeUndefined();
+    expect(uniqueKeyNumberToken('{"a\\bc":1}', 'a\\bc')).toBeUndefined();
   });
 
   it('is not fooled by the key name inside strings: as a value, or after an escaped quote in another key', () => {

@@ -84,30 +84,28 @@ const isJsonSpace = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
  * - the key is written exactly once in the whole text, so it is the one the caller read whatever its path
  *   (an unescaped `"` followed by the key's characters, `"`, optional spaces and `:` is always an object key in
  *   valid JSON: a closing quote cannot be followed by a letter);
- * - the text holds no `\u` escape, the only way (with plain key names: [A-Za-z0-9_]) to spell the same key
- *   differently;
+ * - the text holds no `\u` escape and the key holds no `\` or `/`: the key cannot be spelled another way (`\u…`,
+ *   `\/`), so no second occurrence hides from the search;
  * - the token after the colon is a JSON number.
  * Duplicate keys (the last one wins in JSON.parse) are two occurrences, hence undefined.
  */
 export function uniqueKeyNumberToken(text: string, key: string): string | undefined {
-  if (!/^[A-Za-z0-9_]+$/.test(key) || text.includes('\\u')) return undefined;
+  if (/[\\/]/.test(key) || text.includes('\\u')) return undefined;
   const needle = `"${key}"`;
-  let found: number | undefined;
+  let token: string | undefined;
   for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) {
-    let backslashes = 0;
-    for (let b = at - 1; b >= 0 && text.charCodeAt(b) === 92; b--) backslashes++;
-    if ((backslashes & 1) === 1) continue; // an escaped quote inside a string (a key like "a\"invoice_id")
+    // After a backslash the quote is escaped, inside a string (a key like "a\"invoice_id"): in valid JSON an even run of
+    // backslashes cannot come before it, since the quote would close a string and be followed by a letter.
+    if (text.charCodeAt(at - 1) === 92) continue;
     let i = at + needle.length;
-    while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
+    while (isJsonSpace(text.charCodeAt(i))) i++;
     if (text.charCodeAt(i) !== 58) continue; // a string value, not a key
-    if (found !== undefined) return undefined; // written twice: which one the caller read is not known here
+    if (token !== undefined) return undefined; // written twice: which one the caller read is not known here
     i++;
-    while (i < text.length && isJsonSpace(text.charCodeAt(i))) i++;
-    found = i;
+    while (isJsonSpace(text.charCodeAt(i))) i++;
+    let j = i;
+    while (isNumberChar(text.charCodeAt(j))) j++;
+    token = text.slice(i, j);
   }
-  if (found === undefined) return undefined;
-  let j = found;
-  while (j < text.length && isNumberChar(text.charCodeAt(j))) j++;
-  const token = text.slice(found, j);
-  return NUMBER.test(token) ? token : undefined;
+  return token !== undefined && NUMBER.test(token) ? token : undefined;
 }
