@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { DatabaseService } from '../../database/database.service';
+import { timedCheck } from './timed-check';
 
 /**
  * Database ping on the health checks' own small pool (DatabaseService.probes): a busy application pool (ingest under
@@ -14,15 +15,12 @@ export class DatabaseHealthIndicator {
   ) {}
 
   check(key = 'database', timeoutMs = 1000) {
-    return this.health
-      .check(key)
-      .attempt(async () => {
-        const started = Date.now();
-        const { autovacuum } = await this.db.probes.ping();
-        // autovacuum off does not fail the probe (the worker analyzes the queue tables itself; decision 0021), but an
-        // operator reading /health should see it: dead rows are never vacuumed.
-        return { responseTimeMs: Date.now() - started, autovacuum: autovacuum ? 'on' : 'off' };
-      })
-      .withTimeout(timeoutMs);
+    return timedCheck(this.health.check(key), timeoutMs, async () => {
+      const started = Date.now();
+      const { autovacuum } = await this.db.probes.ping();
+      // autovacuum off does not fail the probe (the worker analyzes the queue tables itself; decision 0021), but an
+      // operator reading /health should see it: dead rows are never vacuumed.
+      return { responseTimeMs: Date.now() - started, autovacuum: autovacuum ? 'on' : 'off' };
+    });
   }
 }

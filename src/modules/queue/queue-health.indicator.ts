@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { AppConfigService } from '../../config/app-config.service';
 import type { HealthIndicatorProvider } from '../health/health-indicators';
+import { timedCheck } from '../health/timed-check';
 import { WorkerRegistryRepository } from '../workers/worker-registry.repository';
 import { EventRepository } from './event.repository';
 
@@ -18,14 +19,11 @@ export class QueueHealthIndicator implements HealthIndicatorProvider {
 
   check() {
     const maxAge = this.config.health.queueMaxAgeSeconds;
-    return this.health
-      .check('queue')
-      .attempt(async () => {
-        const age = Math.round(await this.events.oldestWaitingAgeSeconds());
-        if (age > maxAge) throw new Error(`oldest waiting event is ${age}s old (limit ${maxAge}s)`);
-        return { oldestWaitingSeconds: age, limitSeconds: maxAge };
-      })
-      .withTimeout(1000);
+    return timedCheck(this.health.check('queue'), 1000, async () => {
+      const age = Math.round(await this.events.oldestWaitingAgeSeconds());
+      if (age > maxAge) throw new Error(`oldest waiting event is ${age}s old (limit ${maxAge}s)`);
+      return { oldestWaitingSeconds: age, limitSeconds: maxAge };
+    });
   }
 }
 
@@ -42,12 +40,10 @@ export class WorkerHealthIndicator implements HealthIndicatorProvider {
     const session = this.health.check('workers');
     if (!this.config.health.requireWorker) return session.up({ required: false });
     const window = this.config.health.workerHeartbeatTimeoutS * 1000;
-    return session
-      .attempt(async () => {
-        const live = await this.workers.countLiveWorkers(window);
-        if (live === 0) throw new Error(`no worker heartbeat in the last ${Math.round(window / 1000)}s`);
-        return { live };
-      })
-      .withTimeout(1000);
+    return timedCheck(session, 1000, async () => {
+      const live = await this.workers.countLiveWorkers(window);
+      if (live === 0) throw new Error(`no worker heartbeat in the last ${Math.round(window / 1000)}s`);
+      return { live };
+    });
   }
 }
