@@ -104,7 +104,7 @@ const PROBE_CHILD = fileURLToPath(new URL('./probe-child.mjs', import.meta.url))
  * Starts a GET prober (1 connection, `rate` req/s) in a child process; returns { done: Promise<digest> }.
  * Call it right before the main load so both cover the same window.
  */
-export function startProbe({ url, durationS, rate = 50 }) {
+export function startProbe({ url, durationS, rate = Number(process.env.BENCH_HEALTH_RATE ?? 50) }) {
   const child = fork(PROBE_CHILD, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const done = new Promise((resolve, reject) => {
     child.once('message', (msg) => (msg.error ? reject(new Error(msg.error)) : resolve(msg.digest)));

@@ -124,6 +124,8 @@ const SECTIONS = {
   health: (env: EnvironmentVariables) => ({
     queueMaxAgeSeconds: env.HEALTH_QUEUE_MAX_AGE_SECONDS,
     requireWorker: env.HEALTH_REQUIRE_WORKER,
+    /** Database checks shared by all probes for this long (CachedCheck). */
+    checkCacheMs: env.HEALTH_CHECK_CACHE_MS,
     /** No heartbeat for this long = the worker is down (also the no-live-worker alert's window). */
     workerHeartbeatTimeoutS: env.TDS_WORKER_HEARTBEAT_TIMEOUT_S,
   }),

@@ -313,6 +313,17 @@ export class EnvironmentVariables {
   @IsOptional()
   HEALTH_REQUIRE_WORKER = true;
 
+  /**
+   * The database checks of /health and /health/ready run at most once per this many ms, shared by every probe
+   * (a probe may get a result up to 3× this old while the next check runs; decision 0025). 0 = check on every probe.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  @IsOptional()
+  HEALTH_CHECK_CACHE_MS = 1000;
+
   // --- webhooks ---
   /** Comma-separated keys accepted in X-Webhook-Key / ?token= (several during a rotation). */
   @IsString()

@@ -135,7 +135,13 @@ describe('alert routes and /health (e2e)', () => {
     expect(badNote.body.message).toMatch(/note must be a string/);
   });
 
+  // /health's database checks are shared by probes for HEALTH_CHECK_CACHE_MS (1 s; decision 0025): a change in the
+  // tables shows within two of those plus the check itself.
+  const healthBecomes = (status: number) =>
+    expect.poll(async () => (await request(t.server).get('/health')).status, { timeout: 4000, interval: 100 }).toBe(status);
+
   it('/health reports the workers down after TDS_WORKER_HEARTBEAT_TIMEOUT_S without a beat, /health/ready stays up', async () => {
+    await healthBecomes(503);
     const down = await request(t.server).get('/health');
     expect(down.status).toBe(503);
     expect(down.body.error.workers.status).toBe('down');
@@ -147,10 +153,11 @@ describe('alert routes and /health (e2e)', () => {
       `INSERT INTO tds.workers (worker_id, role, hostname, pid, version, last_heartbeat_at)
        VALUES ('w1', 'worker', 'h', 1, 'v', now() - interval '45 seconds')`,
     );
+    await healthBecomes(200);
     const up = await request(t.server).get('/health').expect(200);
     expect(up.body.details.workers).toMatchObject({ status: 'up', live: 1 });
     await db.query(`UPDATE tds.workers SET last_heartbeat_at = now() - interval '61 seconds'`);
-    expect((await request(t.server).get('/health')).status).toBe(503);
+    await healthBecomes(503);
     await request(t.server).get('/health/ready').expect(200);
   });
 
@@ -166,6 +173,7 @@ describe('alert routes and /health (e2e)', () => {
        FROM generate_series(1, 60) g`,
     );
     await t.app.get(MonitoringService).runOnce();
+    await healthBecomes(200); // the worker row above
     const res = await request(t.server).get('/health').expect(200);
     expect(res.body.details.alerts).toMatchObject({ status: 'up', open: { critical: 0, warning: 1, info: 0 } });
     expect(new Date(res.body.details.alerts.snapshotAt).getTime()).toBeGreaterThan(Date.now() - 60_000);

@@ -49,6 +49,8 @@ describe('health probes in the log (child process, e2e)', () => {
       `INSERT INTO tds.workers (worker_id, role, hostname, pid, version, last_heartbeat_at)
        VALUES ('test-worker', 'worker', 'test', 0, 'test', now() + interval '1 hour')`,
     );
+    // (seen within HEALTH_CHECK_CACHE_MS, 1 s, plus one check: the probes share their database checks)
+    await expect.poll(() => status('/health'), { timeout: 4000, interval: 100 }).toBe(200);
     for (let i = 0; i < 3; i++) expect(await status('/health')).toBe(200);
     await expect.poll(() => probeLines().length, { timeout: 5000 }).toBe(2);
     await new Promise((r) => setTimeout(r, 300));

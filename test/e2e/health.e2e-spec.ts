@@ -50,14 +50,34 @@ describe('health probes (e2e)', () => {
     expect(generated.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: generated.headers['x-request-id'] });
   });
 
+  it('probes share one database check per HEALTH_CHECK_CACHE_MS, whatever their rate', async () => {
+    const answers = await Promise.all(Array.from({ length: 20 }, () => request(t.server).get('/health').expect(200)));
+    const checkedAt = new Set(answers.map((r) => r.body.details.database.checkedAt));
+    expect(checkedAt.size).toBe(1);
+    const at = Date.parse([...checkedAt][0]);
+    expect(Date.now() - at).toBeLessThan(3000);
+    // /health/ready shares the same database check.
+    const ready = await request(t.server).get('/health/ready').expect(200);
+    expect(ready.body.details.database.checkedAt).toBe([...checkedAt][0]);
+    // A probe after the cache time gets the last answer at once and starts one new check; the next sees it.
+    await new Promise((r) => setTimeout(r, 1100));
+    await request(t.server).get('/health').expect(200);
+    await expect
+      .poll(async () => Date.parse((await request(t.server).get('/health')).body.details.database.checkedAt), { timeout: 3000 })
+      .toBeGreaterThan(at + 1000);
+  });
+
   it('GET /health is 503 naming the database when PostgreSQL is unreachable, and recovers', async () => {
+    await request(t.server).get('/health').expect(200); // a fresh "up" in the cache: the failure must still show
     proxy.cut();
     const started = Date.now();
+    // Within HEALTH_CHECK_CACHE_MS (1 s) + the check's 1 s timeout, whatever the cache held.
+    await expect.poll(async () => (await request(t.server).get('/health')).status, { timeout: 5000, interval: 100 }).toBe(503);
+    expect(Date.now() - started).toBeLessThan(4000);
     const down = await request(t.server).get('/health');
     expect(down.status).toBe(503);
     expect(down.body.status).toBe('error');
     expect(down.body.error.database.status).toBe('down');
-    expect(Date.now() - started).toBeLessThan(5000);
     const ready = await request(t.server).get('/health/ready');
     expect(ready.status).toBe(503);
     proxy.restore();

@@ -61,7 +61,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Full health: database ping, queue age, worker heartbeats (503 names the failing check)' })
   check() {
-    const checks: HealthIndicatorFunction[] = [() => this.db.check('database', 1000)];
+    const checks: HealthIndicatorFunction[] = [() => this.db.check()];
     for (const provider of this.extra ?? []) checks.push(() => provider.check());
     return this.observed('/health', this.health.check(checks));
   }
@@ -78,7 +78,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: can take traffic (database reachable, not shutting down)' })
   ready() {
-    return this.observed('/health/ready', this.health.check([() => this.shutdown.check(), () => this.db.check('database', 1000)]));
+    return this.observed('/health/ready', this.health.check([() => this.shutdown.check(), () => this.db.check()]));
   }
 
   /** The earlier system's probe, kept for existing monitors. */

@@ -1,0 +1,56 @@
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+
+/**
+ * One database-backed health check shared by every probe (docs/decisions/0025-health-checks-shared-between-probes.md).
+ *
+ * `/health` is unauthenticated and polled by uptime monitors, load balancers and sometimes many of them at once; each
+ * call used to run its own queries (~0.9 ms of CPU and three round trips), and under ingest those round trips waited
+ * behind the busy event loop. Now each check runs at most once per `ttlMs`, whatever the probe rate:
+ *  - a result younger than `ttlMs` is answered as it is;
+ *  - a result between `ttlMs` and `3 × ttlMs` old is answered too, and one new check starts in the background, so a
+ *    probe that comes at least every `ttlMs` never waits for the database and sees a change one `ttlMs` (+ the
+ *    check's own time) later;
+ *  - an older result, or none, waits for a new check (an uptime monitor asking every 30 s always gets a fresh one).
+ * Concurrent probes share the check in flight (one query however many probes). Failures are kept the same way, so a
+ * dead database is not hammered by probes waiting on timeouts. `ttlMs = 0` checks on every probe.
+ * Every result carries `checkedAt`, the time its check finished.
+ */
+export class CachedCheck {
+  private last: { at: number; result: HealthIndicatorResult } | undefined;
+  private inFlight: Promise<HealthIndicatorResult> | undefined;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly run: () => Promise<HealthIndicatorResult>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(): Promise<HealthIndicatorResult> {
+    const last = this.last;
+    if (last && this.ttlMs > 0) {
+      const age = this.now() - last.at;
+      if (age >= 0 && age < this.ttlMs) return Promise.resolve(last.result);
+      if (age >= 0 && age < 3 * this.ttlMs) {
+        void this.refresh().catch(() => undefined);
+        return Promise.resolve(last.result);
+      }
+    }
+    return this.refresh();
+  }
+
+  private refresh(): Promise<HealthIndicatorResult> {
+    this.inFlight ??= this.run()
+      .then((result) => {
+        const at = this.now();
+        for (const value of Object.values(result)) {
+          if (value && typeof value === 'object') (value as Record<string, unknown>).checkedAt = new Date(at).toISOString();
+        }
+        this.last = { at, result };
+        return result;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+      });
+    return this.inFlight;
+  }
+}
