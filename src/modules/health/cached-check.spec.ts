@@ -26,6 +26,9 @@ describe('CachedCheck (one database check shared by every probe)', () => {
     const results = await Promise.all(probes);
     expect(results.map((r) => r.database.n)).toEqual([1, 1, 1]);
     expect(results[0].database.checkedAt).toBe(new Date(clock.now).toISOString());
+    // the same instant: still fresh
+    expect((await cached.get()).database.n).toBe(1);
+    expect(runs).toHaveLength(1);
   });
 
   it('answers from memory within ttl, in the background until 3 × ttl, and waits after that', async () => {
@@ -46,13 +49,18 @@ describe('CachedCheck (one database check shared by every probe)', () => {
     await settled();
     expect((await cached.get()).database.n).toBe(2);
 
+    clock.now += 2999; // just under 3 × ttl: still answered at once (one new check)
+    expect((await cached.get()).database.n).toBe(2);
+    expect(runs).toHaveLength(3);
+    runs[2].resolve(up(2));
+    await settled();
     clock.now += 3000; // 3 × ttl since the last check finished: the probe waits for a new one
     let answered: HealthIndicatorResult | undefined;
     void cached.get().then((r) => (answered = r));
     await settled();
-    expect(runs).toHaveLength(3);
+    expect(runs).toHaveLength(4);
     expect(answered).toBeUndefined();
-    runs[2].resolve(up(3));
+    runs[3].resolve(up(3));
     await settled();
     expect(answered?.database.n).toBe(3);
   });

@@ -27,13 +27,11 @@ export class CachedCheck {
 
   get(): Promise<HealthIndicatorResult> {
     const last = this.last;
-    if (last && this.ttlMs > 0) {
-      const age = this.now() - last.at;
-      if (age >= 0 && age < this.ttlMs) return Promise.resolve(last.result);
-      if (age >= 0 && age < 3 * this.ttlMs) {
-        void this.refresh().catch(() => undefined);
-        return Promise.resolve(last.result);
-      }
+    // (ttl 0 falls through: no age is below 0; a clock that went back is not trusted either)
+    const age = last ? this.now() - last.at : -1;
+    if (last && age >= 0 && age < 3 * this.ttlMs) {
+      if (age >= this.ttlMs) void this.refresh().catch(() => undefined);
+      return Promise.resolve(last.result);
     }
     return this.refresh();
   }
@@ -42,9 +40,8 @@ export class CachedCheck {
     this.inFlight ??= this.run()
       .then((result) => {
         const at = this.now();
-        for (const value of Object.values(result)) {
-          if (value && typeof value === 'object') (value as Record<string, unknown>).checkedAt = new Date(at).toISOString();
-        }
+        const checkedAt = new Date(at).toISOString();
+        for (const value of Object.values(result)) value.checkedAt = checkedAt;
         this.last = { at, result };
         return result;
       })
