@@ -260,6 +260,8 @@ export async function runDrain(opts = {}) {
         }
       }
       runs.push(run);
+      // run-all measures the peers here, between drain runs (bench/peers.mjs peerRound)
+      if (opts.afterRun) await opts.afterRun(r);
     }
   } catch (err) {
     errors.push(err.message.split('\n')[0]);

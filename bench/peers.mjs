@@ -67,34 +67,47 @@ async function runPeer(serverUrl, peer, n) {
 }
 
 /** ours: { eventsPerS: summary } for the TDS contact drain, or undefined. */
-export async function runPeers(opts = {}) {
-  const s = { ...settings(), ...opts };
-  const which = (process.env.BENCH_PEERS ?? 'pgboss,graphile,ceiling')
+/** The peers to run (BENCH_PEERS, default all three). */
+export function peersToRun() {
+  return (process.env.BENCH_PEERS ?? 'pgboss,graphile,ceiling')
     .split(',')
     .map((x) => x.trim())
     .filter(Boolean);
-  const server = await acquireServer({ log });
-  log(`peers: ${which.join(', ')}; ${s.runs} run(s) × ${s.drainEvents} contact upserts, PostgreSQL ${await serverVersion(server.url)}`);
-  const runs = [];
-  const errors = [];
-  for (let r = 0; r < s.runs; r++) {
-    const run = {};
-    for (const peer of which) {
-      log(`peers run ${r + 1}/${s.runs}: ${PEERS[peer]?.label ?? peer}`);
-      try {
-        const res = await runPeer(server.url, peer, s.drainEvents);
-        run[peer] = res;
-        log(
-          `  ${fmtNumber(res.eventsPerS)} events/s (${fmtNumber(res.elapsedMs / 1000, 2)} s, start-up ${fmtNumber(res.startupMs)} ms, peak RSS ${fmtNumber(res.peakRssMb)} MB, CPU ${fmtNumber(res.cpuUsPerEvent)} µs/event)${res.verified ? '' : ' NOT VERIFIED: ' + res.problem}`,
-        );
-        if (!res.verified) errors.push(`${peer} run ${r + 1}: ${res.problem}`);
-      } catch (err) {
-        run[peer] = { error: err.message };
-        errors.push(`${peer} run ${r + 1}: ${err.message.split('\n')[0]}`);
-        log(`  FAILED: ${err.message.split('\n').slice(0, 8).join('\n  ')}`);
-      }
+}
+
+/** One run of each peer over `n` contact upserts; failures go to `errors`. */
+export async function peerRound({ serverUrl, which, n, label, errors }) {
+  const run = {};
+  for (const peer of which) {
+    log(`peers run ${label}: ${PEERS[peer]?.label ?? peer}`);
+    try {
+      const res = await runPeer(serverUrl, peer, n);
+      run[peer] = res;
+      log(
+        `  ${fmtNumber(res.eventsPerS)} events/s (${fmtNumber(res.elapsedMs / 1000, 2)} s, start-up ${fmtNumber(res.startupMs)} ms, peak RSS ${fmtNumber(res.peakRssMb)} MB, CPU ${fmtNumber(res.cpuUsPerEvent)} µs/event)${res.verified ? '' : ' NOT VERIFIED: ' + res.problem}`,
+      );
+      if (!res.verified) errors.push(`${peer} run ${label}: ${res.problem}`);
+    } catch (err) {
+      run[peer] = { error: err.message };
+      errors.push(`${peer} run ${label}: ${err.message.split('\n')[0]}`);
+      log(`  FAILED: ${err.message.split('\n').slice(0, 8).join('\n  ')}`);
     }
-    runs.push(run);
+  }
+  return run;
+}
+
+export async function runPeers(opts = {}) {
+  const s = { ...settings(), ...opts };
+  const which = peersToRun();
+  // opts.rounds: rounds already measured by peerRound() (run-all interleaves them with the drain runs, so that a
+  // machine whose speed drifts during the bench moves both sides of each ratio alike).
+  const runs = opts.rounds ?? [];
+  const errors = opts.roundErrors ?? [];
+  if (!opts.rounds) {
+    const server = await acquireServer({ log });
+    log(`peers: ${which.join(', ')}; ${s.runs} run(s) × ${s.drainEvents} contact upserts, PostgreSQL ${await serverVersion(server.url)}`);
+    for (let r = 0; r < s.runs; r++)
+      runs.push(await peerRound({ serverUrl: server.url, which, n: s.drainEvents, label: `${r + 1}/${s.runs}`, errors }));
   }
 
   // Ours: from run-all, else the newest drain result.

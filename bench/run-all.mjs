@@ -14,7 +14,7 @@ import { ROOT, MAIN } from './lib/service.mjs';
 import { fmtNumber, fmtStat, formatTable, log, markdownTable, settings, writeResult } from './lib/report.mjs';
 import { runIngest } from './ingest.mjs';
 import { runDrain } from './drain.mjs';
-import { runPeers, packageVersion } from './peers.mjs';
+import { peerRound, peersToRun, runPeers, packageVersion } from './peers.mjs';
 import { runMonitoring } from './monitoring.mjs';
 import { runSoak } from './soak.mjs';
 import { runPolling, POLL_PATHS } from './polling.mjs';
@@ -118,9 +118,19 @@ export async function runAll() {
   );
 
   const ingest = await runIngest(s);
-  const drain = await runDrain(s);
+  // Each drain run is followed by one run of each peer: the drain / peer ratios compare figures taken minutes apart,
+  // not a whole phase apart (on 2026-12-02 the machine's speed drifted 1.5–2.5× between the two phases).
+  const peerRounds = [];
+  const peerErrors = [];
+  const which = peersToRun();
+  const drain = await runDrain({
+    ...s,
+    afterRun: async (r) => {
+      peerRounds.push(await peerRound({ serverUrl: server.url, which, n: s.drainEvents, label: `${r + 1}/${s.runs}`, errors: peerErrors }));
+    },
+  });
   const oursContacts = drain.summary.contacts?.best?.eventsPerS;
-  const peers = await runPeers({ ...s, oursContacts });
+  const peers = await runPeers({ ...s, oursContacts, rounds: peerRounds, roundErrors: peerErrors });
   // BENCH_SKIP=monitoring,dashboard,polling,soak leaves these out (the soak alone takes 2 × BENCH_SOAK_MINUTES).
   const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').map((x) => x.trim()));
   const monitoring = skip.has('monitoring') ? undefined : await runMonitoring();
