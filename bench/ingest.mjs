@@ -176,7 +176,9 @@ async function measureBreakdown({ serverUrl, durationS, connections, cpuUsPerReq
     if (!files.length) throw new Error('the service wrote no CPU profile');
     return { stages: stagesPerRequest(files, cpuUsPerRequest), profiledCpuUsPerRequest: d.cpuUsPerRequest, cpuUsPerRequest };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    // BENCH_KEEP_PROFILE=1 keeps the profile for `node bench/profile-summary.mjs <dir>` (the folder is printed).
+    if (process.env.BENCH_KEEP_PROFILE === '1') log(`  breakdown profile kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

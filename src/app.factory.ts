@@ -19,6 +19,7 @@ import { WEBHOOK_ROUTES } from './modules/webhooks/webhook-routes';
 import { MetricsService } from './modules/metrics/metrics.service';
 import { WebhookRateLimiter } from './modules/webhooks/webhook-rate-limit';
 import { createRootLogger, RootLogger } from './common/logging/root-logger';
+import { registerAccessLog } from './common/logging/access-log';
 import { NestLogRouter } from './common/logging/nest-log-router';
 import { registerOperatorUi } from './modules/ui/operator-ui';
 
@@ -97,19 +98,24 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(errorFilter);
   const fastify = app.getHttpAdapter().getInstance();
   const reject = errorFilter.respond.bind(errorFilter);
+  const webhookRoute = `${basePath}/webhooks/:entity`;
+  // One access line per request but the webhooks and the API docs' files (after the request-id hook above).
+  registerAccessLog(fastify, logger, (req) => {
+    const route = req.routeOptions.url;
+    return route === webhookRoute || (route !== undefined && route.startsWith(`${basePath}/docs`));
+  });
   // Webhook keys are checked before the body is read (signatures, which cover the body, after it).
   registerWebhookPreauth(fastify, {
-    route: `${basePath}/webhooks/:entity`,
+    route: webhookRoute,
     auth: app.get(WebhookAuthService),
     hasSecrets: config.webhooks.signatureSecrets.length > 0,
     reject,
     rateLimiter: new WebhookRateLimiter(config.rateLimit.webhooksPerMinute),
   });
   // The hot route: declared by WebhooksController (Swagger, route table), served by a plain Fastify handler.
-  serveWebhooksOnFastify(fastify, { route: `${basePath}/webhooks/:entity`, webhooks: app.get(WebhooksService), reject });
+  serveWebhooksOnFastify(fastify, { route: webhookRoute, webhooks: app.get(WebhooksService), reject });
   // Webhook metrics on response: the answer's status, the outcome or error code, the time to answer.
   const metrics = app.get(MetricsService);
-  const webhookRoute = `${basePath}/webhooks/:entity`;
   fastify.addHook('onResponse', (req, reply, done) => {
     if (req.routeOptions.url === webhookRoute) {
       const route = (req.params as { entity?: string }).entity ?? '';
