@@ -47,7 +47,7 @@ describe('buildAppConfig', () => {
       'webhooks',
     ]);
     expect(c.rateLimit).toEqual({ adminWritesPerMinute: 60, adminReadsPerMinute: 1200, webhooksPerMinute: 60000 });
-    expect(c.dashboard).toEqual({ statsCacheMs: 15000 });
+    expect(c.dashboard).toEqual({ statsCacheMs: 15000, liveCacheMs: 2000 });
     expect(c.http).toEqual({ port: 8001, host: '0.0.0.0', basePath: '', requestTimeoutMs: 30000, maxConnections: 256, trustedProxies: [] });
     expect(c.queue.batchSize).toBe(100);
     expect(c.database).toMatchObject({ url: URL, poolSize: 10, ssl: false, migrateOnStart: true });

@@ -254,6 +254,7 @@ const SECTIONS = {
   }),
   dashboard: (env: EnvironmentVariables) => ({
     statsCacheMs: env.DASHBOARD_STATS_CACHE_S * 1000,
+    liveCacheMs: env.DASHBOARD_LIVE_CACHE_MS,
   }),
 } satisfies Record<string, (env: EnvironmentVariables, resolved: ResolvedAtStart) => object>;
 

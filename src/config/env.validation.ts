@@ -916,6 +916,18 @@ export class EnvironmentVariables {
   @IsOptional()
   DASHBOARD_STATS_CACHE_S = 15;
 
+  /**
+   * How long the live queue counts of GET /dashboard/metrics (by status) and GET /dashboard/queue-stats (unfinished by
+   * type) are shared by every caller, in milliseconds. They read every waiting event, so a backlog makes each count
+   * cost: pollers and routes share one count per period instead of one per request. 0 = counted on every call.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  @IsOptional()
+  DASHBOARD_LIVE_CACHE_MS = 2000;
+
   /** Webhook requests per client IP and minute (fixed window, per process); high so that Zoho bursts pass. */
   @Transform(toInt)
   @IsInt()

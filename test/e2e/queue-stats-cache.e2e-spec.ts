@@ -57,3 +57,53 @@ describe('queue-stats: 24-hour figures shared by pollers (e2e)', () => {
     expect(burst.map(histogramTotal)).toEqual([1, 1, 1, 1]);
   });
 });
+
+/**
+ * The live counts (by status on /dashboard/metrics, unfinished by type on /dashboard/queue-stats) read every waiting
+ * event: during a backlog each count costs, so every caller shares one count per DASHBOARD_LIVE_CACHE_MS (issue 15).
+ */
+describe('live queue counts shared by pollers (e2e)', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  const LIVE_MS = 5000;
+  const get = async (path: string) =>
+    (await request(t.server).get(path).set('Authorization', `Bearer ${OPS}`).expect(200)).body as {
+      totals?: { pending: { count: number } };
+      queue?: { pending: { count: number } };
+    };
+  const pendingOnMetrics = async () => (await get('/dashboard/metrics')).queue!.pending.count;
+  const pendingOnStats = async () => (await get('/dashboard/queue-stats')).totals!.pending.count;
+  const webhook = (id: string) =>
+    request(t.server)
+      .post('/webhooks/contacts')
+      .set('X-Webhook-Key', HOOK)
+      .set('Content-Type', 'application/json')
+      .send(`{"contact":{"contact_id":"${id}","contact_name":"Souq Al-Shorja","last_modified_time":"2026-12-01T09:00:00+0300"}}`)
+      .expect(202);
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTestApp(db.url, { WEBHOOK_API_KEYS: HOOK, ADMIN_API_KEYS: `ops:${OPS}`, DASHBOARD_LIVE_CACHE_MS: String(LIVE_MS) });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('both routes answer from one count for DASHBOARD_LIVE_CACHE_MS, then count again', async () => {
+    const countedBefore = Date.now();
+    expect(await pendingOnMetrics()).toBe(0);
+    expect(await pendingOnStats()).toBe(0);
+    await webhook('4600002');
+    const [{ n }] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM tds.events WHERE status = 'pending'`);
+    expect(Number(n)).toBe(1);
+    // Within the period: the counts of a moment ago (checked when the requests above took < 4.5 s).
+    if (Date.now() - countedBefore < LIVE_MS - 500) {
+      expect(await pendingOnMetrics()).toBe(0);
+      expect(await pendingOnStats()).toBe(0);
+    }
+    await new Promise((r) => setTimeout(r, Math.max(0, countedBefore + LIVE_MS - Date.now()) + 100));
+    expect(await pendingOnMetrics()).toBe(1);
+    expect(await pendingOnStats()).toBe(1);
+  });
+});

@@ -29,6 +29,7 @@ const BASE_ENV: Record<string, string> = {
   TDS_ALERT_AUTOVACUUM: 'false',
   // Tests read the queue's 24-hour figures right after changing the queue; the reuse period has its own test.
   DASHBOARD_STATS_CACHE_S: '0',
+  DASHBOARD_LIVE_CACHE_MS: '0',
 };
 
 /**

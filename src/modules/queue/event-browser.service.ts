@@ -4,10 +4,11 @@ import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { parseJsonExact } from '../../common/json/exact-json';
 import { ErpRecord, SyncService } from '../sync/sync.service';
-import { EventBrowserRepository, EventFilter, EventSummaryRow } from './event-browser.repository';
+import { EventBrowserRepository, EventFilter, EventSummaryRow, LastDayRow, StatusByTypeRow } from './event-browser.repository';
 import { EventAttemptRow, EventDetailRow, EventRepository } from './event.repository';
 import { isEventId } from './queue.service';
 import { AppConfigService } from '../../config/app-config.service';
+import { SharedRead } from '../../common/cache/shared-read';
 
 export type { EventFilter, EventSummaryRow } from './event-browser.repository';
 export type { ErrorGroupRow } from './event-browser.repository';
@@ -56,8 +57,11 @@ export class EventBrowserService {
     private readonly browser: EventBrowserRepository,
     private readonly events: EventRepository,
     private readonly sync: SyncService,
-    private readonly config: AppConfigService,
-  ) {}
+    config: AppConfigService,
+  ) {
+    this.lastDay = new SharedRead(config.dashboard.statsCacheMs, () => this.browser.lastDay());
+    this.unfinished = new SharedRead(config.dashboard.liveCacheMs, () => this.browser.unfinishedByType());
+  }
 
   list(filter: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
     return this.browser.list(filter, limit, beforeId);
@@ -119,30 +123,18 @@ export class EventBrowserService {
     return { dryRun, matched: candidates.matched, eventIds: ids };
   }
 
-  private lastDayCount?: { at: number; rows: ReturnType<EventBrowserRepository['lastDay']> };
-
   /**
    * The 24-hour figures (completed per type, retry histogram) count a day of events, which grows with the traffic
-   * (~1M rows at a steady 12 events/s) and moves slowly: they are counted at most once per DASHBOARD_STATS_CACHE_S,
-   * and callers polling at the same time share one count. The unfinished figures stay live (partial indexes).
+   * (~1M rows at a steady 12 events/s) and moves slowly: counted at most once per DASHBOARD_STATS_CACHE_S, shared
+   * by every caller. The unfinished figures read every waiting event (a backlog makes them cost): shared for
+   * DASHBOARD_LIVE_CACHE_MS (2 s by default).
    */
-  private lastDay(): { at: number; rows: ReturnType<EventBrowserRepository['lastDay']> } {
-    const now = Date.now();
-    const ttl = this.config.dashboard.statsCacheMs;
-    if (!this.lastDayCount || now - this.lastDayCount.at >= ttl || now < this.lastDayCount.at) {
-      const count = { at: now, rows: this.browser.lastDay() };
-      // A failed count is not kept: the next caller counts again.
-      count.rows.catch(() => {
-        if (this.lastDayCount === count) this.lastDayCount = undefined;
-      });
-      this.lastDayCount = count;
-    }
-    return this.lastDayCount;
-  }
+  private readonly lastDay: SharedRead<LastDayRow[]>;
+  private readonly unfinished: SharedRead<StatusByTypeRow[]>;
 
   async breakdown(): Promise<QueueBreakdown> {
-    const day = this.lastDay();
-    const [unfinished, lastDay] = await Promise.all([this.browser.unfinishedByType(), day.rows]);
+    const day = this.lastDay.get();
+    const [unfinished, lastDay] = await Promise.all([this.unfinished.get().value, day.value]);
     const completed = new Map<string, number>();
     const attempts = new Map<number, number>();
     for (const r of lastDay) {

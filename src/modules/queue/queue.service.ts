@@ -1,7 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { EventAttemptRow, EventDetailRow, EventRepository, InsertedEvent, NewEvent, WaitingVersionRow } from './event.repository';
+import { SharedRead } from '../../common/cache/shared-read';
+import { AppConfigService } from '../../config/app-config.service';
+import {
+  EventAttemptRow,
+  EventDetailRow,
+  EventRepository,
+  InsertedEvent,
+  NewEvent,
+  StatusCountRow,
+  WaitingVersionRow,
+} from './event.repository';
 
 const BIGINT_MAX = 9223372036854775807n;
 
@@ -15,7 +25,15 @@ export function isEventId(id: string): boolean {
 export class QueueService {
   private readonly logger = new Logger(QueueService.name);
 
-  constructor(private readonly events: EventRepository) {}
+  /** The live counts by status, shared by every caller for DASHBOARD_LIVE_CACHE_MS (they read every waiting event). */
+  private readonly statusCounts: SharedRead<StatusCountRow[]>;
+
+  constructor(
+    private readonly events: EventRepository,
+    config: AppConfigService,
+  ) {
+    this.statusCounts = new SharedRead(config.dashboard.liveCacheMs, () => this.events.stats());
+  }
 
   /** Manual retry of a dead-lettered (or failed) event: back to pending with a fresh attempt budget. */
   async retry(id: string): Promise<void> {
@@ -68,7 +86,7 @@ export class QueueService {
 
   /** Counts and oldest age per unfinished status. */
   async stats() {
-    const rows = await this.events.stats();
+    const rows = await this.statusCounts.get().value;
     const by = Object.fromEntries(rows.map((r) => [r.status, r]));
     const pick = (s: string) => ({ count: by[s]?.count ?? 0, oldestAgeSeconds: by[s] ? Math.round(by[s].oldest_age_seconds) : null });
     return { pending: pick('pending'), processing: pick('processing'), failed: pick('failed'), deadLetter: pick('dead_letter') };

@@ -57,7 +57,12 @@ export class DatabaseFiguresDto {
 }
 
 export class DashboardMetricsDto {
-  @ApiProperty({ type: QueueStatsDto, description: 'Live: unfinished events per status with the age of the oldest' }) queue: QueueStatsDto;
+  @ApiProperty({
+    type: QueueStatsDto,
+    description:
+      'Live: unfinished events per status with the age of the oldest (one count shared by every caller for DASHBOARD_LIVE_CACHE_MS, 2 s by default)',
+  })
+  queue: QueueStatsDto;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the monitoring snapshot below was taken' })
   snapshotAt: Date | null;
   @ApiProperty({ type: Number, nullable: true, example: 42 }) snapshotAgeSeconds: number | null;
