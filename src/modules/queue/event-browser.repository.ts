@@ -71,6 +71,8 @@ export interface StatusByTypeRow {
   status: 'pending' | 'processing' | 'failed' | 'dead_letter';
   count: number;
   oldest_received_at: Date;
+  /** Age of the oldest in seconds when counted; for processing rows, since their transaction started. */
+  oldest_age_seconds: number;
 }
 
 export interface LastDayRow {
@@ -170,14 +172,18 @@ const ERROR_GROUPS = (where: string[], limitParam: string) => `
 const UNFINISHED_BY_TYPE = `
   WITH inflight AS (${IN_FLIGHT})
   SELECT e.entity_type, CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status,
-         count(*)::int AS count, min(e.received_at) AS oldest_received_at
+         count(*)::int AS count, min(e.received_at) AS oldest_received_at,
+         -- the oldest's age; for processing rows, since their transaction started
+         extract(epoch FROM now() - min(CASE WHEN f.xid IS NOT NULL THEN f.xact_start ELSE e.received_at END))::float8
+           AS oldest_age_seconds
   FROM (
     SELECT entity_type, status, received_at, xmax FROM tds.events WHERE status IN ('pending', 'failed')
   ) AS e LEFT JOIN inflight f ON f.xid = e.xmax
   GROUP BY 1, 2
   UNION ALL
   -- index-only (events_dead_letter_type_idx)
-  SELECT entity_type, 'dead_letter', count(*)::int, min(received_at) FROM tds.events WHERE status = 'dead_letter' GROUP BY 1`;
+  SELECT entity_type, 'dead_letter', count(*)::int, min(received_at), extract(epoch FROM now() - min(received_at))::float8
+  FROM tds.events WHERE status = 'dead_letter' GROUP BY 1`;
 
 // The last day through the BRIN index on received_at (the rows of one day are a contiguous run of pages), in one
 // pass: completed counts per type and the histogram of tries.

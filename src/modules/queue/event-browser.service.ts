@@ -4,11 +4,12 @@ import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { parseJsonExact } from '../../common/json/exact-json';
 import { ErpRecord, SyncService } from '../sync/sync.service';
-import { EventBrowserRepository, EventFilter, EventSummaryRow, LastDayRow, StatusByTypeRow } from './event-browser.repository';
+import { EventBrowserRepository, EventFilter, EventSummaryRow, LastDayRow } from './event-browser.repository';
 import { EventAttemptRow, EventDetailRow, EventRepository } from './event.repository';
 import { isEventId } from './queue.service';
 import { AppConfigService } from '../../config/app-config.service';
 import { SharedRead } from '../../common/cache/shared-read';
+import { LiveQueueCounts } from './live-queue-counts';
 
 export type { EventFilter, EventSummaryRow } from './event-browser.repository';
 export type { ErrorGroupRow } from './event-browser.repository';
@@ -57,10 +58,10 @@ export class EventBrowserService {
     private readonly browser: EventBrowserRepository,
     private readonly events: EventRepository,
     private readonly sync: SyncService,
+    private readonly live: LiveQueueCounts,
     config: AppConfigService,
   ) {
     this.lastDay = new SharedRead(config.dashboard.statsCacheMs, () => this.browser.lastDay());
-    this.unfinished = new SharedRead(config.dashboard.liveCacheMs, () => this.browser.unfinishedByType());
   }
 
   list(filter: EventFilter, limit: number, beforeId?: string): Promise<EventSummaryRow[]> {
@@ -127,14 +128,13 @@ export class EventBrowserService {
    * The 24-hour figures (completed per type, retry histogram) count a day of events, which grows with the traffic
    * (~1M rows at a steady 12 events/s) and moves slowly: counted at most once per DASHBOARD_STATS_CACHE_S, shared
    * by every caller. The unfinished figures read every waiting event (a backlog makes them cost): shared for
-   * DASHBOARD_LIVE_CACHE_MS (2 s by default).
+   * DASHBOARD_LIVE_CACHE_MS (LiveQueueCounts, also behind /dashboard/metrics).
    */
   private readonly lastDay: SharedRead<LastDayRow[]>;
-  private readonly unfinished: SharedRead<StatusByTypeRow[]>;
 
   async breakdown(): Promise<QueueBreakdown> {
     const day = this.lastDay.get();
-    const [unfinished, lastDay] = await Promise.all([this.unfinished.get().value, day.value]);
+    const [unfinished, lastDay] = await Promise.all([this.live.byType(), day.value]);
     const completed = new Map<string, number>();
     const attempts = new Map<number, number>();
     for (const r of lastDay) {

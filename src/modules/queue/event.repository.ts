@@ -86,13 +86,6 @@ export interface EventAttemptRow {
   error_code: string | null;
 }
 
-/** Unfinished events per reported status, with the age of the oldest. */
-export interface StatusCountRow {
-  status: 'pending' | 'processing' | 'failed' | 'dead_letter';
-  count: number;
-  oldest_age_seconds: number;
-}
-
 export const EVENTS_CHANNEL = 'tds_events';
 
 // Zoho documents no timestamp on these record types, so their events may mix timed and untimed versions; the
@@ -251,19 +244,6 @@ export const IN_FLIGHT = `
   SELECT backend_xid AS xid, xact_start, application_name FROM pg_stat_activity
   WHERE backend_xid IS NOT NULL AND application_name LIKE 'tds-core:%'`;
 
-const STATS = `
-  WITH inflight AS (${IN_FLIGHT})
-  SELECT CASE WHEN f.xid IS NOT NULL THEN 'processing' ELSE e.status END AS status, count(*)::int AS count,
-         extract(epoch FROM now() - min(CASE WHEN f.xid IS NOT NULL THEN f.xact_start ELSE e.received_at END))::float8
-           AS oldest_age_seconds
-  FROM (
-    -- each branch matches a partial index's predicate exactly, so the history (completed rows) is never scanned
-    SELECT status, received_at, xmax FROM tds.events WHERE status IN ('pending', 'failed')
-    UNION ALL
-    SELECT status, received_at, xmax FROM tds.events WHERE status = 'dead_letter'
-  ) AS e LEFT JOIN inflight f ON f.xid = e.xmax AND e.status IN ('pending', 'failed')
-  GROUP BY 1`;
-
 const FIND_BY_ID = `
   WITH inflight AS (${IN_FLIGHT})
   SELECT e.id::text AS id, e.entity_type, e.record_type, e.entity_id, e.event_kind, e.organization_id,
@@ -361,10 +341,6 @@ export class EventRepository {
   /** Dead letter (or failed) → pending with a fresh retry budget. Returns false when the event is not retryable. */
   async retry(id: string): Promise<boolean> {
     return (await this.db.execute(RETRY_DEAD_LETTER, [id])) > 0;
-  }
-
-  async stats(): Promise<StatusCountRow[]> {
-    return this.db.query<StatusCountRow>(STATS);
   }
 
   async findById(id: string): Promise<EventDetailRow | undefined> {

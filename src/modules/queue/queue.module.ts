@@ -9,6 +9,7 @@ import { QueueWorker } from './queue.worker';
 import { QueueStatisticsRepository } from './queue-statistics.repository';
 import { QueueStatisticsService } from './queue-statistics.service';
 import { EventBrowserRepository } from './event-browser.repository';
+import { LiveQueueCounts } from './live-queue-counts';
 import { EventBrowserService } from './event-browser.service';
 
 @Module({
@@ -22,6 +23,7 @@ import { EventBrowserService } from './event-browser.service';
     WorkerHealthIndicator,
     EventBrowserRepository,
     EventBrowserService,
+    LiveQueueCounts,
     QueueStatisticsRepository,
     QueueStatisticsService,
   ],

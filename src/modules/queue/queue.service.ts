@@ -1,17 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
-import { SharedRead } from '../../common/cache/shared-read';
-import { AppConfigService } from '../../config/app-config.service';
-import {
-  EventAttemptRow,
-  EventDetailRow,
-  EventRepository,
-  InsertedEvent,
-  NewEvent,
-  StatusCountRow,
-  WaitingVersionRow,
-} from './event.repository';
+import { LiveQueueCounts } from './live-queue-counts';
+import { EventAttemptRow, EventDetailRow, EventRepository, InsertedEvent, NewEvent, WaitingVersionRow } from './event.repository';
 
 const BIGINT_MAX = 9223372036854775807n;
 
@@ -25,15 +16,10 @@ export function isEventId(id: string): boolean {
 export class QueueService {
   private readonly logger = new Logger(QueueService.name);
 
-  /** The live counts by status, shared by every caller for DASHBOARD_LIVE_CACHE_MS (they read every waiting event). */
-  private readonly statusCounts: SharedRead<StatusCountRow[]>;
-
   constructor(
     private readonly events: EventRepository,
-    config: AppConfigService,
-  ) {
-    this.statusCounts = new SharedRead(config.dashboard.liveCacheMs, () => this.events.stats());
-  }
+    private readonly live: LiveQueueCounts,
+  ) {}
 
   /** Manual retry of a dead-lettered (or failed) event: back to pending with a fresh attempt budget. */
   async retry(id: string): Promise<void> {
@@ -85,10 +71,9 @@ export class QueueService {
   }
 
   /** Counts and oldest age per unfinished status. */
+  /** Unfinished events per status with the age of the oldest: the live count shared for DASHBOARD_LIVE_CACHE_MS. */
   async stats() {
-    const rows = await this.statusCounts.get().value;
-    const by = Object.fromEntries(rows.map((r) => [r.status, r]));
-    const pick = (s: string) => ({ count: by[s]?.count ?? 0, oldestAgeSeconds: by[s] ? Math.round(by[s].oldest_age_seconds) : null });
-    return { pending: pick('pending'), processing: pick('processing'), failed: pick('failed'), deadLetter: pick('dead_letter') };
+    const by = await this.live.byStatus();
+    return { pending: by.pending, processing: by.processing, failed: by.failed, deadLetter: by.dead_letter };
   }
 }

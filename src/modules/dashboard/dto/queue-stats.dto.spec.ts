@@ -8,10 +8,10 @@ describe('toQueueBreakdown', () => {
     const out = toQueueBreakdown(
       {
         unfinished: [
-          { entity_type: 'invoice', status: 'pending', count: 3, oldest_received_at: at(30) },
-          { entity_type: 'contact', status: 'pending', count: 1, oldest_received_at: at(90) },
-          { entity_type: 'invoice', status: 'dead_letter', count: 2, oldest_received_at: at(9000) },
-          { entity_type: 'contact', status: 'processing', count: 1, oldest_received_at: at(5) },
+          { entity_type: 'invoice', status: 'pending', count: 3, oldest_received_at: at(30), oldest_age_seconds: 30 },
+          { entity_type: 'contact', status: 'pending', count: 1, oldest_received_at: at(90), oldest_age_seconds: 90 },
+          { entity_type: 'invoice', status: 'dead_letter', count: 2, oldest_received_at: at(9000), oldest_age_seconds: 9000 },
+          { entity_type: 'contact', status: 'processing', count: 1, oldest_received_at: at(5), oldest_age_seconds: 5 },
         ],
         completedLastDay: [{ entity_type: 'bill', count: 7 }],
         attemptsLastDay: [{ attempts: 1, count: 9 }],
