@@ -1,7 +1,8 @@
 // Per-stage CPU breakdown of a V8 CPU profile of the service under webhook load (issue 15).
 // Each sample is given to the first stage that one of its frames matches, walking from the leaf towards the root:
 // the deepest recognisable frame wins, so a native write under pg's query submit counts as "database", the same
-// write under Fastify's reply as "answer". Startup (module loading, compilation before the load) is left out.
+// write under Fastify's reply as "answer". Startup (everything before the first webhook, and module loading or
+// compilation after it) is left out.
 import { readFileSync } from 'node:fs';
 
 const pkg = (url) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
@@ -115,9 +116,22 @@ export function stageBreakdown(file) {
     stageOf.set(id, stage);
     return stage;
   };
+  // Start-up ends with the first webhook: samples before it (module code run at load time, Nest's bootstrap, the
+  // readiness probe) are not the route's, whatever their frames.
+  const webhookNode = new Map();
+  const inWebhook = (id) => {
+    if (webhookNode.has(id)) return webhookNode.get(id);
+    const cf = byId.get(id).callFrame;
+    const up = parent.get(id);
+    const yes = /modules\/webhooks\//.test(src(cf.url) ?? '') || (up !== undefined && inWebhook(up));
+    webhookNode.set(id, yes);
+    return yes;
+  };
+  let first = p.samples.findIndex((id) => inWebhook(id));
+  if (first < 0) first = p.samples.length;
   const us = new Map();
   for (let i = 0; i < p.samples.length; i++) {
-    const stage = classify(p.samples[i]);
+    const stage = i < first ? 'startup (not counted)' : classify(p.samples[i]);
     us.set(stage, (us.get(stage) ?? 0) + (p.timeDeltas[i] ?? 0));
   }
   return us;
