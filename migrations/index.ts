@@ -15,6 +15,7 @@ import { Reconciliation1764300000012 } from './1764300000012-Reconciliation';
 import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-DashboardAuditAndIndexes';
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
+import { StockEventsInArrivalOrder1764300000016 } from './1764300000016-StockEventsInArrivalOrder';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   DashboardAuditAndIndexes1764300000013,
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
+  StockEventsInArrivalOrder1764300000016,
 ];

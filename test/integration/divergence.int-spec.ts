@@ -333,6 +333,120 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       expect(await level(item)).toBe('110');
     });
 
+    it('with a backlog, an adjustment that arrived after a snapshot of its item lands on top of it (one batch or two loops)', async () => {
+      // Before the fix a batch applied its adjustments before its item records whatever their arrival, and two loops
+      // claimed them side by side: the older snapshot then overwrote the adjustment (20 instead of 17).
+      const items = ['460000000017091', '460000000017092', '460000000017093'];
+      const snapshot = (item: string, qty: number, at: string, route = 'stock') =>
+        post(
+          route,
+          zohoBody(
+            'item',
+            zohoItem({
+              item_id: n(item),
+              warehouses: undefined,
+              stock_on_hand: n(qty),
+              locations: [{ location_id: n(WH), location_stock_on_hand: n(qty) }],
+              last_modified_time: at,
+            }),
+          ),
+        ).expect(202);
+      const adjust = (item: string, qty: string, at?: string) =>
+        post(
+          'stock',
+          zohoBody(
+            'inventory_adjustment',
+            zohoInventoryAdjustment(at ? { last_modified_time: at } : {}, [
+              { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n(qty), location_id: n(WH) },
+            ]),
+          ),
+          'created',
+        ).expect(202);
+      for (const item of items) await snapshot(item, 10, '2026-06-01T10:00:00Z');
+      await worker.drainOnce();
+      // The backlog: a newer snapshot of each item, then an adjustment made after it (timed, untimed, and a snapshot
+      // that came through the products route), then unrelated events between them.
+      await snapshot(items[0], 20, '2026-06-02T10:00:00Z');
+      await snapshot(items[1], 20, '2026-06-02T10:00:00Z');
+      await snapshot(items[2], 20, '2026-06-02T10:00:00Z', 'products');
+      await post('contacts', zohoBody('contact', zohoContact({}))).expect(202);
+      await adjust(items[0], '-3', '2026-06-03T10:00:00Z');
+      await adjust(items[1], '-3');
+      await adjust(items[2], '-3', '2026-06-03T10:00:00Z');
+      await post('contacts', zohoBody('contact', zohoContact({}))).expect(202);
+      // Two loops at once, as the worker runs them (TDS_WORKER_CONCURRENCY), then whatever is left.
+      await Promise.all([worker.runOnce(), worker.runOnce()]);
+      await worker.drainOnce();
+      for (const item of items) {
+        expect(await level(item), item).toBe('17');
+        expect(await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ s: '17' });
+      }
+      expect(await db.query(`SELECT status, outcome, count(*)::int AS n FROM tds.events GROUP BY 1, 2`)).toEqual([
+        { status: 'completed', outcome: 'applied', n: 11 },
+      ]);
+    });
+
+    it('an adjustment waits for an earlier item record that is failing, and runs once it is settled', async () => {
+      const item = '460000000017094';
+      const first = await deliver(
+        'stock',
+        'item',
+        zohoItem({
+          item_id: n(item),
+          warehouses: undefined,
+          stock_on_hand: n(10),
+          locations: [{ location_id: n(WH), location_stock_on_hand: n(10) }],
+        }),
+      );
+      expect(await outcome(first.eventId)).toMatchObject({ outcome: 'applied' });
+      // An item record that fails (made to look like a retry waiting for its backoff), then an adjustment of another item.
+      const other = '460000000017095';
+      await deliver(
+        'stock',
+        'item',
+        zohoItem({
+          item_id: n(other),
+          warehouses: undefined,
+          stock_on_hand: n(5),
+          locations: [{ location_id: n(WH), location_stock_on_hand: n(5) }],
+        }),
+      );
+      const res = await post(
+        'stock',
+        zohoBody(
+          'item',
+          zohoItem({
+            item_id: n(item),
+            warehouses: undefined,
+            stock_on_hand: n(20),
+            locations: [{ location_id: n(WH), location_stock_on_hand: n(20) }],
+          }),
+        ),
+      ).expect(202);
+      await db.query(`UPDATE tds.events SET status = 'failed', next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [
+        res.body.eventId,
+      ]);
+      const adj = (
+        await post(
+          'stock',
+          zohoBody(
+            'inventory_adjustment',
+            zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(other), quantity_adjusted: n('-1'), location_id: n(WH) }]),
+          ),
+          'created',
+        ).expect(202)
+      ).body.eventId as string;
+      await worker.drainOnce();
+      expect(await one(`SELECT status FROM tds.events WHERE id = $1`, [adj])).toEqual({ status: 'pending' });
+      expect(await level(other)).toBe('5');
+      // The failing record is settled (its retry comes due and applies): the adjustment runs after it.
+      await db.query(`UPDATE tds.events SET next_attempt_at = now() WHERE id = $1`, [res.body.eventId]);
+      await worker.drainOnce();
+      expect(await level(item)).toBe('20');
+      expect(await level(other)).toBe('4');
+      expect(await outcome(adj)).toMatchObject({ status: 'completed', outcome: 'applied' });
+    });
+
     it('a delta onto a location never seen stays unknown (NULL), with the location name stored', async () => {
       const item = '460000000017084';
       const wh = '460000000038099';

@@ -186,7 +186,10 @@ const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHE
 
 // Claim, inside the batch transaction: the heads of the per-record chains — a row is runnable only when no earlier
 // event for the same record is still unfinished, so two events of one record never run at once and always run in
-// arrival order. The row locks are the claim: SKIP LOCKED gives concurrent workers disjoint sets, nothing is written
+// arrival order. Stock is shared across records: an item record (absolute levels) and an inventory adjustment (deltas
+// on the items it lists) move the same erp.stock_levels rows, so neither kind runs before an earlier unfinished event
+// of the other (an adjustment applied before an older snapshot of its item would be overwritten by it; decision 0007):
+// the lowest waiting id of each kind is read once per claim (index-only, events_waiting_items_idx / _adjustments_idx). The row locks are the claim: SKIP LOCKED gives concurrent workers disjoint sets, nothing is written
 // until the batch commits, and a worker that dies (or stalls past idle_in_transaction_session_timeout) loses its
 // session, its transaction rolls back and the rows are claimable again at once. `attempt` is the number this try has (`budget_attempt` counts
 // from the last manual retry).
@@ -201,6 +204,11 @@ const CLAIM = `
       SELECT 1 FROM tds.events p
       WHERE p.record_type = e.record_type AND p.entity_id = e.entity_id AND p.id < e.id
         AND p.status IN ('pending', 'failed'))
+    AND (e.record_type <> 'item' OR e.id < COALESCE((
+      SELECT min(s.id) FROM tds.events s
+      WHERE s.record_type = 'inventory_adjustment' AND s.status IN ('pending', 'failed')), 9223372036854775807))
+    AND (e.record_type <> 'inventory_adjustment' OR e.id < COALESCE((
+      SELECT min(s.id) FROM tds.events s WHERE s.record_type = 'item' AND s.status IN ('pending', 'failed')), 9223372036854775807))
   ORDER BY e.id
   LIMIT $1
   FOR UPDATE OF e SKIP LOCKED`;
