@@ -100,12 +100,18 @@ export async function launch(state: LauncherState): Promise<void> {
   if (!url) {
     const dataDir = resolve(env.TDS_DATA_DIR);
     log.info(`DATABASE_URL not set: using the embedded PostgreSQL in ${join(dataDir, 'postgres')}`);
-    embedded = await startEmbeddedPostgres({
-      databaseDir: join(dataDir, 'postgres'),
-      port: env.EMBEDDED_PG_PORT,
-      signalsHandledByCaller: true,
-      log: (m) => log.debug(`postgres: ${m}`),
-    });
+    try {
+      embedded = await startEmbeddedPostgres({
+        databaseDir: join(dataDir, 'postgres'),
+        port: env.EMBEDDED_PG_PORT,
+        signalsHandledByCaller: true,
+        log: (m) => log.debug(`postgres: ${m}`),
+      });
+    } catch (err) {
+      // e.g. the cluster is in use by another TDS process (npm run start:api + start:worker need DATABASE_URL)
+      log.fatal(`startup failed: ${(err as Error).message ?? err}`);
+      process.exit(1);
+    }
     url = embedded.url;
     log.info(`embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
   }

@@ -104,7 +104,7 @@ async function reclaimOrphan(databaseDir: string, ownerFile: string, log: (m: st
   const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8').trim()) : 0;
   if (owner && owner !== process.pid && isAlive(owner)) {
     throw new Error(
-      `The embedded PostgreSQL in ${databaseDir} is in use by another TDS process (pid ${owner}). Stop it first or set TDS_DATA_DIR.`,
+      `The embedded PostgreSQL in ${databaseDir} is in use by another TDS process (pid ${owner}): one embedded PostgreSQL serves one process. Stop that process, set another TDS_DATA_DIR, or give every process the same DATABASE_URL.`,
     );
   }
   log(`stopping orphaned embedded PostgreSQL (pid ${postmasterPid}) left by an earlier run`);

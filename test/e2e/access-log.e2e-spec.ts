@@ -66,6 +66,8 @@ describe('access log (child process, e2e)', () => {
       await get('/dashboard/queue-stats', { 'X-Admin-Key': ADMIN }),
       await get('/metrics', { 'X-Admin-Key': ADMIN }),
       await get('/ui/'),
+      // A 503 answered without an exception (Zoho credentials not set): a warning with the status, no made-up error.
+      await fetch(`${svc.baseUrl}/dashboard/sync/reconcile`, { method: 'POST', headers: { 'X-Admin-Key': ADMIN } }),
     ];
     const unlogged = [
       await get('/ping'),
@@ -76,7 +78,7 @@ describe('access log (child process, e2e)', () => {
       ),
       await webhook('{not json'),
     ];
-    expect(answers.map((a) => a.status)).toEqual([200, 404, 401, 200, 200, 200]);
+    expect(answers.map((a) => a.status)).toEqual([200, 404, 401, 200, 200, 200, 503]);
     expect(unlogged.map((a) => a.status)).toEqual([200, 200, 200, 202, 400]);
     const rejected = (await unlogged[4].json()) as { message: string; requestId: string };
 
@@ -91,10 +93,13 @@ describe('access log (child process, e2e)', () => {
       ['GET', '/dashboard/queue-stats', 200],
       ['GET', '/metrics', 200],
       ['GET', '/ui/', 200],
+      ['POST', '/dashboard/sync/reconcile', 503],
     ]);
     // The id in the line is the one the client got back; the level follows the status.
     expect(got.map((l) => l.req!.id)).toEqual(answers.map((a) => a.headers.get('x-request-id')));
-    expect(got.map((l) => l.level)).toEqual([30, 40, 40, 30, 30, 30]);
+    expect(got.map((l) => l.level)).toEqual([30, 40, 40, 30, 30, 30, 40]);
+    expect(got[6]).toMatchObject({ msg: 'request completed with status 503' });
+    expect(got[6]).not.toHaveProperty('err');
     for (const l of got) {
       expect(typeof l.responseTime).toBe('number');
       expect(l.req!.remoteAddress).toMatch(/127\.0\.0\.1/);

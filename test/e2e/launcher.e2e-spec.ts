@@ -129,6 +129,24 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     expect(await again.stop(), again.output()).toBe(0);
   });
 
+  it('a second process on the same embedded PostgreSQL (npm run start:worker beside start:api) stops with one line, no stack trace', async () => {
+    const first = await startService(env, { path: '/health' });
+    running.push(first);
+    try {
+      const second = await startService({ ...env, TDS_ROLE: 'worker' }, { waitReady: false });
+      running.push(second);
+      expect(await second.exited).toBe(1);
+      const out = second.output();
+      expect(out).toMatch(/startup failed: The embedded PostgreSQL in .* is in use by another TDS process/);
+      expect(out).toContain('DATABASE_URL');
+      expect(out, 'no stack trace').not.toMatch(/\n\s+at /);
+      // The first one is untouched.
+      expect((await fetch(`${first.baseUrl}/health`)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('a port already in use stops the start with one line naming the port and API_PORT, before anything claims to have started', async () => {
     const port = await freePort();
     const squatter: Server = createServer();

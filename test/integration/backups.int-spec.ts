@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -324,10 +324,17 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/Stop the workers first/);
     expect(refused.stderr).toMatch(/--yes/);
-    // The test app is a live process of the service (its heartbeat is fresh): the restore is refused.
+    // The test app is a live process of the service (its heartbeat is fresh): the restore is refused. A process of this
+    // machine that is gone does not count, however fresh its heartbeat (stopped by Ctrl-C before it could say so).
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    await db.query(
+      `INSERT INTO tds.workers (worker_id, role, hostname, pid, version, last_heartbeat_at) VALUES ('gone', 'all', $1, $2, 'test', now())`,
+      [hostname(), gone],
+    );
     const live = await cli(['restore', run.file!, '--yes'], { DATABASE_URL: db.url });
     expect(live.code).toBe(1);
     expect(live.stderr).toMatch(/Stop the service's processes \(API and workers\) first: 1 alive/);
+    await db.query(`DELETE FROM tds.workers WHERE worker_id = 'gone'`);
     expect(await countsOf(db.url)).toEqual(before);
   });
 });

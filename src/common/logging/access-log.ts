@@ -30,6 +30,8 @@ const PROBE = /\/(health|ping)(\/|$|\?)/;
  * tds.events, a rejected one gets a line from HttpErrorFilter) and the API docs' static files.
  * Registered after the hook that sets `raw.id` and `raw.clientIp` (src/app.factory.ts).
  */
+const isMadeUp = (err: Error) => /^failed with status code \d+$/.test(err.message);
+
 export function registerAccessLog(fastify: FastifyInstance, root: RootLogger, skip: (req: FastifyRequest) => boolean): void {
   const httpLogger = pinoHttp({
     // pino-http derives its logger from this one (a child with the options below).
@@ -56,8 +58,15 @@ export function registerAccessLog(fastify: FastifyInstance, root: RootLogger, sk
         remoteAddress: req.raw?.clientIp,
       }),
     },
+    // 503 is a state the answer explains (database down, a feature not configured): a warning, like a 4xx.
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      err || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // For a 5xx answered without an exception pino-http makes up an Error ("failed with status code 503") whose
+    // stack is its own: the line keeps the status and says so instead (the error filter logs real failures).
+    customErrorObject: (_req: IncomingMessage, _res: ServerResponse, err: Error, value: Record<string, unknown>) =>
+      isMadeUp(err) ? { ...value, err: undefined } : value,
+    customErrorMessage: (_req: IncomingMessage, res: ServerResponse, err: Error) =>
+      isMadeUp(err) ? `request completed with status ${res.statusCode}` : 'request errored',
     autoLogging: { ignore: (req: IncomingMessage) => PROBE.test(req.url ?? '') },
   });
   fastify.addHook('onRequest', (req, reply, done) => {

@@ -31,8 +31,9 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     levels: (c) => c.thresholds.deadLetter,
     read: (s) => s.queue.depth.deadLetter,
     runbook:
-      'Inspect dead-lettered events (GET /queue/events/:id shows the last error and every attempt), fix the cause ' +
-      '(bad data, mapping, a missing ERP table) and retry them (POST /queue/events/:id/retry).',
+      'Inspect the dead letters (web UI: Dead letter, grouped by error; API: GET /dashboard/dead-letter, and ' +
+      'GET /dashboard/events/:id for the last error and every attempt), fix the cause (bad data, mapping, a missing ' +
+      'ERP table) and retry them (POST /dashboard/dead-letter/:id/retry, or POST /dashboard/dead-letter/retry in bulk).',
   },
   {
     name: 'failure_rate',
@@ -51,7 +52,8 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
       `${v}% of the ${s.queue.window.attempts} attempts of the last ${s.queue.window.minutes} min failed ` +
       `(${s.queue.window.failedAttempts} failed)`,
     runbook:
-      'Read the last errors of recent failed events (GET /queue/events/:id); a database or network problem shows as ' +
+      'Read the last errors of recent failed events (web UI: Events; API: GET /dashboard/events/:id); a database or ' +
+      'network problem shows as ' +
       'DATABASE_* codes, a mapping problem as INVALID_PAYLOAD. Fix the cause; failed events retry on their own.',
   },
   {
@@ -65,7 +67,8 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
       `${v} event(s) unfinished for more than ${s.queue.stuck.thresholdMinutes} min while workers are alive` +
       (s.queue.stuck.oldestEventId ? ` (oldest: event ${s.queue.stuck.oldestEventId})` : ''),
     runbook:
-      'Open the oldest stuck event (GET /queue/events/:id): a record chain waits behind its failing head event. Fix ' +
+      'Open the oldest stuck event (web UI: Events; API: GET /dashboard/events/:id): a record chain waits behind its ' +
+      'failing head event. Fix ' +
       'the head (or dead-letter and retry it); check for long-running transactions in the database section.',
   },
   {

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { hostname } from 'node:os';
 import { AppConfigService } from '../../config/app-config.service';
 import { toolSearchPath } from '../../config/child-env';
 import { connectDedicated } from '../../database/pg-connections';
@@ -78,6 +79,16 @@ export function countDifferences(expected: RowCounts, actual: RowCounts): string
  * backup; restore. Used by the in-app schedule (BackupsScheduler), the dashboard and the CLI (src/cli/tds-cli.ts),
  * which builds this class over the same config and database as the service.
  */
+/** Whether a process of this machine with this pid exists (EPERM: it exists, owned by another user). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 @Injectable()
 export class BackupsService {
   private readonly logger = new Logger(BackupsService.name);
@@ -182,7 +193,9 @@ export class BackupsService {
     const { pgRestore } = await this.tools();
     await this.verifyArchive(pgRestore, file, signal);
     const withinSeconds = Math.max(30, Math.ceil((3 * this.config.queue.heartbeatIntervalMs) / 1000));
-    const live = await this.runs.liveProcesses(withinSeconds);
+    // A process of this machine that is gone does not count, fresh heartbeat or not: one stopped by Ctrl-C (its
+    // embedded PostgreSQL got the signal too and shut down before the process could mark itself stopped) or killed.
+    const live = (await this.runs.liveProcesses(withinSeconds)).filter((p) => p.hostname !== hostname() || pidAlive(p.pid));
     if (live.length) {
       throw new Error(
         `Stop the service's processes (API and workers) first: ${live.length} alive (heartbeat within ${withinSeconds} s): ` +
