@@ -49,7 +49,7 @@ export interface ClaimedEventRow {
 
 export type FinishedOutcome = 'applied' | 'skipped_stale';
 
-/** One event as the operator API shows it (GET /queue/events/:id); `status` is `processing` while a batch holds it. */
+/** One event as the operator API shows it (GET /dashboard/events/:id); `status` is `processing` while a batch holds it. */
 export interface EventDetailRow {
   id: string;
   entity_type: string;

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { AppConfigService } from '../../config/app-config.service';
+import { isDatabaseUnavailable } from '../../common/errors/sqlstate';
 import { SERVICE_VERSION } from '../../version';
 import { PROCESS_ID } from '../../common/process/process-identity';
 import { WorkerRegistryRepository } from './worker-registry.repository';
@@ -56,7 +57,11 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       await this.registry.markStopped(PROCESS_ID, this.processedSinceLast);
       this.processedSinceLast = 0;
     } catch (err) {
-      this.logger.error(`could not mark worker ${PROCESS_ID} stopped in tds.workers: ${(err as Error).message}`);
+      // The database going away with us (Ctrl-C reaches an embedded PostgreSQL too) is a warning, anything else an error.
+      const say = isDatabaseUnavailable(err) ? 'warn' : 'error';
+      this.logger[say](
+        `could not mark worker ${PROCESS_ID} stopped in tds.workers: ${(err as Error).message} (/health counts it live until its heartbeat is ${this.config.health.workerHeartbeatTimeoutS} s old)`,
+      );
     }
   }
 }
