@@ -50,7 +50,7 @@ export class RetentionService {
     const interrupted = options.signal?.aborted ?? false;
     this.logger.log(
       `retention: deleted ${deleted.rows} events (${deleted.attemptsDeleted} attempts) older than ${eventDays} d, ` +
-        `cleared ${cleared.rows} bodies older than ${inboxDays} d in ${deleted.ms + cleared.ms} ms${interrupted ? ' (interrupted)' : ''}`,
+        `cleared ${cleared.rows} bodies older than ${inboxDays} d in ${Math.round(deleted.ms + cleared.ms)} ms${interrupted ? ' (interrupted)' : ''}`,
     );
     return { deleted, cleared, interrupted };
   }
