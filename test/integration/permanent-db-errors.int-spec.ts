@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
-import { Json, n, zohoBody, zohoItem } from '../factories/zoho-payloads';
+import { Json, n, zohoBody, zohoContact, zohoItem } from '../factories/zoho-payloads';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
 
 const KEY = 'permanent-errors-key-1';
 const WH = '460000000038080';
 const WH2 = '460000000038090';
+
+/** 4,000 random characters: no compression brings the index entry under btree's limit (SQLSTATE 54000). */
+const hugeSku = () => randomBytes(3000).toString('base64');
 
 /**
  * Errors that retrying the same data can never fix go to dead letter at once, with their SQLSTATE, and the record's
@@ -121,5 +125,51 @@ describe('data the database can never take (integration, real receiver and worke
         ]);
       },
     );
+  });
+
+  describe('a sku too large for products_sku_idx (SQLSTATE 54000)', () => {
+    it('goes to dead letter at once with its code; the others in its batch apply; the record’s next event applies', async () => {
+      const item = '460000000017093';
+      const bad = await send('products', 'item', zohoItem({ item_id: n(item), name: 'Huge sku', sku: hugeSku() }));
+      const goodItem = await send('products', 'item', zohoItem({ item_id: n('460000000017094'), sku: 'OK-1' }));
+      const goodContact = await send('contacts', 'contact', zohoContact({ contact_id: n('8101'), contact_name: 'Neighbour' }));
+      const goodStock = await send('stock', 'item', zohoItem({ item_id: n('460000000017095'), sku: 'OK-2' }));
+      // One batch: the bad event is isolated under its own savepoint, its neighbours commit.
+      expect(await worker.runOnce()).toBe(4);
+      const dead = await event(bad);
+      expect(dead).toMatchObject({ status: 'dead_letter', attempts: 1, last_error_code: '54000' });
+      expect(dead.last_error).toMatch(/index row size .* exceeds .*products_sku_idx/);
+      for (const id of [goodItem, goodContact, goodStock])
+        expect(await event(id)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await product(item)).toBeUndefined();
+      expect((await product('460000000017094')).sku).toBe('OK-1');
+      expect(await db.query(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '8101'`)).toEqual([
+        { contact_name: 'Neighbour' },
+      ]);
+
+      // The dead letter does not hold back the record's later version.
+      const next = await send(
+        'products',
+        'item',
+        zohoItem({ item_id: n(item), name: 'Fixed sku', sku: 'HP-200-X', last_modified_time: '2026-11-28T11:00:00+0300' }),
+      );
+      await worker.drainOnce();
+      expect(await event(next)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await product(item)).toMatchObject({ name: 'Fixed sku', sku: 'HP-200-X' });
+      expect(await db.query(`SELECT outcome, error_code FROM tds.event_attempts WHERE event_id = $1`, [bad])).toEqual([
+        { outcome: 'dead_letter', error_code: '54000' },
+      ]);
+    });
+
+    it('on /webhooks/stock too (a new item row carries the sku)', async () => {
+      const item = '460000000017096';
+      const bad = await send('stock', 'item', zohoItem({ item_id: n(item), sku: hugeSku() }));
+      await worker.drainOnce();
+      expect(await event(bad)).toMatchObject({ status: 'dead_letter', attempts: 1, last_error_code: '54000' });
+      const next = await send('stock', 'item', zohoItem({ item_id: n(item), sku: 'OK-3', last_modified_time: '2026-11-28T11:00:00+0300' }));
+      await worker.drainOnce();
+      expect(await event(next)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect((await product(item)).sku).toBe('OK-3');
+    });
   });
 });
