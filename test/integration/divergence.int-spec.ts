@@ -490,6 +490,103 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
     });
   });
 
+  describe('an untimed write never lowers or erases the stored version', () => {
+    const T1 = '2026-11-28T09:00:00+0300';
+    const T2 = '2026-11-28T10:00:00+0300';
+    const version = async (table: string, where: string, params: unknown[]) =>
+      (
+        await one<{ v: string | null }>(
+          `SELECT to_char(zoho_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS v FROM ${table} WHERE ${where}`,
+          params,
+        )
+      ).v;
+
+    it('contact 8001: T2 → untimed → T1: the late T1 delivery is skipped_stale and the name stays', async () => {
+      const v = zohoContact({ contact_id: n('8001'), contact_name: 'Newest (T2)', last_modified_time: T2 });
+      const first = await deliver('contacts', 'contact', v);
+      const untimed = await deliver('contacts', 'contact', { ...v, contact_name: 'Untimed edit', last_modified_time: undefined });
+      const late = await deliver('contacts', 'contact', { ...v, contact_name: 'Older (T1)', last_modified_time: T1 });
+      expect(await outcome(first.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await outcome(untimed.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await outcome(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
+      expect(await one(`SELECT contact_name FROM erp.contacts WHERE zoho_contact_id = '8001'`)).toEqual({ contact_name: 'Untimed edit' });
+      expect(await version('erp.contacts', `zoho_contact_id = '8001'`, [])).toBe('2026-11-28T07:00:00Z');
+    });
+
+    it('a delete older than the version kept across an untimed write is stale: the record stays live', async () => {
+      const v = zohoContact({ contact_name: 'Live', last_modified_time: T2 });
+      const id = (v.contact_id as { digits: string }).digits;
+      await deliver('contacts', 'contact', v);
+      await deliver('contacts', 'contact', { ...v, contact_name: 'Untimed edit', last_modified_time: undefined });
+      const del = await deliver('contacts', 'contact', { ...v, last_modified_time: T1 }, 'deleted');
+      expect(await outcome(del.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
+      expect(
+        await one(`SELECT contact_name, deleted_at IS NOT NULL AS deleted FROM erp.contacts WHERE zoho_contact_id = $1`, [id]),
+      ).toEqual({ contact_name: 'Untimed edit', deleted: false });
+    });
+
+    it('/webhooks/products: an untimed snapshot keeps the versions of the product and its stock levels', async () => {
+      const item = '460000000017085';
+      const snapshot = (name: string, qty: number, at: string | undefined) =>
+        deliver(
+          'products',
+          'item',
+          zohoItem({
+            item_id: n(item),
+            name,
+            warehouses: undefined,
+            stock_on_hand: n(qty),
+            locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n(qty) }],
+            last_modified_time: at,
+          }),
+        );
+      await snapshot('Pump (T2)', 100, T2);
+      const untimed = await snapshot('Pump (untimed)', 90, undefined);
+      expect(await outcome(untimed.eventId)).toMatchObject({ outcome: 'applied' });
+      expect(await level(item)).toBe('90');
+      expect(await version('erp.products', 'zoho_item_id = $1', [item])).toBe('2026-11-28T07:00:00Z');
+      expect(await version('erp.stock_levels', 'zoho_item_id = $1 AND warehouse_id = $2', [item, WH])).toBe('2026-11-28T07:00:00Z');
+      const late = await snapshot('Pump (T1)', 50, T1);
+      expect(await outcome(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
+      expect(await one(`SELECT name, stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({
+        name: 'Pump (untimed)',
+        s: '90',
+      });
+      expect(await level(item)).toBe('90');
+    });
+
+    it('/webhooks/stock: after an untimed snapshot, a delta older than the last timed snapshot is still not counted twice', async () => {
+      const item = '460000000017086';
+      const snapshot = (qty: number, at: string | undefined) =>
+        deliver(
+          'stock',
+          'item',
+          zohoItem({
+            item_id: n(item),
+            warehouses: undefined,
+            stock_on_hand: n(qty),
+            locations: [{ location_id: n(WH), location_name: 'Main', location_stock_on_hand: n(qty) }],
+            last_modified_time: at,
+          }),
+        );
+      await snapshot(105, T2); // already counts the +5 of 09:30 below
+      await snapshot(105, undefined);
+      expect(await version('erp.stock_levels', 'zoho_item_id = $1 AND warehouse_id = $2', [item, WH])).toBe('2026-11-28T07:00:00Z');
+      const adj = zohoInventoryAdjustment({ last_modified_time: '2026-11-28T09:30:00+0300' }, [
+        { line_item_id: zohoId(), item_id: n(item), quantity_adjusted: n('5'), location_id: n(WH) },
+      ]);
+      const ev = await deliver('stock', 'inventory_adjustment', adj, 'created');
+      expect(await outcome(ev.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect((await outcome(ev.eventId)).outcome_detail).toMatch(/the stock snapshot of 2026-11-28T07:00:00\.000000Z already counts it/);
+      expect(await level(item)).toBe('105');
+      expect(await one(`SELECT stock_on_hand::text AS s FROM erp.products WHERE zoho_item_id = $1`, [item])).toEqual({ s: '105' });
+      // An older timed snapshot arriving late does not overwrite the levels either.
+      const late = await snapshot(60, T1);
+      expect(await outcome(late.eventId)).toMatchObject({ outcome: 'skipped_stale' });
+      expect(await level(item)).toBe('105');
+    });
+  });
+
   it('7. a stored record that is not an object (stored by an older version) goes to dead letter, never "applied"', async () => {
     const [{ id }] = await db.query<{ id: string }>(
       `INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, content_type, body, payload)

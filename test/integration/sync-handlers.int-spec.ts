@@ -38,6 +38,8 @@ interface Case {
 }
 
 const digits = (v: unknown) => (v instanceof Num ? v.digits : String(v));
+/** A row's zoho_modified_at as ISO 8601 UTC text (null stays null). */
+const ISO_VERSION = `to_char(zoho_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
 const CASES: Case[] = [
   {
@@ -299,6 +301,35 @@ describe('sync handlers through the real receiver and worker (integration)', () 
         expect(await eventState(late.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
         expect(row).toMatchObject(c.expectV1(v1));
       }
+    });
+
+    it('an untimed version keeps the stored version: an older version arriving after it is still skipped_stale', async () => {
+      // Every type reads last_modified_time when the record has one (adjustments and price lists are then ordered by it).
+      const stamp = (t: string | undefined) => ({ last_modified_time: t, updated_time: t });
+      const v2 = c.make({ ...stamp('2026-11-28T12:00:00+0300'), ...c.change });
+      const id = digits(v2[c.idField]);
+      const lineIds = async () =>
+        c.lines
+          ? (
+              await db.query<{ k: string }>(
+                `SELECT zoho_line_item_id AS k FROM ${c.lines.table} WHERE ${c.lines.parentKey} = $1 ORDER BY position`,
+                [id],
+              )
+            ).map((l) => l.k)
+          : [];
+      await deliver(c.route, c.envelope, v2);
+      const untimed = await deliver(c.route, c.envelope, { ...v2, ...stamp(undefined) });
+      expect(await eventState(untimed.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      const linesAfterUntimed = await lineIds();
+      const version = async () => (await one(`SELECT ${ISO_VERSION} AS v FROM ${c.table} WHERE ${c.key} = $1`, [id])).v;
+      expect(await version()).toBe('2026-11-28T09:00:00Z');
+
+      const v1 = { ...c.make(), [c.idField]: v2[c.idField], ...stamp('2026-11-28T09:00:00+0300') };
+      const late = await deliver(c.route, c.envelope, v1);
+      expect(await eventState(late.eventId)).toMatchObject({ status: 'completed', outcome: 'skipped_stale' });
+      expect(await one(`SELECT * FROM ${c.table} WHERE ${c.key} = $1`, [id])).toMatchObject(c.expectV2);
+      expect(await lineIds()).toEqual(linesAfterUntimed);
+      expect(await version()).toBe('2026-11-28T09:00:00Z');
     });
 
     it('a deleted event soft-deletes (a tombstone when the record is unknown)', async () => {

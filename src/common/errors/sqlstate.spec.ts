@@ -12,10 +12,52 @@ describe('sqlStateOf', () => {
 });
 
 describe('isDataRejected', () => {
-  it.each(['22P02', '22003', '23505', '23502'])('%s: the data itself was refused', (code) => {
+  it.each([
+    ['22P02', 'invalid text representation'],
+    ['22003', 'numeric value out of range'],
+    ['23505', 'unique violation'],
+    ['23502', 'not-null violation'],
+    ['21000', 'cardinality violation (ON CONFLICT DO UPDATE affecting a row twice)'],
+    ['27000', 'triggered data change violation'],
+    ['44000', 'WITH CHECK OPTION violation'],
+    ['54000', 'program limit exceeded (index row size)'],
+    ['54001', 'statement too complex'],
+    ['54011', 'too many columns'],
+    ['54023', 'too many arguments'],
+  ])('%s (%s): the data itself was refused', (code) => {
     expect(isDataRejected({ code })).toBe(true);
   });
-  it.each(['40001', '08006', '42P01', '2', 'X22', ''])('%s: not a data error', (code) => {
+  it.each([
+    // passing conditions: connection, rollback, resources, lock timeout / object in use, operator intervention, system
+    '08006',
+    '40001',
+    '40P01',
+    '53100',
+    '53200',
+    '53300',
+    '55P03',
+    '55006',
+    '55000',
+    '57014',
+    '57P01',
+    '58030',
+    // the same for every event (statement, schema, privilege, server): retried until a fix is deployed
+    '25P02',
+    '42P01',
+    '42501',
+    '0A000',
+    'XX000',
+    '26000',
+    'P0001',
+    // not SQLSTATEs
+    '2',
+    '22',
+    '220030',
+    'X22',
+    'X21000',
+    '',
+    'ECONNRESET',
+  ])('%j: not a data error', (code) => {
     expect(isDataRejected({ code })).toBe(false);
   });
 });

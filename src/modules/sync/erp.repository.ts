@@ -4,6 +4,10 @@ import { PG_ARRAY_TYPE, type FieldSpec, type Row } from './field-spec';
 import type { DocumentDefinition, GeneratedStatement, ItemFieldsDefinition, LineDefinition } from './sync-handler';
 // Apply unless the stored version is strictly newer. Records without a Zoho timestamp apply in arrival order.
 const NOT_STALE = `(t.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at >= t.zoho_modified_at)`;
+// The version an applied write leaves: never lower, never erased. An untimed write (NULL) keeps the stored version
+// (greatest() skips NULLs), so a late delivery older than that version is still stale after it; a timed write that
+// passed NOT_STALE is the greater one anyway.
+const KEPT_VERSION = `zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at)`;
 // A deleted row comes back only with a strictly newer version: an equal, older or untimed write leaves it deleted
 // and is not applied at all (skipped_stale: no column, line or stock change). A final delete stores 'infinity'.
 const LIVE_OR_NEWER = `(t.deleted_at IS NULL OR EXCLUDED.zoho_modified_at > t.zoho_modified_at)`;
@@ -83,7 +87,7 @@ const params = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}`).join(
 function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): string {
   const names = [key, ...fields.map((f) => f.column)];
   const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
-  const sets = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), 'zoho_modified_at = EXCLUDED.zoho_modified_at'].join(', ');
+  const sets = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), KEPT_VERSION].join(', ');
   // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
   return `
     INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
@@ -151,7 +155,7 @@ function buildItemFields(fields: readonly FieldSpec[]): string {
     JOIN tds.events e ON e.id = u.event_id
     ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')},
       name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
-      zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at), synced_at = now(), deleted_at = NULL
+      ${KEPT_VERSION}, synced_at = now(), deleted_at = NULL
     WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
     RETURNING t.zoho_item_id AS key`;
 }
@@ -166,7 +170,7 @@ const SET_STOCK_LEVELS = `
   JOIN tds.events e ON e.id = u.event_id
   ON CONFLICT (zoho_item_id, warehouse_id) DO UPDATE SET
     warehouse_name = coalesce(EXCLUDED.warehouse_name, t.warehouse_name), stock_on_hand = EXCLUDED.stock_on_hand,
-    available_stock = EXCLUDED.available_stock, zoho_modified_at = EXCLUDED.zoho_modified_at, raw = EXCLUDED.raw, synced_at = now()
+    available_stock = EXCLUDED.available_stock, ${KEPT_VERSION}, raw = EXCLUDED.raw, synced_at = now()
   WHERE ${NOT_STALE}`;
 
 /** One per-warehouse level from an item record (stock-snapshot.ts). */

@@ -95,6 +95,33 @@ describe('stockSnapshot', () => {
     expect(snap.total).toBe('42.00');
   });
 
+  it('a location listed twice is one row: the last entry wins, and the total counts it once', () => {
+    const item = {
+      locations: [
+        { location_id: '11', location_name: 'Basra (old)', location_stock_on_hand: '', location_available_stock: '1' },
+        { location_id: '12', location_name: 'Mosul', location_stock_on_hand: '3' },
+        { location_id: ' 11 ', location_name: 'Basra', location_stock_on_hand: '7', location_available_stock: '6' },
+      ],
+    };
+    const snap = stockSnapshot(item, 'I', T, 'E');
+    expect(snap.rows.map((r) => [r.warehouse_id, r.warehouse_name, r.stock_on_hand, r.available_stock, r.source_index])).toEqual([
+      ['11', 'Basra', '7', '6', 2],
+      ['12', 'Mosul', '3', null, 1],
+    ]);
+    // The first entry's blank figure is replaced, so the total is known: 7 + 3.
+    expect(snap.total).toBe('10');
+    const warehouses = {
+      warehouses: [
+        { warehouse_id: '21', warehouse_stock_on_hand: '5' },
+        { warehouse_id: '21', warehouse_stock_on_hand: '' },
+      ],
+    };
+    expect(stockSnapshot(warehouses, 'I', null, 'E').rows.map((r) => [r.warehouse_id, r.stock_on_hand, r.source_index])).toEqual([
+      ['21', null, 1],
+    ]);
+    expect(stockTotal(warehouses)).toBeNull();
+  });
+
   it("the item's own total wins; with none, any unknown figure (or no warehouse) makes the total unknown", () => {
     expect(stockTotal({ stock_on_hand: '42', warehouses: [{ warehouse_id: '1', warehouse_stock_on_hand: '5' }] })).toBe('42');
     expect(

@@ -6,7 +6,9 @@ import { addDecimal, decimal, id, indexedList, text, type ZohoRecord } from '../
  * `warehouses[]` (warehouse_stock_on_hand …). Figures may be numbers or numeric strings; a blank figure ("" or
  * null) means "unknown" and maps to null, never to 0. `total` is the item's own stock_on_hand, else the sum of
  * its warehouses, and null (unknown) when there are none or any warehouse figure is unknown. Each row names where
- * its entry is in the record (`source`, `source_index`): its raw is read from the stored event.
+ * its entry is in the record (`source`, `source_index`): its raw is read from the stored event. A location listed
+ * twice is one level: the last entry wins, as for a line key repeated in a document (one multi-row upsert cannot
+ * write a row twice, and the total counts each location once).
  */
 export function stockSnapshot(
   item: ZohoRecord,
@@ -14,11 +16,11 @@ export function stockSnapshot(
   modifiedAt: string | null,
   eventId: string,
 ): { rows: StockLevelRow[]; total: string | null } {
-  const rows: StockLevelRow[] = [];
+  const byLocation = new Map<string, StockLevelRow>();
   for (const { entry: loc, index } of indexedList(item, 'locations')) {
     const warehouseId = id(loc, 'location_id');
     if (!warehouseId) continue;
-    rows.push({
+    byLocation.set(warehouseId, {
       zoho_item_id: itemId,
       warehouse_id: warehouseId,
       warehouse_name: text(loc, 'location_name'),
@@ -30,11 +32,11 @@ export function stockSnapshot(
       source_index: index,
     });
   }
-  if (!rows.length) {
+  if (!byLocation.size) {
     for (const { entry: wh, index } of indexedList(item, 'warehouses')) {
       const warehouseId = id(wh, 'warehouse_id');
       if (!warehouseId) continue;
-      rows.push({
+      byLocation.set(warehouseId, {
         zoho_item_id: itemId,
         warehouse_id: warehouseId,
         warehouse_name: text(wh, 'warehouse_name'),
@@ -47,6 +49,7 @@ export function stockSnapshot(
       });
     }
   }
+  const rows = [...byLocation.values()];
   const own = decimal(item, 'stock_on_hand');
   const known = rows.length > 0 && rows.every((r) => r.stock_on_hand !== null);
   const total = own ?? (known ? rows.reduce<string>((sum, r) => addDecimal(sum, r.stock_on_hand as string), '0') : null);
