@@ -5,6 +5,16 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
+import {
+  n,
+  zohoBill,
+  zohoBody,
+  zohoCreditNote,
+  zohoInventoryAdjustment,
+  zohoItem,
+  zohoPriceBook,
+  zohoSalesOrder,
+} from '../factories/zoho-payloads';
 import { startHttpReceiver, type HttpReceiver } from '../support/notification-receivers';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -31,6 +41,8 @@ const ROOT = resolve(__dirname, '../..');
 // Screenshots go to reports/ui (ignored by git) on an ordinary run; `npm run docs:ui-screenshots` writes them to
 // docs/ui for the guide (TDS_UI_SCREENSHOTS_DIR), so a test run does not rewrite committed pictures.
 const SHOTS = resolve(ROOT, process.env.TDS_UI_SCREENSHOTS_DIR || join('reports', 'ui'));
+// Pictures of the layout checks (not in the guide): always reports/ui.
+const LAYOUT_SHOTS = resolve(ROOT, 'reports', 'ui');
 const HOOK = 'ui-webhook-key';
 const OPS = 'ui-ops-key-0123456789';
 const BASE = '/tds';
@@ -119,6 +131,25 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       await page.getByRole('button', { name: 'Sign in' }).click();
     };
     const figure = async (page: Page, name: string) => Number(await page.getByTestId(`figure-${name}`).locator('[data-value]').innerText());
+    /** How far the page scrolls sideways (0: everything fits the window). */
+    const sideways = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    /** A table's scroll area: how much of the table is hidden beyond its card's edge (0: it fits). */
+    const tableOverflow = (page: Page, testId: string) =>
+      page.getByTestId(testId).evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth);
+    /** The bounding box of an element lies inside the window (not cut by its card, not off-screen). */
+    const inWindow = async (page: Page, box: { x: number; y: number; width: number; height: number } | null) => {
+      const width = page.viewportSize()!.width;
+      return box !== null && box.x >= 0 && box.x + box.width <= width;
+    };
+    /** The x-axis labels of the overview's "By entity type" chart (Recharts 3 draws tick labels in a layer of their own). */
+    const entityTicks = async (page: Page) => {
+      const labels = page
+        .locator('section')
+        .filter({ has: page.getByRole('heading', { name: 'By entity type' }) })
+        .locator('.recharts-xAxis-tick-labels text');
+      await labels.first().waitFor();
+      return labels.evaluateAll((ts) => ts.map((t) => t.textContent ?? ''));
+    };
 
     it('serves the built UI under the base path: index.html for client routes, hashed assets, no key needed', async () => {
       const index = await request(t.server).get(`${BASE}/ui/events/12`).expect(200);
@@ -133,7 +164,15 @@ if (!haveChromium && !REQUIRE_TOOLS) {
 
     it('a wrong key stays on the login screen with the server message; the right one shows figures that match the API', async () => {
       const { context, page } = await newPage({ width: 1280, height: 800 });
+      // nothing outside the API fails to load (the page once asked for /favicon.ico at the site root: a 404)
+      const failed: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400 && !r.url().includes('/dashboard/')) failed.push(`${r.status()} ${r.url()}`);
+      });
+      page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
       await page.goto(`${origin}${BASE}/ui/`);
+      // the icon is inline, so it resolves under any API_BASE_PATH
+      expect(await page.locator('link[rel="icon"]').getAttribute('href')).toMatch(/^data:image\/svg\+xml,/);
       await page.screenshot({ path: join(SHOTS, 'login.png') });
       await login(page, 'not-the-key');
       await expect.poll(() => page.getByRole('alert').innerText()).toContain('HTTP 403');
@@ -160,6 +199,9 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       expect(await figure(page, 'failed')).toBe(stats.totals.failed.count);
       expect(await figure(page, 'dead-letter')).toBe(2);
       expect(await figure(page, 'completed')).toBe(stats.byEntityType.reduce((n, r) => n + r.completedLast24h, 0));
+      // the completed count says what it counts; the age of the oldest waiting event is a figure of its own
+      expect(await page.getByTestId('figure-completed').innerText()).not.toContain('oldest');
+      expect(await page.getByTestId('figure-oldest-waiting').innerText()).toMatch(/oldest waiting\s+\d+s/i);
       await page.getByTestId('open-alerts').getByText('Dead-letter queue is not empty').waitFor();
       await page.getByTestId('health').getByText('database').waitFor();
       // the key went with every API call, as a Bearer token, and stays in sessionStorage only
@@ -169,6 +211,7 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       await page.waitForTimeout(5_500); // a second poll: the live chart has two samples
       await page.mouse.move(0, 0); // no chart tooltip in the picture
       await page.screenshot({ path: join(SHOTS, 'overview-desktop.png'), fullPage: true });
+      expect(failed).toEqual([]);
       await context.close();
     });
 
@@ -238,6 +281,10 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       expect(alerts[0]).toMatchObject({ acknowledgedBy: 'ops', acknowledgeNote: 'Retrying the invoices from the UI' });
       await page.getByRole('tab', { name: 'acknowledged' }).click();
       await page.getByTestId('acknowledged').getByText('Retrying the invoices from the UI').waitFor();
+      // the key's name reads as a key's name ("Acknowledged by generated" read as a sentence once)
+      expect(await page.getByTestId('acknowledged').innerText()).toMatch(
+        /^Acknowledged at \S+ \S+ \(key “ops”\): “Retrying the invoices from the UI”$/,
+      );
 
       await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();
       await page.getByRole('button', { name: 'Send a test notification' }).click();
@@ -287,6 +334,126 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       expect(await page.getByRole('alert').innerText()).toMatch(/admin key/i);
       expect(await page.evaluate(() => sessionStorage.getItem('tds-admin-key'))).toBeNull();
       await context.close();
+    });
+
+    describe('layout (long error texts, a wide payload, every entity type)', () => {
+      // A sales order whose total is 1e400 (dead-lettered: out of range) with a long unbroken note (a wide line of
+      // JSON), one record of every other entity type (the chart then has eight), and one dead letter whose error is
+      // long, with a long unbroken word in it.
+      const longNote = `Deliver-to-warehouse-${'7'.repeat(60)}-gate-${'B'.repeat(60)}`;
+      let orderId: string;
+      let longErrorId: string;
+      let entityTypes: string[];
+      beforeAll(async () => {
+        const order = await hook(
+          zohoBody('salesorder', zohoSalesOrder({ total: n('1e400'), notes: longNote, customer_name: 'Kirkuk Oil Supplies' })),
+          'sales-orders',
+        );
+        orderId = String(order.body.eventId);
+        await hook(zohoBody('item', zohoItem()), 'items');
+        await hook(zohoBody('bill', zohoBill()), 'bills');
+        await hook(zohoBody('creditnote', zohoCreditNote()), 'credit-notes');
+        await hook(zohoBody('inventory_adjustment', zohoInventoryAdjustment()), 'stock');
+        await hook(zohoBody('pricebook', zohoPriceBook()), 'prices');
+        await drain();
+        const [long] = await db.query<{ id: string }>(
+          `UPDATE tds.events SET last_error = $1 WHERE entity_id = '460000000026301' AND status = 'dead_letter' RETURNING id::text`,
+          [
+            'ERP write refused by the upstream accounting gateway after validation of the invoice header and its line items: ' +
+              `reference ${'X'.repeat(90)} was not accepted because the customer account is on hold for credit review`,
+          ],
+        );
+        longErrorId = long.id;
+        expect((await api(`/dashboard/events/${orderId}`).expect(200)).body.status).toBe('dead_letter');
+        const stats = (await api('/dashboard/queue-stats').expect(200)).body as { byEntityType: { entityType: string }[] };
+        entityTypes = stats.byEntityType.map((r) => r.entityType).sort();
+        expect(entityTypes).toHaveLength(8);
+      });
+
+      it('overview: the "By entity type" chart labels all eight entity types (sales_order was dropped), desktop and phone', async () => {
+        for (const viewport of [
+          { width: 1280, height: 800 },
+          { width: 390, height: 844 },
+        ]) {
+          const { context, page } = await newPage(viewport);
+          await login(page);
+          expect((await entityTicks(page)).sort()).toEqual(entityTypes);
+          expect(await sideways(page)).toBeLessThanOrEqual(0);
+          await page.mouse.move(0, 0);
+          await page.screenshot({ path: join(LAYOUT_SHOTS, `layout-overview-${viewport.width}.png`), fullPage: true });
+          await context.close();
+        }
+      });
+
+      it('dead letter and audit log at 1280×800 and 1440×900: error texts wrap, the tables fit their cards, Show, Retry and Client IP on screen', async () => {
+        for (const viewport of [
+          { width: 1280, height: 800 },
+          { width: 1440, height: 900 },
+        ]) {
+          const { context, page } = await newPage(viewport);
+          await login(page);
+          await page.getByRole('navigation').getByRole('link', { name: 'Dead letter' }).click();
+          await page.getByTestId('error-groups').getByText('out of range').waitFor();
+          await page.getByTestId('events-table').locator(`tr[data-event-id="${longErrorId}"]`).waitFor();
+          expect(await tableOverflow(page, 'error-groups')).toBeLessThanOrEqual(0);
+          expect(await tableOverflow(page, 'events-table')).toBeLessThanOrEqual(0);
+          const shows = page.getByTestId('error-groups').getByRole('button', { name: 'Show', exact: true });
+          expect(await shows.count()).toBeGreaterThanOrEqual(3);
+          for (const b of await shows.all()) expect(await inWindow(page, await b.boundingBox())).toBe(true);
+          for (const b of await page.getByTestId('events-table').getByRole('button', { name: 'Retry' }).all())
+            expect(await inWindow(page, await b.boundingBox())).toBe(true);
+          const lastSeen = page.getByTestId('error-groups').getByRole('columnheader', { name: 'Last seen' });
+          expect(await inWindow(page, await lastSeen.boundingBox())).toBe(true);
+          expect(await sideways(page)).toBeLessThanOrEqual(0);
+          await page.screenshot({ path: join(LAYOUT_SHOTS, `layout-dead-letter-${viewport.width}.png`), fullPage: true });
+
+          await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
+          await page.getByTestId('audit-table').locator('tbody tr').first().waitFor();
+          expect(await tableOverflow(page, 'audit-table')).toBeLessThanOrEqual(0);
+          const clientIp = page.getByTestId('audit-table').getByRole('columnheader', { name: 'Client IP' });
+          expect(await inWindow(page, await clientIp.boundingBox())).toBe(true);
+          await page.screenshot({ path: join(LAYOUT_SHOTS, `layout-audit-${viewport.width}.png`), fullPage: true });
+          await context.close();
+        }
+      });
+
+      it('phone (390×844): no screen scrolls sideways; the wide payload scrolls inside its own card', async () => {
+        const { context, page } = await newPage({ width: 390, height: 844 });
+        await page.goto(`${origin}${BASE}/ui/`);
+        await page.getByLabel('Admin key').waitFor();
+        expect(await sideways(page)).toBeLessThanOrEqual(0);
+        await login(page);
+        await page.getByTestId('queue-figures').waitFor();
+        await page.goto(`${origin}${BASE}/ui/events/${orderId}`);
+        await page.getByRole('heading', { name: `Event #${orderId}` }).waitFor();
+        const payload = page.getByTestId('payload');
+        expect(await payload.innerText()).toContain(longNote);
+        expect(await sideways(page)).toBeLessThanOrEqual(0);
+        expect(await payload.evaluate((pre) => pre.scrollWidth > pre.clientWidth)).toBe(true); // it scrolls inside
+        expect(await inWindow(page, await payload.boundingBox())).toBe(true);
+        await page.screenshot({ path: join(LAYOUT_SHOTS, 'layout-event-detail-phone.png'), fullPage: true });
+        const screens: [string, (page: Page) => Promise<unknown>][] = [
+          ['', (p) => p.getByTestId('queue-figures').waitFor()],
+          ['events', (p) => p.getByTestId('events-list').locator('li').first().waitFor()],
+          ['dead-letter', (p) => p.getByTestId('error-groups').waitFor({ state: 'attached' })],
+          [
+            'alerts',
+            async (p) => {
+              await p.getByRole('tab', { name: 'all' }).click();
+              await p.getByTestId('acknowledged').waitFor();
+            },
+          ],
+          ['notifications', (p) => p.getByRole('button', { name: 'Send a test notification' }).waitFor()],
+          ['audit', (p) => p.getByTestId('audit-table').waitFor({ state: 'attached' })],
+        ];
+        for (const [screen, ready] of screens) {
+          await page.goto(`${origin}${BASE}/ui/${screen}`);
+          await ready(page);
+          expect({ screen, sideways: Math.max(0, await sideways(page)) }).toEqual({ screen, sideways: 0 });
+          await page.screenshot({ path: join(LAYOUT_SHOTS, `layout-${screen || 'overview'}-phone.png`), fullPage: true });
+        }
+        await context.close();
+      });
     });
   });
 }

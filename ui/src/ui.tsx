@@ -80,15 +80,21 @@ export function Figure({
   );
 }
 
-/** A table that scrolls sideways on a phone rather than squeezing its columns. */
-export function Table({ head, children, testId }: { head: string[]; children: ReactNode; testId?: string }) {
+/**
+ * A table in a card. By default every column keeps its natural width and the table scrolls sideways inside its card
+ * on a narrow screen rather than squeezing its columns. With `fit` the table takes the card's width and no more:
+ * columns whose cells carry `wrapText` (error messages, details) break their lines, even inside a long word, so on a
+ * desktop nothing is cut off at the card's edge; on a phone it still scrolls sideways once those columns are at their
+ * narrowest (`wrapText` keeps them at least 12rem wide).
+ */
+export function Table({ head, children, testId, fit = false }: { head: string[]; children: ReactNode; testId?: string; fit?: boolean }) {
   return (
     <div className="-mx-4 overflow-x-auto px-4">
-      <table className="w-full min-w-max text-left text-sm" data-testid={testId}>
+      <table className={`w-full text-left text-sm ${fit ? '' : 'min-w-max'}`} data-testid={testId}>
         <thead>
           <tr className="border-b border-slate-200 text-xs text-slate-500 uppercase">
             {head.map((h) => (
-              <th key={h} className="py-2 pr-4 font-medium">
+              <th key={h} className="py-2 pr-4 font-medium whitespace-nowrap">
                 {h}
               </th>
             ))}
@@ -99,6 +105,9 @@ export function Table({ head, children, testId }: { head: string[]; children: Re
     </div>
   );
 }
+
+/** For a text cell of a `fit` table that may hold long text: it wraps (breaking long words) and stays at least 12rem wide. */
+export const wrapText = 'min-w-48 wrap-anywhere';
 
 /** A text cell: `dir="auto"` so Arabic (or any right-to-left) text reads right to left inside it. */
 export function Cell({ children, className = '', mono = false }: { children: ReactNode; className?: string; mono?: boolean }) {

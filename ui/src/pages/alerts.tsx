@@ -87,7 +87,9 @@ function AlertCard({ alert: a }: { alert: Alert }) {
         </p>
         {a.acknowledgedAt && (
           <p dir="auto" className="text-sm text-amber-800" data-testid="acknowledged">
-            Acknowledged by {a.acknowledgedBy ?? '?'} at {formatTime(a.acknowledgedAt)}
+            {/* acknowledgedBy is the admin key's name ("ops", or "generated" for the key the start generated): say it is a key */}
+            Acknowledged at {formatTime(a.acknowledgedAt)}
+            {a.acknowledgedBy && ` (key “${a.acknowledgedBy}”)`}
             {a.acknowledgeNote && `: “${a.acknowledgeNote}”`}
           </p>
         )}

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, withQuery, type AuditEntry, type Page } from '../api';
-import { Badge, Card, Cell, Empty, ErrorNote, formatTime, input, Loading, secondary, Table } from '../ui';
+import { Badge, Card, Cell, Empty, ErrorNote, formatTime, input, Loading, secondary, Table, wrapText } from '../ui';
 
 /** The audit log of admin actions, newest first, with cursor pagination. */
 export function Audit() {
@@ -44,20 +44,24 @@ export function Audit() {
         ) : page.data.items.length === 0 ? (
           <Empty>No admin actions recorded.</Empty>
         ) : (
-          <Table head={['When', 'Key', 'Action', 'Target', 'Result', 'Detail', 'Client IP']} testId="audit-table">
+          <Table head={['When', 'Key', 'Action', 'Target', 'Result', 'Detail', 'Client IP']} testId="audit-table" fit>
             {page.data.items.map((a) => (
               <tr key={a.id}>
                 <Cell className="whitespace-nowrap">{formatTime(a.at)}</Cell>
                 <Cell>{a.keyName}</Cell>
-                <Cell mono>{a.action}</Cell>
-                <Cell mono className="max-w-xs break-all">
+                <Cell mono className="whitespace-nowrap">
+                  {a.action}
+                </Cell>
+                <Cell mono className="min-w-32 break-all">
                   {a.target ?? ''}
                 </Cell>
-                <Cell>
+                <Cell className="whitespace-nowrap">
                   <Badge value={a.result} /> <span className="text-xs text-slate-500">{a.statusCode}</span>
                 </Cell>
-                <Cell className="max-w-xs break-words">{a.detail ?? ''}</Cell>
-                <Cell mono>{a.clientIp ?? ''}</Cell>
+                <Cell className={wrapText}>{a.detail ?? ''}</Cell>
+                <Cell mono className="whitespace-nowrap">
+                  {a.clientIp ?? ''}
+                </Cell>
               </tr>
             ))}
           </Table>

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, withQuery, type BulkRetryResult, type ErrorGroup, type EventSummary, type Page } from '../api';
-import { Badge, Card, Cell, Empty, ErrorNote, formatTime, input, Loading, primary, secondary, danger, Table } from '../ui';
+import { Badge, Card, Cell, Empty, ErrorNote, formatTime, input, Loading, primary, secondary, danger, Table, wrapText } from '../ui';
 import { ENTITY_TYPES, EventTable } from './events';
 
 /** Dead letters grouped by error fingerprint; one group opens its events; retry one or bulk (dry run first). */
@@ -88,16 +88,16 @@ export function DeadLetter() {
         ) : groups.data.groups.length === 0 ? (
           <Empty>No dead letters.</Empty>
         ) : (
-          <Table head={['Count', 'Error', 'Entities', 'Codes', 'First seen', 'Last seen', '']} testId="error-groups">
+          <Table head={['Count', 'Error', 'Entities', 'Codes', 'First seen', 'Last seen', '']} testId="error-groups" fit>
             {groups.data.groups.map((g) => (
               <tr key={g.fingerprint} className={g.fingerprint === fingerprint ? 'bg-sky-50' : ''}>
                 <Cell className="tabular font-semibold">{g.count}</Cell>
-                <Cell className="max-w-md break-words">{g.pattern}</Cell>
+                <Cell className={wrapText}>{g.pattern}</Cell>
                 <Cell>{g.entityTypes.join(', ')}</Cell>
                 <Cell mono>{g.errorCodes.join(', ')}</Cell>
                 <Cell className="whitespace-nowrap">{formatTime(g.firstSeen)}</Cell>
                 <Cell className="whitespace-nowrap">{formatTime(g.lastSeen)}</Cell>
-                <Cell>
+                <Cell className="whitespace-nowrap">
                   <button
                     type="button"
                     className={secondary}

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type EventDetail } from '../api';
 import { Link, navigate } from '../router';
-import { Badge, Card, Cell, Empty, ErrorNote, formatTime, Loading, primary, secondary, Table } from '../ui';
+import { Badge, Card, Cell, Empty, ErrorNote, formatTime, Loading, primary, secondary, Table, wrapText } from '../ui';
 
 /** The record's display name, when its payload has one (contact_name, name, customer_name, …). */
 function recordName(payload: Record<string, unknown> | null): string | null {
@@ -112,7 +112,7 @@ export function EventDetailPage({ id }: { id: string }) {
         {e.attemptLog.length === 0 ? (
           <Empty>Not tried yet.</Empty>
         ) : (
-          <Table head={['#', 'Started', 'Duration', 'Outcome', 'Worker', 'Error']} testId="attempts">
+          <Table head={['#', 'Started', 'Duration', 'Outcome', 'Worker', 'Error']} testId="attempts" fit>
             {e.attemptLog.map((a) => (
               <tr key={a.attempt}>
                 <Cell>{a.attempt}</Cell>
@@ -122,7 +122,7 @@ export function EventDetailPage({ id }: { id: string }) {
                   <Badge value={a.outcome} />
                 </Cell>
                 <Cell mono>{a.workerId}</Cell>
-                <Cell className="max-w-md break-words text-slate-700">
+                <Cell className={`${wrapText} text-slate-700`}>
                   {a.errorCode && <span className="mr-1 font-mono text-xs">{a.errorCode}</span>}
                   {a.error ?? ''}
                 </Cell>
@@ -131,11 +131,13 @@ export function EventDetailPage({ id }: { id: string }) {
           </Table>
         )}
       </Card>
-      <div className="grid items-start gap-4 lg:grid-cols-2">
-        <Card title="Payload">
+      {/* One column below lg: grid-cols-1 is minmax(0, 1fr), so a wide JSON scrolls inside its card instead of
+          widening the card (an implicit column would size to the <pre>'s longest line, wider than a phone). */}
+      <div className="grid grid-cols-1 items-start gap-4 lg:grid-cols-2">
+        <Card title="Payload" className="min-w-0">
           {e.payload === null ? <Empty>Pruned by retention.</Empty> : <Json value={e.payload} testId="payload" />}
         </Card>
-        <Card title={e.erp ? `ERP row (${e.erp.table})` : 'ERP row'}>
+        <Card title={e.erp ? `ERP row (${e.erp.table})` : 'ERP row'} className="min-w-0">
           {!e.erp || e.erp.row === null ? <Empty>No ERP row for this record.</Empty> : <Json value={e.erp.row} />}
         </Card>
       </div>

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api, withQuery, type EventSummary, type Page } from '../api';
 import { Link, navigate, useLocation } from '../router';
-import { Badge, Card, Cell, Empty, ErrorNote, formatTime, input, Loading, primary, secondary, Table } from '../ui';
+import { Badge, Card, Cell, Empty, ErrorNote, formatTime, input, Loading, primary, secondary, Table, wrapText } from '../ui';
 
 export const ENTITY_TYPES = ['contact', 'product', 'sales_order', 'invoice', 'bill', 'credit_note', 'stock', 'price'];
 const STATUSES = ['pending', 'completed', 'failed', 'dead_letter'];
@@ -175,6 +175,7 @@ export function EventTable({ events, extra }: { events: EventSummary[]; extra?: 
         <Table
           head={['Event', 'Received', 'Entity', 'Zoho id', 'Kind', 'Status', 'Tries', 'Last error', ...(extra ? [''] : [])]}
           testId="events-table"
+          fit
         >
           {events.map((e) => (
             <tr key={e.id} data-event-id={e.id}>
@@ -192,8 +193,13 @@ export function EventTable({ events, extra }: { events: EventSummary[]; extra?: 
                 <Badge value={e.status} />
               </Cell>
               <Cell className="tabular">{e.attempts}</Cell>
-              <Cell className="max-w-xs truncate text-slate-600">{e.lastError ?? ''}</Cell>
-              {extra && <Cell>{extra(e)}</Cell>}
+              <Cell className={`${wrapText} text-slate-600`}>
+                {/* at most two lines here; the event's own screen shows all of it */}
+                <div className="line-clamp-2" title={e.lastError ?? undefined}>
+                  {e.lastError ?? ''}
+                </div>
+              </Cell>
+              {extra && <Cell className="whitespace-nowrap">{extra(e)}</Cell>}
             </tr>
           ))}
         </Table>

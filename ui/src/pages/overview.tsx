@@ -55,7 +55,7 @@ export function Overview() {
       {!d ? (
         <Loading />
       ) : (
-        <div className="grid grid-cols-2 gap-3 lg:grid-cols-5" data-testid="queue-figures">
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 xl:grid-cols-6" data-testid="queue-figures">
           <Figure
             testId="figure-pending"
             label="Pending"
@@ -75,11 +75,12 @@ export function Overview() {
             value={<Link to="dead-letter">{d.totals.deadLetter.count}</Link>}
             tone={d.totals.deadLetter.count ? 'text-rose-600' : undefined}
           />
+          <Figure testId="figure-completed" label="Completed (24 h)" value={completed24h} hint="received in the last 24 h" />
           <Figure
-            testId="figure-completed"
-            label="Completed (24 h)"
-            value={completed24h}
-            hint={`oldest waiting ${formatAge(d.oldestPending?.ageSeconds)}`}
+            testId="figure-oldest-waiting"
+            label="Oldest waiting"
+            value={formatAge(d.oldestPending?.ageSeconds)}
+            hint="pending, processing or failed"
           />
         </div>
       )}
@@ -177,11 +178,12 @@ export function Overview() {
         <Card title="By entity type">
           {d && d.byEntityType.length === 0 && <Empty>No events yet.</Empty>}
           {d && d.byEntityType.length > 0 && (
-            <div className="h-56">
+            <div className="h-64">
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={d.byEntityType} margin={{ left: -20, right: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-                  <XAxis dataKey="entityType" fontSize={11} />
+                  {/* every entity type labelled (interval 0), slanted so eight fit a third of the screen */}
+                  <XAxis dataKey="entityType" fontSize={11} interval={0} angle={-35} textAnchor="end" height={58} />
                   <YAxis fontSize={11} allowDecimals={false} />
                   <Tooltip />
                   <Legend wrapperStyle={{ fontSize: 12 }} />
