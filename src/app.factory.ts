@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger as NestLogger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -85,12 +86,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   // Fastify's built-in JSON/text parsers would win over a catch-all: remove them first.
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
-  // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides per route.
-  app.useBodyParser(
-    '*',
-    { bodyLimit: config.webhooks.maxBodyBytes },
-    async (req: { url?: string; headers: Record<string, string | string[] | undefined> }, body: Buffer) =>
-      parseRequestBody(req, body, basePath),
+  const webhookRoute = `${basePath}/webhooks/:entity`;
+  // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides by the route that
+  // matched, as every webhook hook does: the raw URL may spell the same route otherwise (`/%77ebhooks`, absolute-form).
+  app.useBodyParser('*', { bodyLimit: config.webhooks.maxBodyBytes }, async (req: FastifyRequest, body: Buffer) =>
+    parseRequestBody(req, body, req.routeOptions.url === webhookRoute),
   );
   if (basePath) app.setGlobalPrefix(basePath);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
@@ -98,7 +98,6 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalFilters(errorFilter);
   const fastify = app.getHttpAdapter().getInstance();
   const reject = errorFilter.respond.bind(errorFilter);
-  const webhookRoute = `${basePath}/webhooks/:entity`;
   // One access line per request but the webhooks and the API docs' files (after the request-id hook above).
   registerAccessLog(fastify, logger, (req) => {
     const route = req.routeOptions.url;
