@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger as NestLogger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -36,6 +37,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   if (!Object.isFrozen(config)) throw new Error('createApp(config): pass the frozen object built by buildAppConfig()');
   const requestTimeout = config.http.requestTimeoutMs;
+  // Every error answer has one shape (src/common/errors), those sent before routing included.
+  const errorFilter = new HttpErrorFilter(config.webhooks.retryAfterSeconds, requestTimeout);
   // Limits that bound what unauthenticated clients can hold (docs/decisions/0009-http-limits-and-memory-bound.md):
   // the whole request (headers + body) within HTTP_REQUEST_TIMEOUT_MS (else 408 and the socket is closed), at
   // most HTTP_MAX_CONNECTIONS sockets, bodies up to WEBHOOK_MAX_BODY_BYTES.
@@ -55,6 +58,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdFor,
+    // A path the router cannot decode (`/webhooks/%E0%A4%A`): answered before any hook runs, so here (400 INVALID_URL).
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => errorFilter.respond(err, req, reply),
+    // What Node's HTTP server raises on the connection: the request deadline (408) and requests its parser refuses.
+    clientErrorHandler: (err, socket) => errorFilter.clientError(err, socket),
   });
   const server = adapter.getInstance().server;
   server.maxConnections = config.http.maxConnections;
@@ -85,20 +92,17 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
 
   // Fastify's built-in JSON/text parsers would win over a catch-all: remove them first.
   app.getHttpAdapter().getInstance().removeAllContentTypeParsers();
-  // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides per route.
-  app.useBodyParser(
-    '*',
-    { bodyLimit: config.webhooks.maxBodyBytes },
-    async (req: { url?: string; headers: Record<string, string | string[] | undefined> }, body: Buffer) =>
-      parseRequestBody(req, body, basePath),
+  const webhookRoute = `${basePath}/webhooks/:entity`;
+  // One catch-all parser keeps exact bytes (webhook signatures are computed over them) and decides by the route that
+  // matched, as every webhook hook does: the raw URL may spell the same route otherwise (`/%77ebhooks`, absolute-form).
+  app.useBodyParser('*', { bodyLimit: config.webhooks.maxBodyBytes }, async (req: FastifyRequest, body: Buffer) =>
+    parseRequestBody(req, body, req.routeOptions.url === webhookRoute),
   );
   if (basePath) app.setGlobalPrefix(basePath);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  const errorFilter = new HttpErrorFilter(config.webhooks.retryAfterSeconds);
   app.useGlobalFilters(errorFilter);
   const fastify = app.getHttpAdapter().getInstance();
   const reject = errorFilter.respond.bind(errorFilter);
-  const webhookRoute = `${basePath}/webhooks/:entity`;
   // One access line per request but the webhooks and the API docs' files (after the request-id hook above).
   registerAccessLog(fastify, logger, (req) => {
     const route = req.routeOptions.url;

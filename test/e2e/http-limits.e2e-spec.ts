@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
 import { zohoSignature } from '../support/zoho-signature';
+import { parseRawResponse, rawPost, rawRequest } from '../support/raw-http';
 
 const KEY = 'limits-key-123456';
 const SECRET = 'limitsSecret1234';
@@ -125,7 +126,7 @@ describe('HTTP limits: key checked before the body, request timeout, connection 
     expect(jsonBody(res).message).toMatch(/Invalid webhook credentials/);
   });
 
-  it('a body that trickles in longer than HTTP_REQUEST_TIMEOUT_MS is cut with 408 and the connection closed', async () => {
+  it('a body that trickles in longer than HTTP_REQUEST_TIMEOUT_MS is cut with 408 (usual error body) and the connection closed', async () => {
     const x = await open(port, head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': 'a'.repeat(64) }, 1000) + '{');
     const drip = setInterval(() => x.sock.writable && x.sock.write(' '), 200);
     const { text, closedAfterMs } = await x.closed(6000);
@@ -133,16 +134,72 @@ describe('HTTP limits: key checked before the body, request timeout, connection 
     expect(closedAfterMs, 'closed by the server').not.toBeNull();
     expect(closedAfterMs!).toBeGreaterThanOrEqual(1400);
     expect(closedAfterMs!).toBeLessThan(4000);
-    expect(status(text), text).toBe(408);
+    const res = parseRawResponse(text);
+    expect(res.status, text).toBe(408);
+    expect(JSON.parse(res.body)).toEqual({
+      statusCode: 408,
+      error: 'Request Timeout',
+      code: 'REQUEST_TIMEOUT',
+      message: expect.stringMatching(/within 1500 ms/),
+      requestId: res.headers['x-request-id'],
+    });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.headers.connection).toBe('close');
+    expect(await count()).toBe(0);
   });
 
-  it('headers that never finish are cut too', async () => {
+  it("the 408 carries the request's own id: the X-Request-Id the client (or its proxy) sent", async () => {
+    const x = await open(
+      port,
+      head('/webhooks/contacts', { 'X-Zoho-Webhook-Signature': 'a'.repeat(64), 'X-Request-Id': 'proxy-id-408' }, 1000) + '{',
+    );
+    const res = parseRawResponse((await x.closed(6000)).text);
+    expect(res.status, res.text).toBe(408);
+    expect(res.headers['x-request-id']).toBe('proxy-id-408');
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'REQUEST_TIMEOUT', requestId: 'proxy-id-408' });
+  });
+
+  it('headers that never finish are cut too, with a 408 in the usual error body (a new request id)', async () => {
     const x = await open(port, 'POST /webhooks/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\n');
     const drip = setInterval(() => x.sock.writable && x.sock.write('X-Pad: 1\r\n'), 200);
-    const { closedAfterMs } = await x.closed(6000);
+    const { text, closedAfterMs } = await x.closed(6000);
     clearInterval(drip);
     expect(closedAfterMs).not.toBeNull();
     expect(closedAfterMs!).toBeLessThan(4000);
+    const res = parseRawResponse(text);
+    expect(res.status, text).toBe(408);
+    expect(JSON.parse(res.body)).toMatchObject({ statusCode: 408, code: 'REQUEST_TIMEOUT', requestId: res.headers['x-request-id'] });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it.each([
+    ['on the webhook route, with a valid key', '/webhooks/%E0%A4%A'],
+    ['outside any route', '/%E0%A4%A'],
+    ['in an absolute-form target', 'http://evil/webhooks/%E0%A4%A'],
+  ])('a malformed percent-encoding in the path %s: 400 INVALID_URL in the usual error body', async (_n, target) => {
+    const res = await rawRequest(port, rawPost(target, { 'X-Webhook-Key': KEY, 'Content-Type': 'application/json' }, BODY));
+    expect(res.status, res.text).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'INVALID_URL',
+      message: expect.stringMatching(/^Malformed URL: the path \S+ is not valid percent-encoding$/),
+      requestId: res.headers['x-request-id'],
+    });
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await count()).toBe(0);
+  });
+
+  it('a request the HTTP parser refuses is answered in the usual error body too (400 MALFORMED_REQUEST)', async () => {
+    const res = await rawRequest(port, 'POST /webhooks/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Name: 1\r\n\r\n');
+    expect(res.status, res.text).toBe(400);
+    expect(JSON.parse(res.body)).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'MALFORMED_REQUEST',
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it('beyond HTTP_MAX_CONNECTIONS a new connection is closed at once; a slot frees when one closes', async () => {

@@ -39,14 +39,17 @@ describe('the webhook key never reaches the log (child process, e2e)', () => {
       // access log (pino-http)
       (await fetch(`${svc.baseUrl}/?token=a&%74oken=${KEY}`)).status,
       (await fetch(`${svc.baseUrl}/dashboard/queue-stats?TOKEN=${KEY}`)).status,
+      // a path the router cannot decode, refused before any hook (its error used to quote the whole URL)
+      (await post(`/webhooks/%E0%A4%A?token=${KEY}`, '{}')).status,
     ];
     // the admin key generated outside production is not sent: 401
-    expect(sent).toEqual([404, 400, 422, 401, 200, 401]);
+    expect(sent).toEqual([404, 400, 422, 401, 200, 401, 400]);
     await new Promise((r) => setTimeout(r, 500)); // pino flushes asynchronously
     const out = svc.output();
     expect(out).toMatch(/request rejected POST \/webhooks\/widgets\?%74oken=\[redacted\] → 404/);
     expect(out).toMatch(/request rejected POST \/webhooks\/contacts\?token=\[redacted\]&event=created&token=\[redacted\] → 400/);
     expect(out).toContain('/dashboard/queue-stats?TOKEN=[redacted]');
+    expect(out).toMatch(/request rejected POST \/webhooks\/%E0%A4%A\?token=\[redacted\] → 400 INVALID_URL/);
     // Every route but the webhook path has an access line, so the filter adds no second line for its rejections.
     expect(out).not.toMatch(/request rejected GET \/dashboard\/queue-stats/);
     expect(out).not.toMatch(/"url":"\/webhooks\//);

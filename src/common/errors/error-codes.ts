@@ -6,6 +6,11 @@ export enum ErrorCode {
   Unauthorized = 'UNAUTHORIZED',
   Forbidden = 'FORBIDDEN',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
+  // HTTP, before routing: Node's parser and request deadline, the router's URL decoding
+  RequestTimeout = 'REQUEST_TIMEOUT',
+  MalformedRequest = 'MALFORMED_REQUEST',
+  HeadersTooLarge = 'HEADERS_TOO_LARGE',
+  InvalidUrl = 'INVALID_URL',
   // webhooks
   InvalidJson = 'INVALID_JSON',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
@@ -45,6 +50,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Unauthorized]: 401,
   [ErrorCode.Forbidden]: 403,
   [ErrorCode.DatabaseUnavailable]: 503,
+  [ErrorCode.RequestTimeout]: 408,
+  [ErrorCode.MalformedRequest]: 400,
+  [ErrorCode.HeadersTooLarge]: 431,
+  [ErrorCode.InvalidUrl]: 400,
   [ErrorCode.InvalidJson]: 400,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.PayloadTooLarge]: 413,

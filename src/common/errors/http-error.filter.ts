@@ -1,11 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { DomainError } from './domain-error';
 import { isDatabaseUnavailable } from './sqlstate';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 import { hasAccessLog } from '../logging/access-log';
 import { redactUrl } from '../logging/redact-url';
+import { requestIdFor } from '../logging/request-id';
 
 export interface ErrorBody {
   statusCode: number;
@@ -39,7 +42,11 @@ declare module 'fastify' {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
-  constructor(private readonly retryAfterSeconds = 30) {}
+  constructor(
+    private readonly retryAfterSeconds = 30,
+    /** HTTP_REQUEST_TIMEOUT_MS, named in the 408's message. */
+    private readonly requestTimeoutMs?: number,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -49,6 +56,13 @@ export class HttpErrorFilter implements ExceptionFilter {
   /** Sends the error answer; also used by Fastify hooks that refuse a request before Nest routes it. */
   respond(exception: unknown, req: FastifyRequest, reply: FastifyReply): void {
     const requestId = requestIdOf(req);
+    if (req?.raw?.readableAborted && reply.raw.destroyed) {
+      // The connection went before the body was complete (the client hung up, or the request deadline cut it and
+      // clientError() answered): reading the body failed with Node's "aborted", which is neither the database's
+      // fault nor anyone's to answer.
+      this.logger.debug(`request aborted ${req.method} ${redactUrl(req.url)} before its body arrived (${requestId})`);
+      return;
+    }
     const headers: Record<string, string> = {};
     let body: ErrorBody;
 
@@ -73,7 +87,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       body = this.body(status, httpCode(status), message, requestId);
     } else if (isFastifyError(exception)) {
       const status = exception.statusCode;
-      body = this.body(status, fastifyCode(exception), exception.message, requestId);
+      body = this.body(status, fastifyCode(exception), fastifyMessage(exception, req), requestId);
     } else if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable (${requestId}): ${(exception as Error).message}`);
       body = this.body(503, ErrorCode.DatabaseUnavailable, 'Database unavailable; retry later', requestId);
@@ -93,6 +107,42 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (requestId) headers['X-Request-Id'] = requestId;
     if (req) req.errorCode = body.code; // for the metrics (rejections by reason)
     void reply.status(body.statusCode).headers(headers).send(body);
+  }
+
+  /**
+   * Fastify's `clientErrorHandler`: answers what Node's HTTP server raises on a connection rather than on a routed
+   * request, i.e. the request deadline (HTTP_REQUEST_TIMEOUT_MS, decision 0009) or a request its parser refuses.
+   * No Fastify reply exists for these, so the answer (same shape, `X-Request-Id`, `Connection: close`) is written
+   * on the socket, which is then destroyed, as Node's and Fastify's default handlers do.
+   */
+  clientError(err: Error & { code?: string }, socket: Socket): void {
+    // A reset connection has nobody left to answer.
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    // The response of the request being received, set by Node once its headers were parsed (Node's own answer to a
+    // client error reads the same field to know whether it may still write): that request keeps its id.
+    const res = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+    const req: IncomingMessage | undefined = res?.req;
+    const headersSent = res?.headersSent ?? false;
+    if (!socket.writable || headersSent) {
+      socket.destroy(err);
+      return;
+    }
+    const ownId = (req as { id?: unknown } | undefined)?.id;
+    const requestId = typeof ownId === 'string' ? ownId : req ? requestIdFor(req) : randomUUID();
+    const { code, message } = clientRefusal(err, this.requestTimeoutMs);
+    const status = ERROR_STATUS[code];
+    const body = JSON.stringify(this.body(status, code, message, requestId));
+    if (!req || !hasAccessLog(req)) {
+      const what = req ? `${req.method} ${redactUrl(req.url ?? '')}` : '(headers incomplete)';
+      this.logger.warn(`request rejected ${what} → ${status} ${code}: ${message} (${requestId})`);
+    }
+    // The access line, written when the response closes, takes its level from this status (not from 200).
+    if (res) res.statusCode = status;
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    socket.destroy(err);
   }
 
   private body(status: number, code: string, message: string, requestId?: string, details?: Record<string, unknown>): ErrorBody {
@@ -133,7 +183,29 @@ function isFastifyError(e: unknown): e is FastifyLikeError {
   );
 }
 
+/** The router's errors quote the whole URL, query included (a `?token=` too, and the message is logged): not those. */
+function fastifyMessage(e: FastifyLikeError, req: FastifyRequest | undefined): string {
+  const path = (req?.url ?? '').split('?')[0];
+  if (e.code === 'FST_ERR_BAD_URL') return `Malformed URL: the path ${path} is not valid percent-encoding`;
+  if (e.code === 'FST_ERR_MAX_PARAM_LENGTH') return `A parameter in the path ${path} is too long`;
+  return e.message;
+}
+
+/** The code and message for an error Node's HTTP server raised on a connection (HttpErrorFilter.clientError). */
+function clientRefusal(err: Error & { code?: string }, requestTimeoutMs: number | undefined): { code: ErrorCode; message: string } {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    const limit = requestTimeoutMs === undefined ? 'in time' : `within ${requestTimeoutMs} ms`;
+    return { code: ErrorCode.RequestTimeout, message: `The request (headers and body) did not arrive ${limit}` };
+  }
+  if (err.code === 'HPE_HEADER_OVERFLOW') return { code: ErrorCode.HeadersTooLarge, message: 'The request headers are too large' };
+  // llhttp's reason ("Invalid header token", "Invalid method" …) names the fault without echoing the client's bytes.
+  const reason = (err as { reason?: unknown }).reason;
+  return { code: ErrorCode.MalformedRequest, message: `Malformed HTTP request${typeof reason === 'string' ? `: ${reason}` : ''}` };
+}
+
 function fastifyCode(e: FastifyLikeError): string {
+  // The router could not decode the path (a bad percent-encoding): Fastify's frameworkErrors, before any hook.
+  if (e.code === 'FST_ERR_BAD_URL') return ErrorCode.InvalidUrl;
   if (e.statusCode === 413) return ErrorCode.PayloadTooLarge;
   if (e.statusCode === 415) return ErrorCode.UnsupportedMediaType;
   if (e.statusCode === 400) return ErrorCode.InvalidJson;

@@ -7,7 +7,6 @@ import { ErrorCode } from '../errors/error-codes';
 export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
 
 interface RequestLike {
-  url?: string;
   headers: IncomingMessage['headers'];
 }
 
@@ -19,12 +18,15 @@ function mediaType(req: RequestLike): string {
 }
 
 /**
- * Webhook routes get the raw Buffer (the receiver parses it itself, numbers exact, after checking the signature).
+ * The webhook route gets the raw Buffer (the receiver parses it itself, numbers exact, after checking the signature).
  * Our own JSON API gets ordinary parsing with a clear 400 / 415.
+ *
+ * `webhookRoute` is whether the route Fastify matched is the webhook route (`request.routeOptions.url`), never a test
+ * on the raw URL: the router decodes the path and reads an absolute-form target by its path, so `/%77ebhooks/items`
+ * and `POST http://host/webhooks/items` are the webhook route too, and their bodies must stay exact bytes.
  */
-export function parseRequestBody(req: RequestLike, body: Buffer, basePath: string): unknown {
-  const path = (req.url ?? '').split('?')[0];
-  if (path.startsWith(`${basePath}/webhooks/`) || path === `${basePath}/webhooks`) return body;
+export function parseRequestBody(req: RequestLike, body: Buffer, webhookRoute: boolean): unknown {
+  if (webhookRoute) return body;
   const type = mediaType(req);
   if (body.length === 0) return undefined;
   if (type === 'application/json' || type.endsWith('+json')) {
