@@ -68,8 +68,8 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
       (s.queue.stuck.oldestEventId ? ` (oldest: event ${s.queue.stuck.oldestEventId})` : ''),
     runbook:
       'Open the oldest stuck event (web UI: Events; API: GET /dashboard/events/:id): a record chain waits behind its ' +
-      'failing head event. Fix ' +
-      'the head (or dead-letter and retry it); check for long-running transactions in the database section.',
+      'failing head event (and stock adjustments wait behind an earlier failing item record). Fix the head (or ' +
+      'dead-letter and retry it); check for long-running transactions in the database section.',
   },
   {
     name: 'sync_lag',
