@@ -131,6 +131,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   if (config.docs.requireAdminKey) registerDocsAccess(fastify, { basePath, adminKeys: config.admin.keys, reject });
   // The operator web UI at `${basePath}/ui/` (static files; its API calls carry the admin key).
   await registerOperatorUi(app, { basePath, reject });
+  // Under a prefix the root is `${basePath}`; a browser's or a proxy's trailing slash gets the same answer (not in the
+  // API docs: the same route).
+  if (basePath) fastify.get(`${basePath}/`, (_req, reply) => reply.send({ status: 'up' }));
   // Signals are handled by the launcher (src/main.ts), which closes the app once; no enableShutdownHooks here.
 
   if (docsEnabled) {

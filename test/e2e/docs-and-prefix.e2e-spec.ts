@@ -57,6 +57,7 @@ describe('Swagger and API_BASE_PATH (e2e)', () => {
     await request(t.server).get('/tds/health/live').expect(200);
     await request(t.server).get('/tds/ping').expect(200);
     expect((await request(t.server).get('/tds').expect(200)).body).toEqual({ status: 'up' });
+    expect((await request(t.server).get('/tds/').expect(200)).body).toEqual({ status: 'up' });
     await request(t.server)
       .post('/tds/webhooks/contacts')
       .set('Content-Type', 'application/json')
