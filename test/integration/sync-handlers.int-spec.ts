@@ -368,6 +368,24 @@ describe('sync handlers through the real receiver and worker (integration)', () 
     expect(row.raw_id).toBe('130426000002924000123');
   });
 
+  it("a sales order under Inventory's `sales_order` key (create/update answers) is the same record as under `salesorder`", async () => {
+    // Zoho Inventory's OpenAPI (openapi/_original/salesorders.yml): create-a-sales-order-response and
+    // update-a-sales-order-response hold the record under `sales_order`, retrieve-a-sales-order-response under `salesorder`.
+    const so = zohoSalesOrder({}, 2);
+    const id = digits(so.salesorder_id);
+    const first = await deliver('sales-orders', 'sales_order', so, 'created');
+    expect(await eventState(first.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+    const ev = await one(`SELECT record_type, payload->>'salesorder_id' AS payload_id FROM tds.events WHERE id = $1`, [first.eventId]);
+    expect(ev).toEqual({ record_type: 'salesorder', payload_id: id });
+    expect(await one(`SELECT salesorder_number, status FROM erp.sales_orders WHERE zoho_salesorder_id = $1`, [id])).toEqual({
+      salesorder_number: 'SO-00017',
+      status: 'confirmed',
+    });
+    expect(await db.query(`SELECT 1 FROM erp.sales_order_lines WHERE zoho_salesorder_id = $1`, [id])).toHaveLength(2);
+    // The same version under the other key is a duplicate of it, not a second record type.
+    expect((await deliver('sales-orders', 'salesorder', so, 'created')).status).toBe('duplicate');
+  });
+
   it('numbers sent as strings and "" stock figures are accepted ("" stock = unknown = NULL)', async () => {
     const item = zohoItem({
       rate: '1,250.75',

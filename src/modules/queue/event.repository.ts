@@ -22,6 +22,8 @@ export interface NewEvent {
   /** The whole JSON document as text when the body cannot be used as is; null = parse the body. */
   payloadJson: string | null;
   requestId: string | null;
+  /** The document key the record is under when it is not `recordType` (an envelope alias); absent/null = recordType. */
+  bodyKey?: string | null;
 }
 
 /** What the insert did with one event of a batch (same order as the input). */
@@ -94,7 +96,7 @@ export const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
 
 // Multi-row insert of a micro-batch: one VALUES row per event, each value its own bind parameter (a Buffer goes
 // over the wire as binary; array parameters would hex-encode and escape every body).
-//  - payload = document[record_type], parsed by PostgreSQL (exact numbers, no re-serialisation in Node): from the body
+//  - payload = document[body_key ?? record_type], parsed by PostgreSQL (exact numbers, no re-serialisation in Node): from the body
 //    bytes, or from the cleaned JSON text the receiver passes for form bodies, a BOM or \u0000 escapes.
 //  - dedup_key = sha256(identity prefix) + the record's content hash, jsonb_hash_extended(payload): the hash of the
 //    JSON value (key order, whitespace and a number's spelling such as 1.0 / 1.00 do not count), computed from the
@@ -108,7 +110,7 @@ export const UNTIMED_RECORD_TYPES = `('inventory_adjustment', 'pricebook')`;
 //    transactional: workers wake only once the rows are committed; one call per batch keeps the notify lock short).
 //  - source: webhook rows leave it to the column's DEFAULT 'webhook' (the webhook statement's text is unchanged by the
 //    column); events found by reconciliation use the variant that names it ('reconcile'), same dedup rules.
-const INSERT_COLUMNS = 12;
+const INSERT_COLUMNS = 13;
 export type EventSource = 'webhook' | 'reconcile';
 const insertSqlByRows: string[] = [];
 const reconcileInsertSqlByRows: string[] = [];
@@ -125,7 +127,7 @@ function buildInsertEventsSql(rows: number, source?: 'reconcile'): string {
     const p = (i: number) => `$${b + i}`;
     tuples.push(
       `(${p(1)}::int, ${p(2)}::text, ${p(3)}::text, ${p(4)}::text, ${p(5)}::text, ${p(6)}::text, ${p(7)}::text, ` +
-        `${p(8)}::timestamptz, ${p(9)}::text, ${p(10)}::bytea, ${p(11)}::text, ${p(12)}::text)`,
+        `${p(8)}::timestamptz, ${p(9)}::text, ${p(10)}::bytea, ${p(11)}::text, ${p(12)}::text, ${p(13)}::text)`,
     );
   }
   // The leading comment names the statement in pg_stat_activity, whose text is cut at track_activity_query_size.
@@ -138,10 +140,10 @@ function buildInsertEventsSql(rows: number, source?: 'reconcile'): string {
                || CASE WHEN v.zoho_modified_at IS NULL THEN ':' || coalesce(n.id, 0)::text ELSE '' END AS dedup_key
       FROM (VALUES ${tuples.join(',\n                   ')})
         AS v(ord, key_prefix, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
-             content_type, body, payload_json, request_id)
+             content_type, body, payload_json, request_id, body_key)
       -- the record is parsed once per row (OFFSET 0 keeps this subquery from being folded into each use of payload)
       CROSS JOIN LATERAL (
-        SELECT coalesce(v.payload_json::jsonb, convert_from(v.body, 'UTF8')::jsonb) -> v.record_type AS payload OFFSET 0
+        SELECT coalesce(v.payload_json::jsonb, convert_from(v.body, 'UTF8')::jsonb) -> coalesce(v.body_key, v.record_type) AS payload OFFSET 0
       ) p
       LEFT JOIN LATERAL (
         SELECT e.id, e.event_kind, e.payload FROM tds.events e
@@ -298,7 +300,7 @@ export class EventRepository {
     const params: unknown[] = [];
     events.forEach((e, i) => {
       params.push(i, e.keyPrefix, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
-      params.push(e.contentType, e.body, e.payloadJson, e.requestId);
+      params.push(e.contentType, e.body, e.payloadJson, e.requestId, e.bodyKey ?? null);
     });
     const res = await namedQuery<{ id: string | null; dedup_key: string; inserted: boolean }>(
       q,

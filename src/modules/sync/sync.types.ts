@@ -22,13 +22,21 @@ export interface EnvelopeSpec {
   idField: string;
   /** Fields holding Zoho's last-modified time, first present wins. Absent for adjustments and price lists. */
   modifiedFields: string[];
+  /**
+   * Other body keys Zoho's documentation uses for the same record: accepted as well, stored and applied under `key`
+   * (so every version of a record has one record type, whichever key it came under).
+   */
+  aliases?: readonly string[];
 }
 
 /** Which envelopes each webhook route accepts. Stock takes adjustments or item stock snapshots; prices take price lists or an item's own rate. */
 export const ENTITY_ENVELOPES: Record<SyncEntityType, EnvelopeSpec[]> = {
   [SyncEntityType.Contact]: [{ key: 'contact', idField: 'contact_id', modifiedFields: ['last_modified_time'] }],
   [SyncEntityType.Product]: [{ key: 'item', idField: 'item_id', modifiedFields: ['last_modified_time'] }],
-  [SyncEntityType.SalesOrder]: [{ key: 'salesorder', idField: 'salesorder_id', modifiedFields: ['last_modified_time'] }],
+  // Zoho Inventory's OpenAPI (salesorders.yml) answers GET under `salesorder` but create and update under `sales_order`.
+  [SyncEntityType.SalesOrder]: [
+    { key: 'salesorder', idField: 'salesorder_id', modifiedFields: ['last_modified_time'], aliases: ['sales_order'] },
+  ],
   [SyncEntityType.Invoice]: [{ key: 'invoice', idField: 'invoice_id', modifiedFields: ['last_modified_time'] }],
   [SyncEntityType.Bill]: [{ key: 'bill', idField: 'bill_id', modifiedFields: ['last_modified_time'] }],
   [SyncEntityType.CreditNote]: [{ key: 'creditnote', idField: 'creditnote_id', modifiedFields: ['last_modified_time', 'updated_time'] }],

@@ -62,7 +62,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Receive a Zoho Books / Zoho Inventory webhook',
     description:
-      "Body: Zoho's default payload, the record under its module key (`contact`, `item`, `salesorder`, `invoice`, `bill`, " +
+      "Body: Zoho's default payload, the record under its module key (`contact`, `item`, `salesorder` (or `sales_order`), `invoice`, `bill`, " +
       '`creditnote`, `inventory_adjustment` or `item` for stock, `pricebook` or `item` for prices), as JSON or as ' +
       'x-www-form-urlencoded with the JSON in `JSONString`. Extra fields are welcome. Answers 202 only once the event is ' +
       `committed to the queue. Routes: ${CANONICAL_ROUTES.join(', ')}; aliases kept from the earlier system: ${ALIAS_ROUTES.join(', ')}. ` +

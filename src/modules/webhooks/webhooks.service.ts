@@ -109,8 +109,8 @@ export class WebhooksService {
       parsed = parseZohoBody(w.body, format, 'exact');
       envelope = this.envelope(parsed.document, w.entityType, w.route);
     }
-    const { key, idField, modifiedFields, record } = envelope;
-    const entityId = this.recordId(record, key, idField);
+    const { key, bodyKey, idField, modifiedFields, record } = envelope;
+    const entityId = this.recordId(record, bodyKey, idField);
     const modifiedRaw = modifiedFields.map((f) => record[f]).find((v) => typeof v === 'string' && v.trim() !== '') as string | undefined;
     const zohoModifiedAt = parseZohoTimestamp(modifiedRaw);
 
@@ -132,6 +132,7 @@ export class WebhooksService {
       body: w.body,
       payloadJson: this.needsOwnPayload(w.body, format) ? jsonTextForDatabase(parsed.jsonText) : null,
       requestId: w.requestId ?? null,
+      bodyKey: bodyKey === key ? null : bodyKey,
     });
     if (this.debugLog)
       this.logger.debug(
@@ -194,15 +195,17 @@ export class WebhooksService {
       });
     }
     for (const spec of specs) {
-      if (!(spec.key in document)) continue;
-      const record = document[spec.key];
+      // The record type's own key first, then the other keys Zoho documents for it (EnvelopeSpec.aliases).
+      const bodyKey = [spec.key, ...(spec.aliases ?? [])].find((k) => k in document);
+      if (bodyKey === undefined) continue;
+      const record = document[bodyKey];
       if (!isPlainObject(record)) {
-        throw new DomainError(ErrorCode.InvalidEnvelope, `'${spec.key}' must be a JSON object (the Zoho record)`, { field: spec.key });
+        throw new DomainError(ErrorCode.InvalidEnvelope, `'${bodyKey}' must be a JSON object (the Zoho record)`, { field: bodyKey });
       }
-      return { key: spec.key, idField: spec.idField, modifiedFields: spec.modifiedFields, record };
+      return { key: spec.key, bodyKey, idField: spec.idField, modifiedFields: spec.modifiedFields, record };
     }
     const other = Object.entries(ENTITY_ENVELOPES)
-      .flatMap(([t, s]) => s.map((x) => ({ type: t as SyncEntityType, key: x.key })))
+      .flatMap(([t, s]) => s.flatMap((x) => [x.key, ...(x.aliases ?? [])].map((key) => ({ type: t as SyncEntityType, key }))))
       .find((x) => x.key in document);
     if (other) {
       throw new DomainError(
