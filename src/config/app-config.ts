@@ -144,6 +144,7 @@ const SECTIONS = {
       maxInFlight: env.WEBHOOK_INGEST_MAX_INFLIGHT,
       batchMax: env.WEBHOOK_INGEST_BATCH_MAX,
       retryAfterSeconds: env.WEBHOOK_RETRY_AFTER_SECONDS,
+      commitTimeoutMs: env.WEBHOOK_COMMIT_TIMEOUT_MS,
     };
   },
   backups: (env: EnvironmentVariables) => ({

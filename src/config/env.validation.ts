@@ -513,6 +513,14 @@ export class EnvironmentVariables {
   @IsOptional()
   WEBHOOK_RETRY_AFTER_SECONDS = 30;
 
+  /** A webhook whose INSERT has not committed within this is answered 503 (a database that hangs, not only one that refuses). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  @IsOptional()
+  WEBHOOK_COMMIT_TIMEOUT_MS = 10000;
+
   // --- backups (docs/BACKUP_GUIDE.md, docs/decisions/0017-backups-and-retention.md) ---
   /** The in-app scheduled backup (one run per scheduled time across every process). */
   @Transform(toBool)

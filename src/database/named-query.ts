@@ -16,10 +16,18 @@ function statementName(text: string): string {
  * instead of on every call (planning the claim alone cost ~2 ms per batch; docs/PERFORMANCE.md). Only for SQL whose
  * text is fixed (values always parameters). Not compatible with a transaction-pooling PgBouncer in front of PostgreSQL.
  */
-export function namedQuery<R = Record<string, unknown>>(q: Queryable, text: string, values: unknown[]): Promise<QueryResult<R & object>> {
-  return (q as unknown as { query: (c: { name: string; text: string; values: unknown[] }) => Promise<QueryResult<R & object>> }).query({
+export function namedQuery<R = Record<string, unknown>>(
+  q: Queryable,
+  text: string,
+  values: unknown[],
+  /** The client stops waiting after this long ('Query read timeout'; a pooled connection is then discarded). */
+  queryTimeoutMs?: number,
+): Promise<QueryResult<R & object>> {
+  type Config = { name: string; text: string; values: unknown[]; query_timeout?: number };
+  return (q as unknown as { query: (c: Config) => Promise<QueryResult<R & object>> }).query({
     name: statementName(text),
     text,
     values,
+    ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}),
   });
 }

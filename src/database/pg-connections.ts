@@ -23,6 +23,9 @@ export function appPoolConfig(settings: DatabaseConnectionSettings): PoolConfig 
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
     statement_timeout: settings.statementTimeoutMs ?? 30000,
+    // statement_timeout is the server's: it cannot fire when the server is unreachable without closing the socket (a
+    // partition, a hung host). The client gives up a little later, and the pool then discards that connection.
+    query_timeout: (settings.statementTimeoutMs ?? 30000) + 5000,
     // The worker's fence: a batch transaction whose process stalls (or vanished without closing its socket) is
     // ended by PostgreSQL, its row locks released and its work rolled back (docs/decisions/0004).
     idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs ?? 60000,

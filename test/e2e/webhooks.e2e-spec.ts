@@ -29,6 +29,7 @@ describe('webhook receiver (e2e)', () => {
       ZOHO_WEBHOOK_SECRETS: `${SECRET_A},${SECRET_B}`,
       WEBHOOK_MAX_BODY_BYTES: '65536',
       WEBHOOK_RETRY_AFTER_SECONDS: '17',
+      WEBHOOK_COMMIT_TIMEOUT_MS: '1500',
     });
   });
   afterAll(async () => {
@@ -338,6 +339,51 @@ describe('webhook receiver (e2e)', () => {
       )
       .toBe(202);
     expect(await count()).toBe(1);
+  });
+  it('database that hangs (no answer, no reset) → 503 within WEBHOOK_COMMIT_TIMEOUT_MS, never a 2xx without commit; recovers', async () => {
+    // A batch was answered 202 before: its connection is in the pool and will be the one that hangs.
+    await post('/webhooks/contacts')
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Key', 'key-old-123456')
+      .send(contactBody('41000'))
+      .expect(202);
+    proxy.hang();
+    let answers: request.Response[];
+    const started = Date.now();
+    try {
+      answers = await Promise.all(
+        ['41001', '41002', '41003'].map((id) =>
+          post('/webhooks/contacts').set('Content-Type', 'application/json').set('X-Webhook-Key', 'key-old-123456').send(contactBody(id)),
+        ),
+      );
+    } finally {
+      proxy.restore();
+    }
+    // 1.5 s for the INSERT, or 5 s for a new connection that never completes its start-up: well before a client gives up.
+    expect(Date.now() - started).toBeLessThan(9000);
+    for (const res of answers) {
+      expect(res.status, JSON.stringify(res.body)).toBe(503);
+      expect(res.headers['retry-after']).toBe('17');
+      expect(res.body).toMatchObject({ code: 'DATABASE_UNAVAILABLE', requestId: res.headers['x-request-id'] });
+    }
+    // Once it answers again: accepted, and every event is stored at most once (the one answered 202 exactly once).
+    await expect
+      .poll(
+        async () =>
+          (
+            await post('/webhooks/contacts')
+              .set('Content-Type', 'application/json')
+              .set('X-Webhook-Key', 'key-old-123456')
+              .send(contactBody('41004'))
+          ).status,
+        { timeout: 15_000, interval: 200 },
+      )
+      .toBe(202);
+    const rows = await db.query<{ entity_id: string; n: number }>(
+      `SELECT entity_id, count(*)::int AS n FROM tds.events GROUP BY entity_id ORDER BY entity_id`,
+    );
+    expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+    expect(rows.map((r) => r.entity_id)).toEqual(expect.arrayContaining(['41000', '41004']));
   });
 });
 

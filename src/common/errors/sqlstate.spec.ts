@@ -103,6 +103,7 @@ describe('isDatabaseUnavailable', () => {
     'Client has encountered a connection error and is not queryable',
     'Connection ended',
     'Client was closed and is not queryable',
+    'Query read timeout',
   ])('the driver message %j means unavailable', (message) => {
     expect(isDatabaseUnavailable(new Error(message))).toBe(true);
   });

@@ -36,7 +36,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   // 40001/40P01 serialization/deadlock (transient), 25006 read-only transaction (failover)
   if (/^(08|53|57P0)/.test(code) || code === '40001' || code === '40P01' || code === '25006' || code === '57014') return true;
   const msg = e.message ?? '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|not queryable/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|not queryable|Query read timeout/i.test(
     msg,
   );
 }

@@ -296,7 +296,13 @@ export class EventRepository {
   constructor(private readonly db: DatabaseService) {}
 
   /** Inserts a micro-batch; returns what happened to each event, in input order. */
-  async insertBatch(events: NewEvent[], q: Queryable = this.db.queryable, source: EventSource = 'webhook'): Promise<InsertedEvent[]> {
+  async insertBatch(
+    events: NewEvent[],
+    q: Queryable = this.db.queryable,
+    source: EventSource = 'webhook',
+    /** The client gives up after this long (a webhook's WEBHOOK_COMMIT_TIMEOUT_MS); the pool's own bound otherwise. */
+    queryTimeoutMs?: number,
+  ): Promise<InsertedEvent[]> {
     const params: unknown[] = [];
     events.forEach((e, i) => {
       params.push(i, e.keyPrefix, e.entityType, e.recordType, e.entityId, e.eventKind, e.organizationId, e.zohoModifiedAt);
@@ -306,6 +312,7 @@ export class EventRepository {
       q,
       insertEventsSql(events.length, source),
       params,
+      queryTimeoutMs,
     );
     return res.rows.map((r) => ({ dedupKey: r.dedup_key, id: r.id, inserted: r.inserted }));
   }

@@ -33,6 +33,7 @@ export class IngestBatcher implements OnApplicationShutdown {
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private readonly retryAfter: string;
+  private readonly commitTimeoutMs: number;
   private idleWaiters: (() => void)[] = [];
   /** Records with an untimed event in a batch being written (see takeBatch). */
   private readonly untimedInFlight = new Set<string>();
@@ -44,6 +45,7 @@ export class IngestBatcher implements OnApplicationShutdown {
     this.maxBatch = config.webhooks.batchMax;
     this.maxInFlight = config.webhooks.maxInFlight;
     this.retryAfter = String(config.webhooks.retryAfterSeconds);
+    this.commitTimeoutMs = config.webhooks.commitTimeoutMs;
   }
 
   submit(event: NewEvent): Promise<IngestResult> {
@@ -135,7 +137,15 @@ export class IngestBatcher implements OnApplicationShutdown {
   }
 
   private async write(batch: Pending[]): Promise<void> {
-    const results = await this.events.insertBatch(batch.map((p) => p.event));
+    // A database that hangs (a partition: no answer, no reset) would hold the batch, and every webhook behind it, until
+    // the kernel gives up on the socket: the INSERT is bounded by WEBHOOK_COMMIT_TIMEOUT_MS, then 503. (An INSERT the
+    // server still commits after that is a stored event answered 503: a resend is a duplicate, nothing is lost.)
+    const results = await this.events.insertBatch(
+      batch.map((p) => p.event),
+      undefined,
+      'webhook',
+      this.commitTimeoutMs,
+    );
     const missing = results.filter((r) => r.id === null).map((r) => r.dedupKey);
     const existing = missing.length ? await this.events.findIdsByDedupKeys([...new Set(missing)]) : new Map<string, string>();
     // Several identical events in one batch: the first is the one stored, the others are its duplicates.
