@@ -23,6 +23,7 @@ import { createRootLogger, RootLogger } from './common/logging/root-logger';
 import { registerAccessLog } from './common/logging/access-log';
 import { NestLogRouter } from './common/logging/nest-log-router';
 import { registerOperatorUi } from './modules/ui/operator-ui';
+import { SingleQueryValuePipe } from './common/validation/single-query-value.pipe';
 
 export interface CreateAppOptions {
   /** The process's root logger (the launcher's); by default one is made from `config.log`. */
@@ -99,7 +100,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     parseRequestBody(req, body, req.routeOptions.url === webhookRoute),
   );
   if (basePath) app.setGlobalPrefix(basePath);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new SingleQueryValuePipe(), new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(errorFilter);
   const fastify = app.getHttpAdapter().getInstance();
   const reject = errorFilter.respond.bind(errorFilter);

@@ -156,6 +156,48 @@ describe('dashboard API (e2e, real PostgreSQL)', () => {
     expect((await post('/dashboard/dead-letter/abc/retry')).status).toBe(400);
   });
 
+  it('400 for a NUL character in free text, a window ending before it starts, a limit not in digits, a repeated parameter', async () => {
+    const badQuery: [string, RegExp][] = [
+      ['/dashboard/recent-events?q=%00', /^q must not contain a NUL character/],
+      ['/dashboard/dead-letter?q=%00', /^q must not contain a NUL character/],
+      ['/dashboard/audit?keyName=%00', /^keyName must not contain a NUL character/],
+      ['/dashboard/audit?target=a%00b', /^target must not contain a NUL character/],
+      ['/dashboard/recent-events?from=2026-11-29T00:00:00Z&to=2026-11-28T00:00:00Z', /^to must not be earlier than from$/],
+      ['/dashboard/dead-letter?from=2026-11-29T00:00:00Z&to=2026-11-28T00:00:00Z', /^to must not be earlier than from$/],
+      ['/dashboard/audit?from=2026-11-29T00:00:00Z&to=2026-11-28T00:00:00Z', /^to must not be earlier than from$/],
+      ['/dashboard/recent-events?limit=1e1', /^limit must be an integer between 1 and 200$/],
+      ['/dashboard/recent-events?limit=0x10', /^limit must be an integer between 1 and 200$/],
+      ['/dashboard/recent-events?limit=%205', /^limit must be an integer between 1 and 200$/],
+      ['/dashboard/audit?limit=2.0', /^limit must be an integer between 1 and 200$/],
+      ['/dashboard/dead-letter?limit=201', /^limit must be an integer between 1 and 200$/],
+      ['/dashboard/recent-events?limit=1&limit=2', /^Parameter "limit" is given more than once$/],
+      ['/dashboard/audit?action=event.replay&action=x', /^Parameter "action" is given more than once$/],
+      ['/dashboard/alerts?limit=1&limit=2', /^Parameter "limit" is given more than once$/],
+    ];
+    for (const [path, message] of badQuery) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.message, path).toMatch(message);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', requestId: expect.any(String) });
+    }
+    const badBody: [object, RegExp][] = [
+      [{ dryRun: false, q: '\u0000' }, /^q must not contain a NUL character/],
+      [{ dryRun: true, from: '2026-11-29T00:00:00Z', to: '2026-11-28T00:00:00Z' }, /^to must not be earlier than from$/],
+      [{ dryRun: true, limit: '1e1' }, /^limit must be an integer between 1 and 1000$/],
+    ];
+    for (const [body, message] of badBody) {
+      const res = await post('/dashboard/dead-letter/retry', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.message, JSON.stringify(body)).toMatch(message);
+    }
+
+    // Still accepted: digits, an empty window (from = to), a lone parameter.
+    expect((await get('/dashboard/recent-events?limit=10')).status).toBe(200);
+    expect((await get('/dashboard/audit?from=2026-11-28T00:00:00Z&to=2026-11-28T00:00:00Z')).status).toBe(200);
+    expect((await get('/dashboard/recent-events?from=2026-11-28T00:00:00Z&to=2026-11-29T00:00:00Z&q=text')).status).toBe(200);
+    expect((await post('/dashboard/dead-letter/retry', { dryRun: true, limit: '5', q: 'plain' })).status).toBe(200);
+  });
+
   it('events/:id: the event in full: payload, raw body, stored headers, attempts with errors and durations, the ERP row', async () => {
     const sent = await hook(invoice('771000', '125.50')).expect(202);
     await drain();

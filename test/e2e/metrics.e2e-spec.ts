@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsService } from '../../src/modules/metrics/metrics.service';
 import { MonitoringService } from '../../src/modules/monitoring/monitoring.service';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
+import { TcpProxy } from '../support/tcp-proxy';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -181,5 +182,46 @@ describe('METRICS_IP_ALLOWLIST and ADMIN_IP_ALLOWLIST (e2e)', () => {
 
   it('a malformed allowlist stops the start, naming the variable', async () => {
     await expect(startTestApp(db.url, { ADMIN_IP_ALLOWLIST: '10.0.0.0/40' })).rejects.toThrow(/ADMIN_IP_ALLOWLIST: "10.0.0.0\/40"/);
+  });
+});
+
+describe('GET /metrics while the database is unreachable (e2e)', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await TcpProxy.start(db.url);
+    t = await startTestApp(proxy.url, { ADMIN_API_KEYS: `prometheus:${ADMIN}` });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE in the one JSON error shape (not the Prometheus content type), and recovers', async () => {
+    const scrape = () => request(t.server).get('/metrics').set('Authorization', `Bearer ${ADMIN}`);
+    await scrape().expect(200);
+    proxy.cut();
+    try {
+      // The figures read at scrape time may be shared for a moment: wait for a scrape that reaches the database.
+      await expect.poll(async () => (await scrape()).status, { timeout: 15_000, interval: 200 }).not.toBe(200);
+      const down = await scrape();
+      expect(down.status).toBe(503);
+      expect(down.headers['content-type']).toMatch(/^application\/json/);
+      expect(down.headers['retry-after']).toBeTruthy();
+      expect(down.body).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'DATABASE_UNAVAILABLE',
+        requestId: expect.any(String),
+      });
+    } finally {
+      proxy.restore();
+    }
+    await expect.poll(async () => (await scrape()).status, { timeout: 15_000 }).toBe(200);
+    expect((await scrape()).headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 });

@@ -10,6 +10,8 @@ import { hasAccessLog } from '../logging/access-log';
 import { redactUrl } from '../logging/redact-url';
 import { requestIdFor } from '../logging/request-id';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 export interface ErrorBody {
   statusCode: number;
   error: string;
@@ -73,7 +75,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     } else if (exception instanceof HttpException && isHealthReport(exception.getResponse())) {
       // Terminus reports (503 from /health) keep their own shape: uptime monitors parse it.
       if (requestId) void reply.header('X-Request-Id', requestId);
-      void reply.status(exception.getStatus()).send(exception.getResponse());
+      void reply.status(exception.getStatus()).header('Content-Type', JSON_TYPE).send(exception.getResponse());
       return;
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -105,6 +107,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       );
     }
     if (requestId) headers['X-Request-Id'] = requestId;
+    // A route may have set its own type already (`@Header('Content-Type', …)` applies before the handler runs, as on
+    // /metrics): the error body is JSON whatever the route would have answered.
+    headers['Content-Type'] = JSON_TYPE;
     if (req) req.errorCode = body.code; // for the metrics (rejections by reason)
     void reply.status(body.statusCode).headers(headers).send(body);
   }

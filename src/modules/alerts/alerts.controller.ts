@@ -3,6 +3,7 @@ import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminApi } from '../../common/auth/admin-api.decorator';
+import { IdParamPipe } from '../../common/validation/id-param.pipe';
 import { Audited } from '../audit/audited.decorator';
 import { AlertsService } from './alerts.service';
 import { AcknowledgeAlertDto, AlertDto, AlertListDto, ListAlertsQueryDto, toAlertDto } from './dto/alert.dto';
@@ -37,10 +38,19 @@ export class AlertsController {
       'severity re-opens an acknowledged alert.',
   })
   @ApiOkResponse({ type: AlertDto })
-  @ApiErrorResponse(400, 'BAD_REQUEST', 'note must be a string', 'A bad body (the message names the field)')
+  @ApiErrorResponse(
+    400,
+    'INVALID_PARAMETER',
+    'Parameter "id" must be an alert id (a positive integer), got "abc"',
+    'A malformed id (INVALID_PARAMETER) or body field (BAD_REQUEST, e.g. note must be a string); the message names it',
+  )
   @ApiErrorResponse(404, 'ALERT_NOT_FOUND', 'No alert 42', 'No such alert')
   @ApiErrorResponse(409, 'ALERT_ALREADY_RESOLVED', 'Alert 42 is already resolved', 'The alert is already resolved')
-  async acknowledge(@Param('id') id: string, @Body() body: AcknowledgeAlertDto, @Req() req: FastifyRequest): Promise<AlertDto> {
+  async acknowledge(
+    @Param('id', new IdParamPipe('an alert')) id: string,
+    @Body() body: AcknowledgeAlertDto,
+    @Req() req: FastifyRequest,
+  ): Promise<AlertDto> {
     const row = await this.alerts.acknowledge(id, req.adminKeyName ?? null, body?.note ?? null);
     return toAlertDto(row, this.alerts.ruleNamed(row.rule)?.runbook ?? '');
   }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoNul } from '../../../common/validation/no-nul.decorator';
+import { PageLimit } from '../../../common/validation/page-limit.decorator';
 import type { AlertRow, AlertStatus } from '../alert.repository';
 
 export const ALERT_STATUSES: AlertStatus[] = ['open', 'acknowledged', 'resolved'];
@@ -12,10 +13,7 @@ export class ListAlertsQueryDto {
   status?: AlertStatus;
 
   @ApiPropertyOptional({ description: 'At most this many alerts, newest first (1–500, default 100)', example: 50 })
-  @Transform(({ value }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value))
-  @IsInt({ message: 'limit must be an integer between 1 and 500' })
-  @Min(1, { message: 'limit must be an integer between 1 and 500' })
-  @Max(500, { message: 'limit must be an integer between 1 and 500' })
+  @PageLimit(500)
   @IsOptional()
   limit?: number;
 }
@@ -24,6 +22,7 @@ export class AcknowledgeAlertDto {
   @ApiPropertyOptional({ description: 'Why, or what is being done about it (kept with the alert)', example: 'Restarting worker 2' })
   @IsString({ message: 'note must be a string' })
   @MaxLength(1000, { message: 'note must be at most 1000 characters' })
+  @NoNul()
   @IsOptional()
   note?: string;
 }

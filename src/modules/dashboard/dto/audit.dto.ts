@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NoNul } from '../../../common/validation/no-nul.decorator';
+import { NotBefore } from '../../../common/validation/not-before.decorator';
+import { PageLimit } from '../../../common/validation/page-limit.decorator';
 import type { AuditEntryRow } from '../../audit/audit.service';
 import { MAX_PAGE } from './event-list.dto';
 
@@ -14,12 +16,14 @@ export class AuditQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @NoNul()
   keyName?: string;
 
   @ApiPropertyOptional({ example: '1842', description: 'What the action acted on' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @NoNul()
   target?: string;
 
   @ApiPropertyOptional({ enum: ['succeeded', 'failed'] })
@@ -35,6 +39,7 @@ export class AuditQueryDto {
   @ApiPropertyOptional({ example: '2026-11-29T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @NotBefore('from')
   to?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
@@ -45,10 +50,7 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @PageLimit(MAX_PAGE)
   limit?: number;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { PageLimit } from '../../../common/validation/page-limit.decorator';
 import type { BulkRetryResult, ErrorGroupRow } from '../../queue/event-browser.service';
 import { EventFilterFieldsDto, PageQueryDto } from './event-list.dto';
 
@@ -63,10 +63,7 @@ export class BulkRetryDto extends EventFilterFieldsDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_BULK_RETRY, default: MAX_BULK_RETRY, description: 'At most this many (oldest first)' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_BULK_RETRY)
+  @PageLimit(MAX_BULK_RETRY)
   limit?: number;
 }
 

@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { NoNul } from '../../../common/validation/no-nul.decorator';
+import { NotBefore } from '../../../common/validation/not-before.decorator';
+import { PageLimit } from '../../../common/validation/page-limit.decorator';
 import type { EventFilter, EventSummaryRow } from '../../queue/event-browser.service';
 import { SyncEntityType } from '../../sync/sync.types';
 
@@ -29,12 +31,14 @@ export class EventFilterFieldsDto {
   @ApiPropertyOptional({ example: '2026-11-29T00:00:00Z', description: 'Received before (ISO 8601)' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @NotBefore('from')
   to?: string;
 
   @ApiPropertyOptional({ example: 'invoice.total', description: "Text in the event's last error (case-insensitive)" })
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  @NoNul()
   q?: string;
 }
 
@@ -47,10 +51,7 @@ export class PageQueryDto extends EventFilterFieldsDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE, default: 50 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE)
+  @PageLimit(MAX_PAGE)
   limit?: number;
 }
 
