@@ -411,6 +411,19 @@ describe('dashboard API (e2e, real PostgreSQL)', () => {
     ).toBe(true);
     expect(audit.some((r) => /PRUNED/.test(r.detail ?? ''))).toBe(false);
   });
+
+  it('a validation 400 is audited with its code and the validation messages, not "Bad Request Exception"', async () => {
+    const res = await post('/dashboard/dead-letter/retry', { dryRun: true, limit: 5000, colour: 'red' }).expect(400);
+    const [row] = await db.query<{ status_code: number; result: string; detail: string; request_id: string }>(
+      `SELECT status_code, result, detail, request_id FROM tds.admin_audit WHERE request_id = $1`,
+      [res.body.requestId],
+    );
+    expect(row).toMatchObject({ status_code: 400, result: 'failed' });
+    expect(row.detail).toBe(`BAD_REQUEST: ${res.body.message}`);
+    expect(row.detail).toMatch(/limit/);
+    expect(row.detail).toMatch(/colour/);
+    expect(row.detail).not.toContain('Bad Request Exception');
+  });
 });
 
 describe('rate limits (e2e): 429 with Retry-After in the one error shape', () => {
