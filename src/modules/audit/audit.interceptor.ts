@@ -60,7 +60,12 @@ export class AuditInterceptor implements NestInterceptor {
       }
     };
     return next.handle().pipe(
-      concatMap((value) => from(write(successStatus, 'succeeded', meta.detail ? meta.detail(value, req) : null).then(() => value))),
+      concatMap((value) => {
+        const outcome = meta.outcome
+          ? meta.outcome(value, req)
+          : { result: 'succeeded' as const, detail: meta.detail ? meta.detail(value, req) : null };
+        return from(write(successStatus, outcome.result, outcome.detail).then(() => value));
+      }),
       catchError((err: unknown) => {
         const { status, detail } = errorStatus(err);
         return from(write(status, 'failed', detail)).pipe(concatMap(() => throwError(() => err)));
