@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { parseRequestBody } from './common/http/body-parser';
+import { SECURITY_HEADERS } from './common/http/security-headers';
 import { SERVICE_NAME, SERVICE_VERSION } from './version';
 import { requestIdFor } from './common/logging/request-id';
 import { registerDocsAccess } from './common/auth/docs-access';
@@ -72,12 +73,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     setTimeout(() => server.closeAllConnections(), requestTimeout).unref();
     done();
   });
-  // Every response (errors and 404s included) echoes the request id; pino-http logs it (it reads raw.id).
+  // Every response (errors and 404s included) echoes the request id, and carries the security headers; pino-http
+  // logs the id (it reads raw.id).
   adapter.getInstance().addHook('onRequest', (req, reply, done) => {
     (req.raw as { id?: string }).id = req.id;
     // The client address as Fastify sees it (behind a trusted proxy: from X-Forwarded-For), for the access log.
     (req.raw as { clientIp?: string }).clientIp = req.ip;
-    void reply.header('X-Request-Id', req.id);
+    void reply.header('X-Request-Id', req.id).headers(SECURITY_HEADERS);
     done();
   });
   const logger = options.logger ?? createRootLogger(config.log);

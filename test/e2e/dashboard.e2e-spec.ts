@@ -419,6 +419,53 @@ describe('dashboard API (e2e, real PostgreSQL)', () => {
     const page2 = await get(`/dashboard/audit?limit=2&cursor=${page1.body.nextCursor}`).expect(200);
     expect(Number(page2.body.items[0].id)).toBeLessThan(Number(page1.body.items[1].id));
   });
+
+  it('parallel retries of one dead letter: exactly one 202, the others 409 EVENT_NOT_RETRYABLE (not 410), audited as such', async () => {
+    await hook(
+      '{"contact":{"contact_id":"883777","contact_name":"Y","credit_limit":"lots","last_modified_time":"2026-11-28T10:00:00+0300"}}',
+      'contacts',
+    ).expect(202);
+    await drain();
+    const [dead] = await db.query<{ id: string; attempts: number }>(
+      `SELECT id::text AS id, attempts FROM tds.events WHERE entity_id = '883777' AND status = 'dead_letter'`,
+    );
+    expect(dead).toBeDefined();
+    const answers = await Promise.all([1, 2, 3, 4, 5, 6].map(() => post(`/dashboard/dead-letter/${dead.id}/retry`)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([202, 409, 409, 409, 409, 409]);
+    for (const lost of answers.filter((a) => a.status === 409)) {
+      expect(lost.body).toMatchObject({ code: 'EVENT_NOT_RETRYABLE', message: expect.stringMatching(/is pending/) });
+    }
+    // one retry happened: the row is pending with one fresh budget, its payload intact
+    const [row] = await db.query<{ status: string; retry_base: number; has_payload: boolean }>(
+      `SELECT status, retry_base, payload IS NOT NULL AS has_payload FROM tds.events WHERE id = $1`,
+      [dead.id],
+    );
+    expect(row).toEqual({ status: 'pending', retry_base: dead.attempts, has_payload: true });
+    const audit = await db.query<{ status_code: number; result: string; detail: string | null }>(
+      `SELECT status_code, result, detail FROM tds.admin_audit WHERE action = 'dead-letter.retry' AND target = $1 ORDER BY id`,
+      [dead.id],
+    );
+    expect(audit.map((r) => r.status_code).sort()).toEqual([202, 409, 409, 409, 409, 409]);
+    expect(audit.filter((r) => r.result === 'succeeded')).toHaveLength(1);
+    expect(
+      audit.filter((r) => r.status_code === 409).every((r) => r.result === 'failed' && /^EVENT_NOT_RETRYABLE: /.test(r.detail ?? '')),
+    ).toBe(true);
+    expect(audit.some((r) => /PRUNED/.test(r.detail ?? ''))).toBe(false);
+  });
+
+  it('a validation 400 is audited with its code and the validation messages, not "Bad Request Exception"', async () => {
+    const res = await post('/dashboard/dead-letter/retry', { dryRun: true, limit: 5000, colour: 'red' }).expect(400);
+    const [row] = await db.query<{ status_code: number; result: string; detail: string; request_id: string }>(
+      `SELECT status_code, result, detail, request_id FROM tds.admin_audit WHERE request_id = $1`,
+      [res.body.requestId],
+    );
+    expect(row).toMatchObject({ status_code: 400, result: 'failed' });
+    expect(row.detail).toBe(`BAD_REQUEST: ${res.body.message}`);
+    expect(row.detail).toMatch(/limit/);
+    expect(row.detail).toMatch(/colour/);
+    expect(row.detail).not.toContain('Bad Request Exception');
+  });
 });
 
 describe('rate limits (e2e): 429 with Retry-After in the one error shape', () => {

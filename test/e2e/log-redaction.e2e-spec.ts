@@ -57,4 +57,16 @@ describe('the webhook key never reaches the log (child process, e2e)', () => {
     expect(out).not.toContain(KEY);
     expect(out).not.toContain(encodeURIComponent(KEY));
   });
+
+  it('admin and API key parameters in a query string are redacted in the access log, whatever their spelling', async () => {
+    const ADMIN = 'Redact-Me-Admin-Key-5521';
+    const names = ['adminKey', 'admin_key', 'X-Admin-Key', 'x-api-key', 'apiKey', 'api-key', 'access_token', 'client_secret'];
+    for (const name of names) {
+      expect((await fetch(`${svc.baseUrl}/dashboard/audit?limit=5&${name}=${ADMIN}`)).status).toBe(401);
+    }
+    await new Promise((r) => setTimeout(r, 500)); // pino flushes asynchronously
+    const out = svc.output();
+    for (const name of names) expect(out).toContain(`/dashboard/audit?limit=5&${name}=[redacted]`);
+    expect(out).not.toContain(ADMIN);
+  });
 });

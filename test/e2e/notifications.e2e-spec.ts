@@ -303,6 +303,18 @@ describe('notifications: email, Slack and signed webhooks to real loopback recei
     const testRows = await db.query<AttemptRow>(`SELECT * FROM tds.notification_attempts WHERE notice_kind = 'test' AND attempt = 1`);
     expect(testRows).toHaveLength(4);
     expect(testRows.every((r) => r.alert_id === null)).toBe(true);
+    // 200, but not every target accepted it: the audit row says so, and how many did
+    const [audit] = await db.query<{ status_code: number; result: string; detail: string }>(
+      `SELECT status_code, result, detail FROM tds.admin_audit WHERE action = 'notification.test' AND request_id = $1`,
+      [res.headers['x-request-id']],
+    );
+    expect(audit).toMatchObject({
+      status_code: 200,
+      result: 'failed',
+      detail: expect.stringMatching(/^3 of 4 targets accepted; webhook retry \(HTTP 500: receiver is down\)$/),
+    });
+    expect(audit.detail).not.toContain(WEBHOOK_SECRET);
+    expect(audit.detail).not.toContain(QUERY_TOKEN);
     await settled();
   });
 

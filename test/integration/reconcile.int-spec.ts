@@ -113,6 +113,11 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
       duplicates: 0,
     });
     expect(pass.requests).toBe(4); // one list page + three details
+    const [audit] = await db.query<{ result: string; detail: string }>(
+      `SELECT result, detail FROM tds.admin_audit WHERE action = 'reconcile.run' AND request_id = $1`,
+      [res.headers['x-request-id']],
+    );
+    expect(audit).toEqual({ result: 'succeeded', detail: '1 of 1 passes completed, 3 enqueued' });
     // The budget in use and the last pass per entity are in /metrics too.
     const metrics = (await request(t.server).get('/metrics').set('X-Admin-Key', ADMIN).expect(200)).text;
     expect(metrics).toMatch(
@@ -280,6 +285,19 @@ describe('Reconciliation with the Zoho API (integration: fake Zoho on loopback, 
       expect(answers[9].error).toMatch(/limited to 10 per 10 minutes/);
       expect(fake.tokenRequests).toBe(8);
       expect(fake.apiRequests).toHaveLength(0); // no API budget spent without a token
+      // each run answered 200, but its pass failed: audited as failed, with why
+      const audit = await db.query<{ status_code: number; result: string; detail: string }>(
+        `SELECT status_code, result, detail FROM tds.admin_audit WHERE action = 'reconcile.run' ORDER BY id DESC LIMIT 10`,
+      );
+      expect(audit).toHaveLength(10);
+      for (const row of audit) {
+        expect(row).toMatchObject({
+          status_code: 200,
+          result: 'failed',
+          detail: expect.stringMatching(/^1 of 1 passes failed: invoice: /),
+        });
+      }
+      expect(audit[9].detail).toMatch(/Zoho refused the token request/);
     } finally {
       fake.refreshToken = real;
     }

@@ -78,15 +78,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       void reply.status(exception.getStatus()).header('Content-Type', JSON_TYPE).send(exception.getResponse());
       return;
     } else if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const res = exception.getResponse();
-      const message =
-        typeof res === 'string'
-          ? res
-          : Array.isArray((res as { message?: unknown }).message)
-            ? (res as { message: string[] }).message.join('; ')
-            : String((res as { message?: unknown }).message ?? exception.message);
-      body = this.body(status, httpCode(status), message, requestId);
+      const { code, message } = httpExceptionCodeAndMessage(exception);
+      body = this.body(exception.getStatus(), code, message, requestId);
     } else if (isFastifyError(exception)) {
       const status = exception.statusCode;
       body = this.body(status, fastifyCode(exception), fastifyMessage(exception, req), requestId);
@@ -164,6 +157,21 @@ export class HttpErrorFilter implements ExceptionFilter {
 
 function isHealthReport(res: unknown): boolean {
   return typeof res === 'object' && res !== null && 'status' in res && 'details' in res;
+}
+
+/**
+ * The code and message answered for a Nest HTTP exception (the audit log records the same): the message from the
+ * response body, where a validation 400 lists one message per bad field, not HttpException.message ("Bad Request Exception").
+ */
+export function httpExceptionCodeAndMessage(exception: HttpException): { code: string; message: string } {
+  const res = exception.getResponse();
+  const message =
+    typeof res === 'string'
+      ? res
+      : Array.isArray((res as { message?: unknown }).message)
+        ? (res as { message: unknown[] }).message.map(String).join('; ')
+        : String((res as { message?: unknown }).message ?? exception.message);
+  return { code: httpCode(exception.getStatus()), message };
 }
 
 function httpCode(status: number): string {

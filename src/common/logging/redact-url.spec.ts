@@ -24,6 +24,29 @@ describe('redactUrl', () => {
     expect(redactUrl(input)).toBe(expected);
   });
 
+  it.each([
+    'adminKey',
+    'ADMINKEY',
+    'admin_key',
+    'admin-key',
+    'x-admin-key',
+    'X-Admin-Key',
+    'x-api-key',
+    'apiKey',
+    'api-key',
+    'api_key',
+    'access_token',
+    'refresh_token',
+    'client_secret',
+    'password',
+    'secret',
+    'signature',
+    'key',
+    '%61dminKey',
+  ])('hides ?%s= (admin, API and OAuth secrets)', (name) => {
+    expect(redactUrl(`/dashboard/audit?limit=5&${name}=${KEY}`)).toBe(`/dashboard/audit?limit=5&${name}=[redacted]`);
+  });
+
   it('hides every value the controller would read as ?token= (URLSearchParams decoding)', () => {
     const urls = [`/a?%74oken=${KEY}`, `/a?tok%65n=${KEY}`, `/a?token=1&token=${KEY}`, `/a?x=1&%74%6fken=${KEY}&y=2`];
     for (const url of urls) {

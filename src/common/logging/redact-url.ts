@@ -1,5 +1,27 @@
-/** Query parameters whose values never reach a log line (compared after decoding, case-insensitively). */
-const SECRET_PARAMS = new Set(['token', 'key', 'api_key', 'apikey', 'x-webhook-key', 'secret', 'signature', 'password']);
+/**
+ * Query parameters whose values never reach a log line (compared after decoding, case-insensitively, so `adminKey`
+ * is `adminkey` here). The service reads keys only from headers (and webhooks' `?token=`), but a client that puts an
+ * admin or API key in the query string must not find it in the access log either.
+ */
+const SECRET_PARAMS = new Set([
+  'token',
+  'key',
+  'api_key',
+  'apikey',
+  'api-key',
+  'x-api-key',
+  'x-webhook-key',
+  'adminkey',
+  'admin_key',
+  'admin-key',
+  'x-admin-key',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'secret',
+  'signature',
+  'password',
+]);
 
 export const REDACTED = '[redacted]';
 

@@ -6,14 +6,19 @@ import { from, Observable, throwError } from 'rxjs';
 import { catchError, concatMap } from 'rxjs/operators';
 import { DomainError } from '../../common/errors/domain-error';
 import { ERROR_STATUS } from '../../common/errors/error-codes';
-import { requestIdOf } from '../../common/errors/http-error.filter';
+import { httpExceptionCodeAndMessage, requestIdOf } from '../../common/errors/http-error.filter';
 import { AUDITED, AuditedMetadata } from './audited.metadata';
 import { AuditService } from './audit.service';
 
 function errorStatus(err: unknown): { status: number; detail: string } {
   if (err instanceof DomainError) return { status: ERROR_STATUS[err.code] ?? 500, detail: `${err.code}: ${err.message}` };
-  if (err instanceof HttpException) return { status: err.getStatus(), detail: err.message };
+  if (err instanceof HttpException) return { status: err.getStatus(), detail: httpExceptionDetail(err) };
   return { status: 500, detail: 'INTERNAL_ERROR' };
+}
+
+function httpExceptionDetail(err: HttpException): string {
+  const { code, message } = httpExceptionCodeAndMessage(err);
+  return `${code}: ${message}`;
 }
 
 /**
@@ -55,7 +60,12 @@ export class AuditInterceptor implements NestInterceptor {
       }
     };
     return next.handle().pipe(
-      concatMap((value) => from(write(successStatus, 'succeeded', meta.detail ? meta.detail(value, req) : null).then(() => value))),
+      concatMap((value) => {
+        const outcome = meta.outcome
+          ? meta.outcome(value, req)
+          : { result: 'succeeded' as const, detail: meta.detail ? meta.detail(value, req) : null };
+        return from(write(successStatus, outcome.result, outcome.detail).then(() => value));
+      }),
       catchError((err: unknown) => {
         const { status, detail } = errorStatus(err);
         return from(write(status, 'failed', detail)).pipe(concatMap(() => throwError(() => err)));

@@ -4,9 +4,23 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminApi } from '../../common/auth/admin-api.decorator';
 import { Audited } from '../audit/audited.decorator';
+import type { AuditOutcome } from '../audit/audited.metadata';
 import { ListNotificationAttemptsQueryDto, NotificationAttemptDto, toNotificationAttempt } from './dto/notification-attempts.dto';
 import { NotificationTestResponseDto, toNotificationTestResponse } from './dto/notification-test.dto';
 import { NotificationsService } from './notifications.service';
+
+/** The audit row of a test: 200 even when no target accepted it, so the result and detail say how many did. */
+export function notificationTestOutcome(res: NotificationTestResponseDto): AuditOutcome {
+  const ok = res.results.filter((r) => r.delivered).length;
+  const n = res.results.length;
+  const failed = res.results
+    .filter((r) => !r.delivered)
+    .map((r) => `${r.channel} ${r.outcome}${r.error ? ` (${r.error.replace(/\s+/g, ' ')})` : ''}`);
+  return {
+    result: res.allDelivered ? 'succeeded' : 'failed',
+    detail: `${ok} of ${n} targets accepted${failed.length ? `; ${failed.join('; ')}` : ''}`.slice(0, 500),
+  };
+}
 
 @ApiTags('notifications')
 @AdminApi()
@@ -14,7 +28,7 @@ import { NotificationsService } from './notifications.service';
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
-  @Audited('notification.test')
+  @Audited('notification.test', { outcome: (res) => notificationTestOutcome(res as NotificationTestResponseDto) })
   @Post('test')
   @HttpCode(200)
   @ApiOperation({

@@ -76,6 +76,12 @@ export interface EventDetailRow {
   source: 'webhook' | 'reconcile';
 }
 
+/** Why a manual retry matched no row (RETRY_BLOCKER). */
+export interface RetryBlockerRow {
+  status: 'pending' | 'completed' | 'failed' | 'dead_letter';
+  pruned: boolean;
+}
+
 /** One try of an event (tds.event_attempts). */
 export interface EventAttemptRow {
   attempt: number;
@@ -247,6 +253,10 @@ const RETRY_DEAD_LETTER = `
   WHERE id = $1 AND status IN ('dead_letter', 'failed') AND payload IS NOT NULL
   RETURNING id::text AS id, pg_notify('${EVENTS_CHANNEL}', '') IS NULL AS notified`;
 
+// Why RETRY_DEAD_LETTER matched no row, read by a new statement after it: under READ COMMITTED it sees a concurrent
+// retry that won the row (the UPDATE waited for that transaction), so a lost race reads as `pending`, not as pruned.
+const RETRY_BLOCKER = `SELECT status, payload IS NULL AS pruned FROM tds.events WHERE id = $1`;
+
 // `processing` is derived, not stored: an unfinished event whose row is locked by an open transaction of one of our
 // processes (its xmax is that transaction's id) is being applied right now. Its age is how long that transaction
 // has run — the basis for "stuck" (a batch takes milliseconds; TDS_LOCK_TIMEOUT_SECONDS ends a stalled one).
@@ -358,6 +368,11 @@ export class EventRepository {
   /** Dead letter (or failed) → pending with a fresh retry budget. Returns false when the event is not retryable. */
   async retry(id: string): Promise<boolean> {
     return (await this.db.execute(RETRY_DEAD_LETTER, [id])) > 0;
+  }
+
+  /** The row as it is now, after a retry matched nothing: its status and whether retention pruned its payload. */
+  async retryBlocker(id: string): Promise<RetryBlockerRow | undefined> {
+    return (await this.db.query<RetryBlockerRow>(RETRY_BLOCKER, [id]))[0];
   }
 
   async findById(id: string): Promise<EventDetailRow | undefined> {

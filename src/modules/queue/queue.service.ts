@@ -27,23 +27,21 @@ export class QueueService {
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
     if (!(await this.events.retry(id))) {
-      if (event.status === 'dead_letter' || event.status === 'failed') {
+      // Decided from the row as it is after the UPDATE, not from `event` read before it: a concurrent retry of the
+      // same dead letter wins the row and leaves it pending, which is a conflict (409), not a pruned payload (410).
+      const now = await this.events.retryBlocker(id);
+      if (!now) throw new DomainError(ErrorCode.EventNotFound, `Event ${id} not found`, { id });
+      if (now.pruned && (now.status === 'dead_letter' || now.status === 'failed')) {
         throw new DomainError(
           ErrorCode.EventPayloadPruned,
           `Event ${id} can no longer be retried: its stored payload was pruned by retention`,
-          {
-            id,
-          },
+          { id },
         );
       }
-      throw new DomainError(
-        ErrorCode.EventNotRetryable,
-        `Event ${id} is ${event.status}; only dead_letter or failed events can be retried`,
-        {
-          id,
-          status: event.status,
-        },
-      );
+      throw new DomainError(ErrorCode.EventNotRetryable, `Event ${id} is ${now.status}; only dead_letter or failed events can be retried`, {
+        id,
+        status: now.status,
+      });
     }
     this.logger.log(`event ${id} re-queued by manual retry (was ${event.status})`);
   }

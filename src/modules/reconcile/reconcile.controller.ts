@@ -4,8 +4,21 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminApi } from '../../common/auth/admin-api.decorator';
 import { Audited } from '../audit/audited.decorator';
+import type { AuditOutcome } from '../audit/audited.metadata';
 import { ReconcileRequestDto, ReconcileResultDto, SyncStatusDto, toLastPass, toReconcilePass } from './dto/reconcile.dto';
 import { ReconcileService } from './reconcile.service';
+
+/** The audit row of a manual run: 200 even when passes failed, so the result and detail say how each pass ended. */
+export function reconcileOutcome(res: ReconcileResultDto): AuditOutcome {
+  const n = res.passes.length;
+  const failed = res.passes.filter((p) => p.status === 'failed');
+  const incomplete = res.passes.filter((p) => p.status === 'incomplete');
+  const enqueued = res.passes.reduce((sum, p) => sum + p.enqueued, 0);
+  const tail = `${incomplete.length ? `, ${incomplete.length} incomplete` : ''}${res.dryRun ? ' (dry run)' : `, ${enqueued} enqueued`}`;
+  if (!failed.length) return { result: 'succeeded', detail: `${n - incomplete.length} of ${n} passes completed${tail}` };
+  const why = failed.map((p) => `${p.entityType}: ${(p.error ?? p.stopReason ?? 'failed').replace(/\s+/g, ' ')}`).join('; ');
+  return { result: 'failed', detail: `${failed.length} of ${n} passes failed: ${why}${tail}`.slice(0, 500) };
+}
 
 @ApiTags('sync')
 @AdminApi()
@@ -13,7 +26,10 @@ import { ReconcileService } from './reconcile.service';
 export class ReconcileController {
   constructor(private readonly reconcile: ReconcileService) {}
 
-  @Audited('reconcile.run', { target: (req) => (req.body as { entityType?: string } | undefined)?.entityType ?? 'all' })
+  @Audited('reconcile.run', {
+    target: (req) => (req.body as { entityType?: string } | undefined)?.entityType ?? 'all',
+    outcome: (res) => reconcileOutcome(res as ReconcileResultDto),
+  })
   @Post('reconcile')
   @HttpCode(200)
   @ApiOperation({

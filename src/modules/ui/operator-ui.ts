@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
+import { UI_CONTENT_SECURITY_POLICY } from '../../common/http/security-headers';
 
 /**
  * The operator web UI (ui/, a Vite build in ui/dist) at `${basePath}/ui/`: hashed assets under `assets/` (cached for
@@ -70,7 +71,11 @@ export async function registerOperatorUi(app: NestFastifyApplication, options: O
         reply,
       );
     }
-    return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(html);
+    return reply
+      .header('Cache-Control', 'no-cache')
+      .header('Content-Security-Policy', UI_CONTENT_SECURITY_POLICY)
+      .type('text/html; charset=utf-8')
+      .send(html);
   };
   fastify.get(`${options.basePath}/ui`, (_req, reply) => reply.redirect(uiBase, 302));
   fastify.get(uiBase, serveIndex);
