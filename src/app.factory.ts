@@ -52,8 +52,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Zoho retries on failure; keep-alive connections are reused by load balancers.
     keepAliveTimeout: 65_000,
     requestTimeout,
-    // A socket silent this long while its request is being handled is dropped (a handler is bounded by the
-    // database statement timeout, well below this).
+    // A socket silent this long while its request is being handled is dropped (a handler is bounded well below this:
+    // a webhook by WEBHOOK_COMMIT_TIMEOUT_MS, every pooled statement by DATABASE_STATEMENT_TIMEOUT_MS + 5 s client-side).
     connectionTimeout: Math.max(2 * requestTimeout, 60_000),
     // Node checks request/header deadlines on this period (default 30 s, which would let a 30 s limit run to 60 s).
     http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
