@@ -191,9 +191,11 @@ describe.skipIf(toolsMissing)('backups (integration, real PostgreSQL, real pg_du
       sizeBytes: Number(run.size_bytes),
     });
     expect(listed.body.status).toMatchObject({ enabled: false, lastRunFailed: false, verifiedBackupOverdue: false });
-    const bad = await request(t.server).get('/dashboard/backups?limit=0').set('X-Admin-Key', 'backup-admin-key');
-    expect(bad.status).toBe(400);
-    expect(bad.body.message).toMatch(/limit/);
+    for (const limit of ['0', '1e1', '501']) {
+      const bad = await request(t.server).get(`/dashboard/backups?limit=${limit}`).set('X-Admin-Key', 'backup-admin-key');
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toBe('limit must be an integer between 1 and 500');
+    }
   });
 
   it('a truncated archive fails verification: the command exits non-zero, the run is recorded failed and the status reports it', async () => {

@@ -1,15 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { PageLimit } from '../../../common/validation/page-limit.decorator';
 import type { BackupRunRow } from '../backup-run.repository';
 import type { BackupStatus } from '../backups.service';
 
 export class ListBackupsQueryDto {
   @ApiPropertyOptional({ description: 'How many runs, newest first', example: 50, minimum: 1, maximum: 500, default: 50 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(500)
   @IsOptional()
   limit?: number;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { PageLimit } from '../../../common/validation/page-limit.decorator';
 import type { NotificationAttemptRow } from '../notification-attempt.repository';
 
 export class ListNotificationAttemptsQueryDto {
@@ -10,11 +10,8 @@ export class ListNotificationAttemptsQueryDto {
   alertId?: string;
 
   @ApiPropertyOptional({ description: 'At most this many attempts, newest first (1-500)', example: 50, default: 50 })
+  @PageLimit(500)
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
   limit?: number;
 }
 
