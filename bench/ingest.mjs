@@ -23,8 +23,9 @@ import { fmtNumber, fmtStat, isMain, log, printTable, settings, sleep, summarize
 
 const BASELINE = fileURLToPath(new URL('./lib/baseline-server.mjs', import.meta.url));
 
-async function startBaseline(mode, databaseUrl) {
+async function startBaseline(mode, databaseUrl, nodeArgs = []) {
   const child = fork(BASELINE, [], {
+    execArgv: [...process.execArgv, ...nodeArgs],
     env: { ...process.env, BASELINE_MODE: mode, BASELINE_DATABASE_URL: databaseUrl ?? '' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -128,9 +129,9 @@ export async function measureService({ serverUrl, role, durationS, connections, 
   }
 }
 
-async function measureBaseline({ serverUrl, mode, durationS, connections, warmupS }) {
+async function measureBaseline({ serverUrl, mode, durationS, connections, warmupS, nodeArgs }) {
   const db = mode === 'insert' || mode === 'batch' ? await createScratchDatabase(serverUrl, 'ingest_baseline') : undefined;
-  const baseline = await startBaseline(mode, db?.url);
+  const baseline = await startBaseline(mode, db?.url, nodeArgs);
   try {
     const ids = makeIds();
     let seq = 0;
@@ -152,34 +153,71 @@ async function measureBaseline({ serverUrl, mode, durationS, connections, warmup
   }
 }
 
-/**
- * Where the CPU of one signed webhook goes (issue 15): one more TDS_ROLE=api run under a V8 CPU profile, its samples
- * sorted into stages (bench/lib/profile-stages.mjs), each stage's share of the busy main thread times the median CPU
- * per request of the unprofiled runs (so the profiler's own overhead is not counted).
- */
-async function measureBreakdown({ serverUrl, durationS, connections, cpuUsPerRequest }) {
-  const dir = mkdtempSync(join(tmpdir(), 'tds-bench-prof-'));
+/** One more run under a V8 CPU profile; its samples sorted into stages × the unprofiled runs' CPU per request. */
+async function profiledStages(measure, cpuUsPerRequest, name) {
+  const dir = mkdtempSync(join(tmpdir(), `tds-bench-prof-${name}-`));
   try {
-    const d = await measureService({
-      serverUrl,
-      role: 'api',
-      durationS,
-      connections,
-      warmupS: 1,
-      // Without the /health prober: its requests (~1 ms of CPU each through Terminus) would show up as webhook stages.
-      probeHealth: false,
-      nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir],
-    });
+    await measure(['--cpu-prof', '--cpu-prof-dir', dir]);
     const files = readdirSync(dir)
       .filter((f) => f.endsWith('.cpuprofile'))
       .map((f) => join(dir, f));
-    if (!files.length) throw new Error('the service wrote no CPU profile');
-    return { stages: stagesPerRequest(files, cpuUsPerRequest), profiledCpuUsPerRequest: d.cpuUsPerRequest, cpuUsPerRequest };
+    if (!files.length) throw new Error(`${name}: the server wrote no CPU profile`);
+    return stagesPerRequest(files, cpuUsPerRequest);
   } finally {
     // BENCH_KEEP_PROFILE=1 keeps the profile for `node bench/profile-summary.mjs <dir>` (the folder is printed).
-    if (process.env.BENCH_KEEP_PROFILE === '1') log(`  breakdown profile kept in ${dir}`);
+    if (process.env.BENCH_KEEP_PROFILE === '1') log(`  ${name} profile kept in ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where the CPU of one signed webhook goes (issue 15): one more TDS_ROLE=api run under a V8 CPU profile, its samples
+ * sorted into stages (bench/lib/profile-stages.mjs), each stage's share of the busy main thread times the median CPU
+ * per request of the unprofiled runs (so the profiler's own overhead is not counted). The bare micro-batched route
+ * (the ceiling for anything that commits before answering) is profiled the same way, so each stage of TDS stands
+ * beside what the bare route spends on it.
+ */
+async function measureBreakdown({ serverUrl, durationS, connections, cpuUsPerRequest, baselineCpuUsPerRequest }) {
+  const common = { serverUrl, durationS, connections, warmupS: 1 };
+  // Without the /health prober: its requests (~1 ms of CPU each through Terminus) would show up as webhook stages.
+  const stages = await profiledStages(
+    (nodeArgs) => measureService({ ...common, role: 'api', probeHealth: false, nodeArgs }),
+    cpuUsPerRequest,
+    'tds',
+  );
+  let baseline;
+  if (baselineCpuUsPerRequest) {
+    baseline = await profiledStages(
+      (nodeArgs) => measureBaseline({ ...common, mode: 'batch', nodeArgs }),
+      baselineCpuUsPerRequest,
+      'batch',
+    );
+  }
+  return { stages, cpuUsPerRequest, baseline, baselineCpuUsPerRequest };
+}
+
+/** [header, rows] of the breakdown: each stage of TDS, and beside it the bare micro-batched route's when profiled. */
+export function breakdownTable(breakdown) {
+  const bare = breakdown.baseline ? new Map(breakdown.baseline.map((x) => [x.stage, x.usPerRequest])) : undefined;
+  const header = ['stage', 'share of the busy main thread', 'µs per request'];
+  if (!bare) return [header, breakdown.stages.map((x) => [x.stage, `${fmtNumber(x.share * 100, 1)}%`, fmtNumber(x.usPerRequest, 1)])];
+  const rows = breakdown.stages.map((x) => {
+    const b = bare.get(x.stage) ?? 0;
+    return [x.stage, `${fmtNumber(x.share * 100, 1)}%`, fmtNumber(x.usPerRequest, 1), fmtNumber(b, 1), fmtNumber(x.usPerRequest - b, 1)];
+  });
+  for (const b of breakdown.baseline) {
+    if (!breakdown.stages.some((x) => x.stage === b.stage))
+      rows.push([b.stage, '0.0%', '0.0', fmtNumber(b.usPerRequest, 1), fmtNumber(-b.usPerRequest, 1)]);
+  }
+  const total = (xs) => xs.reduce((a, x) => a + x.usPerRequest, 0);
+  rows.push([
+    'all stages',
+    '100%',
+    fmtNumber(total(breakdown.stages), 1),
+    fmtNumber(total(breakdown.baseline), 1),
+    fmtNumber(total(breakdown.stages) - total(breakdown.baseline), 1),
+  ]);
+  return [[...header, 'bare micro-batched route, µs per request', 'TDS − bare route, µs'], rows];
 }
 
 export async function runIngest(opts = {}) {
@@ -301,11 +339,14 @@ export async function runIngest(opts = {}) {
         durationS: Number(process.env.BENCH_BREAKDOWN_S ?? (s.quick ? 3 : 8)),
         connections: s.connections,
         cpuUsPerRequest: summary.serviceApi.cpuUsPerRequest.median,
+        baselineCpuUsPerRequest: summary.batch?.cpuUsPerRequest?.median,
       });
       printTable(
-        `Where the server CPU of one signed webhook goes (TDS_ROLE=api; share of the busy main thread × the median ${fmtNumber(breakdown.cpuUsPerRequest)} µs/request)`,
-        ['stage', 'share', 'µs/request'],
-        breakdown.stages.map((x) => [x.stage, `${fmtNumber(x.share * 100, 1)}%`, fmtNumber(x.usPerRequest, 1)]),
+        `Where the server CPU of one signed webhook goes (TDS_ROLE=api; share of the busy main thread × the median ${fmtNumber(breakdown.cpuUsPerRequest)} µs/request)` +
+          (breakdown.baseline
+            ? `, beside the bare micro-batched route (× its median ${fmtNumber(breakdown.baselineCpuUsPerRequest)} µs/request)`
+            : ''),
+        ...breakdownTable(breakdown),
       );
     } catch (err) {
       errors.push(`breakdown: ${err.message.split('\n')[0]}`);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { acquireServer, dropStaleScratchDatabases, redact, serverSettings, serverVersion } from './lib/pg.mjs';
 import { ROOT, MAIN } from './lib/service.mjs';
 import { fmtNumber, fmtStat, formatTable, log, markdownTable, settings, writeResult } from './lib/report.mjs';
-import { runIngest } from './ingest.mjs';
+import { breakdownTable, runIngest } from './ingest.mjs';
 import { runDrain } from './drain.mjs';
 import { peerRound, peersToRun, runPeers, packageVersion } from './peers.mjs';
 import { runMonitoring } from './monitoring.mjs';
@@ -309,12 +309,7 @@ export async function runAll() {
       checks.map((c) => c.row),
     ),
     figuresText: markdownTable(['figure', 'median (min–max)', 'details'], figures),
-    breakdownText: ing.breakdown
-      ? markdownTable(
-          ['stage', 'share of the busy main thread', 'µs per request'],
-          ing.breakdown.stages.map((x) => [x.stage, `${fmtNumber(x.share * 100, 1)}%`, fmtNumber(x.usPerRequest, 1)]),
-        )
-      : '_Not measured in this run (BENCH_BREAKDOWN=0)._',
+    breakdownText: ing.breakdown ? markdownTable(...breakdownTable(ing.breakdown)) : '_Not measured in this run (BENCH_BREAKDOWN=0)._',
     dashboardText: dashboard
       ? markdownTable(
           ['route', 'p50 ms', 'p95 ms', 'max ms', `p95 ≤ ${TARGETS.dashboardP95Ms} ms`],
@@ -432,7 +427,9 @@ ${figuresText}
 One more \`TDS_ROLE=api\` ingest run under a V8 CPU profile; every sample is given to the deepest stage its stack names
 (\`bench/lib/profile-stages.mjs\`), and each stage's share of the busy main thread is multiplied by the median CPU per
 request of the unprofiled runs. Kernel time in writes and reads shows under the stage that made the call (a write to
-PostgreSQL under "batching + database", the answer's write under "answer").
+PostgreSQL under "batching + database", the answer's write under "answer"). The bare micro-batched route (the ceiling
+for anything that commits before answering) is profiled the same way, beside it: the last column is what TDS spends
+above it on each stage.
 
 ${breakdownText}
 

@@ -12,7 +12,8 @@ const databaseUrl = process.env.BASELINE_DATABASE_URL;
 
 const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024, keepAliveTimeout: 65_000 });
 // Keep the raw text (what a webhook receiver stores) and parse it, as the service has to.
-app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+// Named functions: the per-stage breakdown (bench/lib/profile-stages.mjs) sorts this server's samples by them.
+app.addContentTypeParser('application/json', { parseAs: 'string' }, function parseWebhookBody(_req, body, done) {
   try {
     done(null, { raw: body, json: JSON.parse(body) });
   } catch (err) {
@@ -29,7 +30,7 @@ if (mode === 'insert') {
       entity_type text NOT NULL,
       body        jsonb NOT NULL,
       received_at timestamptz NOT NULL DEFAULT now())`);
-  app.post('/webhooks/:entity', async (req, reply) => {
+  app.post('/webhooks/:entity', async function webhookRoute(req, reply) {
     const { rows } = await pool.query('INSERT INTO bench_ingest (entity_type, body) VALUES ($1, $2) RETURNING id', [
       req.params.entity,
       req.body.raw,
@@ -48,7 +49,7 @@ if (mode === 'insert') {
       received_at timestamptz NOT NULL DEFAULT now())`);
   let pending = [];
   let timer;
-  const flush = async () => {
+  const flush = async function flushBatch() {
     clearTimeout(timer);
     timer = undefined;
     const batch = pending;
@@ -62,8 +63,8 @@ if (mode === 'insert') {
       for (const p of batch) p.reject(err);
     }
   };
-  app.post('/webhooks/:entity', async (req, reply) => {
-    const id = await new Promise((resolve, reject) => {
+  app.post('/webhooks/:entity', async function webhookRoute(req, reply) {
+    const id = await new Promise(function enqueueRow(resolve, reject) {
       pending.push({ entity: req.params.entity, raw: req.body.raw, resolve, reject });
       if (pending.length >= 100) void flush();
       else timer ??= setTimeout(flush, 2);
@@ -73,7 +74,7 @@ if (mode === 'insert') {
   });
 } else {
   let n = 0;
-  app.post('/webhooks/:entity', async (_req, reply) => {
+  app.post('/webhooks/:entity', async function webhookRoute(_req, reply) {
     reply.code(202);
     return { eventId: String(++n), status: 'queued' };
   });

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 
 const pkg = (url) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
 const src = (url) => /\/(?:dist|\.build)\/src\/(.+)\.js$/.exec(url)?.[1];
+/** A named function of the bare Fastify baseline (bench/lib/baseline-server.mjs), profiled for the comparison. */
+const baseline = (f, u, names) => /bench\/lib\/baseline-server\.mjs$/.test(u) && names.test(f);
 
 /** [stage, test(functionName, url)] in priority order for one frame; the first match names the frame's stage. */
 const FRAME_RULES = [
@@ -18,7 +20,10 @@ const FRAME_RULES = [
   ],
   [
     'JSON parse (native, exact digits where read)',
-    (f, u) => /common\/json\//.test(src(u) ?? '') || /^(parseZohoBody|parseJsonText|decodeUtf8Strict|refuseNulKeys)$/.test(f),
+    (f, u) =>
+      /common\/json\//.test(src(u) ?? '') ||
+      /^(parseZohoBody|parseJsonText|decodeUtf8Strict|refuseNulKeys)$/.test(f) ||
+      baseline(f, u, /^parseWebhookBody$/),
   ],
   [
     'authentication (key, HMAC)',
@@ -31,7 +36,8 @@ const FRAME_RULES = [
     'batching + database (pg)',
     (f, u) =>
       ['pg', 'pg-pool', 'pg-protocol', 'pg-types', 'postgres-array', 'pgpass'].includes(pkg(u)) ||
-      /ingest-batcher|event\.repository|database\//.test(src(u) ?? ''),
+      /ingest-batcher|event\.repository|database\//.test(src(u) ?? '') ||
+      baseline(f, u, /^(flushBatch|enqueueRow)$/),
   ],
   ['metrics (prom-client)', (f, u) => pkg(u) === 'prom-client' || /modules\/metrics\//.test(src(u) ?? '')],
   [
@@ -123,7 +129,10 @@ export function stageBreakdown(file) {
     if (webhookNode.has(id)) return webhookNode.get(id);
     const cf = byId.get(id).callFrame;
     const up = parent.get(id);
-    const yes = /modules\/webhooks\//.test(src(cf.url) ?? '') || (up !== undefined && inWebhook(up));
+    const yes =
+      /modules\/webhooks\//.test(src(cf.url) ?? '') ||
+      baseline(cf.functionName, cf.url, /^(webhookRoute|parseWebhookBody)$/) ||
+      (up !== undefined && inWebhook(up));
     webhookNode.set(id, yes);
     return yes;
   };
