@@ -107,10 +107,16 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   const reject = errorFilter.respond.bind(errorFilter);
   // One access line per request but the webhooks and the API docs' files (after the request-id hook above).
-  registerAccessLog(fastify, logger, (req) => {
-    const route = req.routeOptions.url;
-    return route === webhookRoute || (route !== undefined && route.startsWith(`${basePath}/docs`));
-  });
+  const probeRoutes = new Set(['/health', '/health/live', '/health/ready', '/ping'].map((p) => `${basePath}${p}`));
+  registerAccessLog(
+    fastify,
+    logger,
+    (req) => {
+      const route = req.routeOptions.url;
+      return route === webhookRoute || (route !== undefined && route.startsWith(`${basePath}/docs`));
+    },
+    (req) => req.routeOptions.url !== undefined && probeRoutes.has(req.routeOptions.url),
+  );
   // Webhook keys are checked before the body is read (signatures, which cover the body, after it).
   registerWebhookPreauth(fastify, {
     route: webhookRoute,

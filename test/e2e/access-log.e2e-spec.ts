@@ -68,19 +68,24 @@ describe('access log (child process, e2e)', () => {
       await get('/ui/'),
       // A 503 answered without an exception (Zoho credentials not set): a warning with the status, no made-up error.
       await fetch(`${svc.baseUrl}/dashboard/sync/reconcile`, { method: 'POST', headers: { 'X-Admin-Key': ADMIN } }),
+      // Not a probe: a path that merely ends in "health" is a 404 like any other.
+      await get('/dashboard/health'),
     ];
     const unlogged = [
       await get('/ping'),
       await get('/health/live'),
+      // The router decodes the path: this is the /ping route, a probe like any other spelling of it.
+      await get('/%70ing'),
+      await get('/ping?from=uptime-monitor'),
       await get('/docs'),
       await webhook(
         '{"contact":{"contact_id":"460000000012345","contact_name":"Access Log Test","last_modified_time":"2026-12-02T10:00:00+0300"}}',
       ),
       await webhook('{not json'),
     ];
-    expect(answers.map((a) => a.status)).toEqual([200, 404, 401, 200, 200, 200, 503]);
-    expect(unlogged.map((a) => a.status)).toEqual([200, 200, 200, 202, 400]);
-    const rejected = (await unlogged[4].json()) as { message: string; requestId: string };
+    expect(answers.map((a) => a.status)).toEqual([200, 404, 401, 200, 200, 200, 503, 404]);
+    expect(unlogged.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 202, 400]);
+    const rejected = (await unlogged[6].json()) as { message: string; requestId: string };
 
     await expect.poll(() => accessLines().length - before, { timeout: 5000 }).toBeGreaterThanOrEqual(answers.length);
     await expect.poll(() => lines().some((l) => /request rejected/.test(l.msg ?? '')), { timeout: 5000 }).toBe(true);
@@ -94,10 +99,11 @@ describe('access log (child process, e2e)', () => {
       ['GET', '/metrics', 200],
       ['GET', '/ui/', 200],
       ['POST', '/dashboard/sync/reconcile', 503],
+      ['GET', '/dashboard/health', 404],
     ]);
     // The id in the line is the one the client got back; the level follows the status.
     expect(got.map((l) => l.req!.id)).toEqual(answers.map((a) => a.headers.get('x-request-id')));
-    expect(got.map((l) => l.level)).toEqual([30, 40, 40, 30, 30, 30, 40]);
+    expect(got.map((l) => l.level)).toEqual([30, 40, 40, 30, 30, 30, 40, 40]);
     expect(got[6]).toMatchObject({ msg: 'request completed with status 503' });
     expect(got[6]).not.toHaveProperty('err');
     for (const l of got) {

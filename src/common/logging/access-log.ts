@@ -16,8 +16,8 @@ export function hasAccessLog(raw: IncomingMessage): boolean {
   return accessLogged.has(raw);
 }
 
-/** Probes get no access line (HealthController logs when their outcome changes). */
-const PROBE = /\/(health|ping)(\/|$|\?)/;
+/** The requests the access log took in that are probes: their line is not written. */
+const probes = new WeakSet<IncomingMessage>();
 
 /**
  * The access log: one line per finished request (pino-http on the process's root logger), with the request id, the
@@ -32,7 +32,17 @@ const PROBE = /\/(health|ping)(\/|$|\?)/;
  */
 const isMadeUp = (err: Error) => /^failed with status code \d+$/.test(err.message);
 
-export function registerAccessLog(fastify: FastifyInstance, root: RootLogger, skip: (req: FastifyRequest) => boolean): void {
+/**
+ * `skip`: requests with no line at all. `isProbe`: requests whose line is not written (probes: HealthController logs
+ * when their outcome changes), decided on the route Fastify matched, so `/%68ealth` is a probe and `/x/health` (a 404)
+ * is not.
+ */
+export function registerAccessLog(
+  fastify: FastifyInstance,
+  root: RootLogger,
+  skip: (req: FastifyRequest) => boolean,
+  isProbe: (req: FastifyRequest) => boolean,
+): void {
   const httpLogger = pinoHttp({
     // pino-http derives its logger from this one (a child with the options below).
     logger: root,
@@ -67,11 +77,12 @@ export function registerAccessLog(fastify: FastifyInstance, root: RootLogger, sk
       isMadeUp(err) ? { ...value, err: undefined } : value,
     customErrorMessage: (_req: IncomingMessage, res: ServerResponse, err: Error) =>
       isMadeUp(err) ? `request completed with status ${res.statusCode}` : 'request errored',
-    autoLogging: { ignore: (req: IncomingMessage) => PROBE.test(req.url ?? '') },
+    autoLogging: { ignore: (req: IncomingMessage) => probes.has(req) },
   });
   fastify.addHook('onRequest', (req, reply, done) => {
     if (!skip(req)) {
       accessLogged.add(req.raw);
+      if (isProbe(req)) probes.add(req.raw);
       httpLogger(req.raw, reply.raw);
     }
     done();
