@@ -386,65 +386,95 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
       ]);
     });
 
-    it('an adjustment waits for an earlier item record that is failing, and runs once it is settled', async () => {
+    it('stock waits per item: an adjustment waits only for earlier failing records of its own items, and back', async () => {
       const item = '460000000017094';
-      const first = await deliver(
-        'stock',
-        'item',
-        zohoItem({
-          item_id: n(item),
-          warehouses: undefined,
-          stock_on_hand: n(10),
-          locations: [{ location_id: n(WH), location_stock_on_hand: n(10) }],
-        }),
-      );
-      expect(await outcome(first.eventId)).toMatchObject({ outcome: 'applied' });
-      // An item record that fails (made to look like a retry waiting for its backoff), then an adjustment of another item.
       const other = '460000000017095';
-      await deliver(
-        'stock',
-        'item',
+      const snapshot = (id: string, qty: number) =>
         zohoItem({
-          item_id: n(other),
+          item_id: n(id),
           warehouses: undefined,
-          stock_on_hand: n(5),
-          locations: [{ location_id: n(WH), location_stock_on_hand: n(5) }],
-        }),
-      );
+          stock_on_hand: n(qty),
+          locations: [{ location_id: n(WH), location_stock_on_hand: n(qty) }],
+        });
+      const adjust = async (lines: { item: string; qty: string }[]) =>
+        (
+          await post(
+            'stock',
+            zohoBody(
+              'inventory_adjustment',
+              zohoInventoryAdjustment(
+                {},
+                lines.map((l) => ({ line_item_id: zohoId(), item_id: n(l.item), quantity_adjusted: n(l.qty), location_id: n(WH) })),
+              ),
+            ),
+            'created',
+          ).expect(202)
+        ).body.eventId as string;
+      const failLater = (id: string) =>
+        db.query(`UPDATE tds.events SET status = 'failed', next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [id]);
+      const status = async (id: string) => (await one<{ status: string }>(`SELECT status FROM tds.events WHERE id = $1`, [id])).status;
+      expect(await outcome((await deliver('stock', 'item', snapshot(item, 10))).eventId)).toMatchObject({ outcome: 'applied' });
+      expect(await outcome((await deliver('stock', 'item', snapshot(other, 5))).eventId)).toMatchObject({ outcome: 'applied' });
+
+      // A record of `item` fails (a retry waiting for its backoff). An adjustment of `other` does not wait for it; one of
+      // `item` (and `other`) does, and so does a later record of `other` behind that adjustment.
+      const failing = (await post('stock', zohoBody('item', snapshot(item, 20))).expect(202)).body.eventId as string;
+      await failLater(failing);
+      const ofOther = await adjust([{ item: other, qty: '-1' }]);
+      const ofBoth = await adjust([
+        { item: other, qty: '-2' },
+        { item, qty: '-3' },
+      ]);
+      const laterOther = (await post('stock', zohoBody('item', snapshot(other, 50))).expect(202)).body.eventId as string;
+      const products = (await post('products', zohoBody('item', zohoItem({}))).expect(202)).body.eventId as string;
+      await worker.drainOnce();
+      expect(await outcome(ofOther)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await level(other)).toBe('4');
+      expect([await status(ofBoth), await status(laterOther)]).toEqual(['pending', 'pending']);
+      expect(await status(products)).toBe('completed'); // an unrelated item is not held back
+      expect(await level(item)).toBe('10');
+
+      // The failing record is settled (its retry comes due and applies): the adjustment runs after it, then the record behind it.
+      await db.query(`UPDATE tds.events SET next_attempt_at = now() WHERE id = $1`, [failing]);
+      await worker.drainOnce();
+      expect(await level(item)).toBe('17');
+      expect(await level(other)).toBe('50');
+      expect(await outcome(ofBoth)).toMatchObject({ status: 'completed', outcome: 'applied' });
+
+      // And the other way: an item record waits for an earlier adjustment of its item that is failing, not for one of another item.
+      const adjItem = await adjust([{ item, qty: '-7' }]);
+      await failLater(adjItem);
+      const afterOnItem = (await post('stock', zohoBody('item', snapshot(item, 30))).expect(202)).body.eventId as string;
+      const afterOnOther = (await post('stock', zohoBody('item', snapshot(other, 60))).expect(202)).body.eventId as string;
+      await worker.drainOnce();
+      expect(await status(afterOnItem)).toBe('pending');
+      expect(await outcome(afterOnOther)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await level(other)).toBe('60');
+      await db.query(`UPDATE tds.events SET next_attempt_at = now() WHERE id = $1`, [adjItem]);
+      await worker.drainOnce();
+      expect(await level(item)).toBe('30');
+      expect(await outcome(afterOnItem)).toMatchObject({ status: 'completed', outcome: 'applied' });
+    });
+
+    it("an adjustment's items are the digits of its lines' item_id, as the handler reads them", async () => {
       const res = await post(
         'stock',
         zohoBody(
-          'item',
-          zohoItem({
-            item_id: n(item),
-            warehouses: undefined,
-            stock_on_hand: n(20),
-            locations: [{ location_id: n(WH), location_stock_on_hand: n(20) }],
-          }),
+          'inventory_adjustment',
+          zohoInventoryAdjustment({}, [
+            { line_item_id: zohoId(), item_id: n('460000000017097'), quantity_adjusted: n('-1'), location_id: n(WH) },
+            { line_item_id: zohoId(), item_id: ' 460000000017096 ', quantity_adjusted: n('-1'), location_id: n(WH) },
+            { line_item_id: zohoId(), item_id: n('460000000017097'), quantity_adjusted: n('-1'), location_id: n(WH) },
+            { line_item_id: zohoId(), quantity_adjusted: n('-1'), location_id: n(WH) },
+          ]),
         ),
+        'created',
       ).expect(202);
-      await db.query(`UPDATE tds.events SET status = 'failed', next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [
-        res.body.eventId,
-      ]);
-      const adj = (
-        await post(
-          'stock',
-          zohoBody(
-            'inventory_adjustment',
-            zohoInventoryAdjustment({}, [{ line_item_id: zohoId(), item_id: n(other), quantity_adjusted: n('-1'), location_id: n(WH) }]),
-          ),
-          'created',
-        ).expect(202)
-      ).body.eventId as string;
-      await worker.drainOnce();
-      expect(await one(`SELECT status FROM tds.events WHERE id = $1`, [adj])).toEqual({ status: 'pending' });
-      expect(await level(other)).toBe('5');
-      // The failing record is settled (its retry comes due and applies): the adjustment runs after it.
-      await db.query(`UPDATE tds.events SET next_attempt_at = now() WHERE id = $1`, [res.body.eventId]);
-      await worker.drainOnce();
-      expect(await level(item)).toBe('20');
-      expect(await level(other)).toBe('4');
-      expect(await outcome(adj)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(await one(`SELECT stock_item_ids FROM tds.events WHERE id = $1`, [res.body.eventId])).toEqual({
+        stock_item_ids: ['460000000017096', '460000000017097'],
+      });
+      const contact = await post('contacts', zohoBody('contact', zohoContact({}))).expect(202);
+      expect(await one(`SELECT stock_item_ids FROM tds.events WHERE id = $1`, [contact.body.eventId])).toEqual({ stock_item_ids: null });
     });
 
     it('a delta onto a location never seen stays unknown (NULL), with the location name stored', async () => {

@@ -202,12 +202,12 @@ const REPLAY = `
   WITH src AS (SELECT * FROM tds.events WHERE id = $1),
   ins AS (
     INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
-                            zoho_modified_at, content_type, body, payload, request_id, replay_of)
+                            zoho_modified_at, content_type, body, payload, request_id, replay_of, stock_item_ids)
     SELECT 'replay:' || src.id || ':' || $2::text, src.entity_type, src.record_type, src.entity_id, src.event_kind,
            src.organization_id,
            CASE WHEN src.zoho_modified_at IS NULL AND src.event_kind = 'deleted' AND src.record_type NOT IN ${UNTIMED_RECORD_TYPES}
                 THEN src.received_at ELSE src.zoho_modified_at END,
-           src.content_type, src.body, src.payload, $3, src.id
+           src.content_type, src.body, src.payload, $3, src.id, src.stock_item_ids
     FROM src WHERE src.payload IS NOT NULL AND src.body IS NOT NULL
     RETURNING id
   ), wake AS (

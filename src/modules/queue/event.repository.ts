@@ -160,9 +160,10 @@ function buildInsertEventsSql(rows: number, source?: 'reconcile'): string {
       ) n ON true
     ), ins AS (
       INSERT INTO tds.events (dedup_key, entity_type, record_type, entity_id, event_kind, organization_id,
-                              zoho_modified_at, content_type, body, payload, request_id${sourceColumn})
+                              zoho_modified_at, content_type, body, payload, request_id, stock_item_ids${sourceColumn})
       SELECT dedup_key, entity_type, record_type, entity_id, event_kind, organization_id, zoho_modified_at,
-             content_type, body, payload, request_id${sourceValue}
+             content_type, body, payload, request_id,
+             CASE WHEN record_type = 'inventory_adjustment' THEN tds.adjustment_item_ids(payload) END${sourceValue}
       FROM k WHERE NOT same_as_newest ORDER BY ord
       ON CONFLICT (dedup_key) DO NOTHING
       RETURNING id, dedup_key
@@ -195,9 +196,11 @@ const FIND_BY_DEDUP_KEYS = `SELECT id::text AS id, dedup_key FROM tds.events WHE
 // Claim, inside the batch transaction: the heads of the per-record chains — a row is runnable only when no earlier
 // event for the same record is still unfinished, so two events of one record never run at once and always run in
 // arrival order. Stock is shared across records: an item record (absolute levels) and an inventory adjustment (deltas
-// on the items it lists) move the same erp.stock_levels rows, so neither kind runs before an earlier unfinished event
-// of the other (an adjustment applied before an older snapshot of its item would be overwritten by it; decision 0007):
-// the lowest waiting id of each kind is read once per claim (index-only, events_waiting_items_idx / _adjustments_idx). The row locks are the claim: SKIP LOCKED gives concurrent workers disjoint sets, nothing is written
+// on the items it lists) move the same erp.stock_levels rows, so an item record never runs before an earlier unfinished
+// adjustment listing it, nor an adjustment before an earlier unfinished record of one of its items (an adjustment
+// applied before an older snapshot of its item would be overwritten by it; decision 0007). `stock_item_ids` holds an
+// adjustment's items (migration 0017): a GIN index over the waiting adjustments answers the first question, the
+// record chain index the second; other events pay one test of their record type. The row locks are the claim: SKIP LOCKED gives concurrent workers disjoint sets, nothing is written
 // until the batch commits, and a worker that dies (or stalls past idle_in_transaction_session_timeout) loses its
 // session, its transaction rolls back and the rows are claimable again at once. `attempt` is the number this try has (`budget_attempt` counts
 // from the last manual retry).
@@ -212,11 +215,14 @@ const CLAIM = `
       SELECT 1 FROM tds.events p
       WHERE p.record_type = e.record_type AND p.entity_id = e.entity_id AND p.id < e.id
         AND p.status IN ('pending', 'failed'))
-    AND (e.record_type <> 'item' OR e.id < COALESCE((
-      SELECT min(s.id) FROM tds.events s
-      WHERE s.record_type = 'inventory_adjustment' AND s.status IN ('pending', 'failed')), 9223372036854775807))
-    AND (e.record_type <> 'inventory_adjustment' OR e.id < COALESCE((
-      SELECT min(s.id) FROM tds.events s WHERE s.record_type = 'item' AND s.status IN ('pending', 'failed')), 9223372036854775807))
+    AND (e.record_type <> 'item' OR NOT EXISTS (
+      SELECT 1 FROM tds.events s
+      WHERE s.record_type = 'inventory_adjustment' AND s.status IN ('pending', 'failed')
+        AND s.stock_item_ids @> ARRAY[e.entity_id] AND s.id < e.id))
+    AND (e.record_type <> 'inventory_adjustment' OR NOT EXISTS (
+      SELECT 1 FROM tds.events s
+      WHERE s.record_type = 'item' AND s.entity_id = ANY (e.stock_item_ids) AND s.id < e.id
+        AND s.status IN ('pending', 'failed')))
   ORDER BY e.id
   LIMIT $1
   FOR UPDATE OF e SKIP LOCKED`;
