@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QueueWorker } from '../../src/modules/queue/queue.worker';
 import { QueueService } from '../../src/modules/queue/queue.service';
+import { EventBrowserService } from '../../src/modules/queue/event-browser.service';
 import { toQueueEvent } from '../../src/modules/queue/dto/queue.dto';
 import { Json, n, zohoBody, zohoContact, zohoId, zohoInventoryAdjustment, zohoItem, zohoPriceBook } from '../factories/zoho-payloads';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -471,6 +472,11 @@ describe('Zoho and the ERP never silently diverge (integration, real receiver an
         'created',
       ).expect(202);
       expect(await one(`SELECT stock_item_ids FROM tds.events WHERE id = $1`, [res.body.eventId])).toEqual({
+        stock_item_ids: ['460000000017096', '460000000017097'],
+      });
+      // A replay (a new event, copied from the stored one) waits for the same items.
+      const replayed = await t.app.get(EventBrowserService).replay(res.body.eventId as string, null);
+      expect(await one(`SELECT stock_item_ids FROM tds.events WHERE id = $1`, [replayed])).toEqual({
         stock_item_ids: ['460000000017096', '460000000017097'],
       });
       const contact = await post('contacts', zohoBody('contact', zohoContact({}))).expect(202);
