@@ -242,8 +242,10 @@ describe('fault: slow bodies without credentials cannot hold memory', () => {
       summary,
     ).toHaveLength(0);
     // Their bodies stop one byte short: had the body been read, the connection would stay open until the 408 at
-    // REQUEST_TIMEOUT_MS. Half of that leaves room for a loaded machine (2 shared cores) without hiding that.
-    expect(Math.max(...noKey.map((c) => c.closedAt! - c.openedAt)), summary).toBeLessThan(REQUEST_TIMEOUT_MS / 2);
+    // REQUEST_TIMEOUT_MS (the statuses above already exclude that); every one closed before that moment. (Half of it
+    // was the bound until a run on a machine busy with other suites took 5.0 s: the time is the machine's, the
+    // order of events is the service's.)
+    expect(Math.max(...noKey.map((c) => c.closedAt! - c.openedAt)), summary).toBeLessThan(REQUEST_TIMEOUT_MS);
 
     // Forged signatures: refused after the body (401), or cut at the request timeout (408) when it stalls.
     const complete = byKind('forged-complete').filter((c) => c.status !== 0);
