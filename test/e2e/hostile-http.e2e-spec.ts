@@ -185,4 +185,25 @@ describe('hostile HTTP input (e2e)', () => {
       expect(old.text).toMatch(/^HTTP\/1\.1 200 /);
     });
   });
+  describe('bodies of the admin API', () => {
+    it.each([
+      ['/dashboard/dead-letter/retry', 'the audit log stringifies the body'],
+      ['/dashboard/alerts/1/acknowledge', 'the validation pipe walks the body'],
+      ['/dashboard/sync/reconcile', 'the validation pipe walks the body'],
+    ])('JSON nested 5,000 deep on %s is 400 INVALID_JSON, not a 500 (%s)', async (path) => {
+      for (const body of [`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`, `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`]) {
+        const res = await request(t.server).post(path).set('X-Admin-Key', ADMIN).set('Content-Type', 'application/json').send(body);
+        expect(res.status, JSON.stringify(res.body)).toBe(400);
+        expect(res.body).toMatchObject({ code: 'INVALID_JSON', message: expect.stringMatching(/nesting deeper than 64 levels/) });
+      }
+      // brackets inside a string are text
+      const flat = await request(t.server)
+        .post('/dashboard/dead-letter/retry')
+        .set('X-Admin-Key', ADMIN)
+        .set('Content-Type', 'application/json')
+        .send(`{"dryRun":true,"entityType":"${'['.repeat(100)}"}`);
+      expect(flat.status).toBe(400);
+      expect(flat.body.message).toMatch(/entityType/);
+    });
+  });
 });
