@@ -206,4 +206,18 @@ describe('hostile HTTP input (e2e)', () => {
       expect(flat.body.message).toMatch(/entityType/);
     });
   });
+  describe('webhook query parameters', () => {
+    it('organization_id with a control character (%00) is 400 naming it, not "the database refused the payload"', async () => {
+      for (const org of ['12%003', '%00', '12%0A3', '12%7F']) {
+        const res = await request(t.server)
+          .post(`/webhooks/contacts?organization_id=${org}`)
+          .set('X-Webhook-Key', KEY)
+          .set('Content-Type', 'application/json')
+          .send(BODY);
+        expect(res.status, org).toBe(400);
+        expect(res.body).toMatchObject({ code: 'INVALID_PARAMETER', message: expect.stringMatching(/"organization_id"/) });
+      }
+      expect(await count()).toBe(0);
+    });
+  });
 });
