@@ -96,7 +96,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode < 500 && req?.raw && !hasAccessLog(req.raw)) {
       // A request the access log did not see (the hot path, or refused before routing): its rejection is worth one line.
       this.logger.warn(
-        `request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`,
+        `request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${oneLine(body.message)} (${requestId})`,
       );
     }
     if (requestId) headers['X-Request-Id'] = requestId;
@@ -153,6 +153,20 @@ export class HttpErrorFilter implements ExceptionFilter {
       ...(details ? { details } : {}),
     };
   }
+}
+
+/**
+ * A message that quotes the client (a decoded `?event=` value, a path segment) stays one log line: control characters
+ * are written as escapes. JSON logs escape them anyway; text logs (pino-pretty) keep a newline, so a `%0A` could
+ * otherwise forge a line of its own.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 function isHealthReport(res: unknown): boolean {
