@@ -166,6 +166,23 @@ describe('hostile HTTP input (e2e)', () => {
       expect(await count()).toBe(1);
     });
 
+    it('Expect: 100-continue with a wrong key: 401 at once, no 100 inviting a body that will be refused', async () => {
+      const res = await rawRequest(
+        port,
+        head([
+          'POST /webhooks/contacts HTTP/1.1',
+          'Host: 127.0.0.1',
+          'X-Webhook-Key: nope',
+          'Content-Type: application/json',
+          'Expect: 100-continue',
+          'Content-Length: 2000000',
+        ]),
+      );
+      expectErrorShape(res, 401, 'WEBHOOK_AUTH_FAILED', /Invalid webhook credentials/);
+      expect(res.text).not.toContain('100 Continue');
+      expect(res.headers.connection).toBe('close');
+    });
+
     it('an HTTP/1.1 request without Host is 400 in the usual error body (Node alone answers an empty 400); HTTP/1.0 needs none', async () => {
       const res = await rawRequest(port, head(['GET /health/live HTTP/1.1', 'Connection: close']));
       expectErrorShape(res, 400, 'MALFORMED_REQUEST', /needs a Host header/);

@@ -54,7 +54,8 @@ export function framingRefusal(req: IncomingMessage): DomainError | undefined {
 
 /**
  * onRequest hook refusing what framingRefusal() names, in the usual error body, with `Connection: close` (the body,
- * if any, is left unread and goes with the connection). Register it first, after the request-id hook.
+ * if any, is left unread and goes with the connection); `100 Continue` only for a request every onRequest hook let
+ * through. Register it first, after the request-id hook.
  */
 export function registerRequestFraming(
   fastify: FastifyInstance,
@@ -62,6 +63,14 @@ export function registerRequestFraming(
 ): void {
   // Without a listener Node answers other expectations with a bare 417 itself; with one, the request comes here.
   fastify.server.on('checkExpectation', (req: IncomingMessage, res) => fastify.server.emit('request', req, res));
+  // Without a listener Node sends `100 Continue` before any hook has run, inviting the body of a request that the
+  // webhook key check is about to refuse; with one, the 100 goes out once the onRequest hooks have let it through.
+  fastify.server.on('checkContinue', (req: IncomingMessage, res) => fastify.server.emit('request', req, res));
+  fastify.addHook('preParsing', (req, reply, payload, done) => {
+    const expect = req.headers.expect;
+    if (expect !== undefined && CONTINUE_EXPECTATION.test(expect) && !reply.raw.headersSent) reply.raw.writeContinue();
+    done(null, payload);
+  });
   fastify.addHook('onRequest', (req, reply, done) => {
     const refusal = framingRefusal(req.raw);
     if (refusal === undefined) return done();
