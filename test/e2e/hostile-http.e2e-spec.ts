@@ -202,6 +202,32 @@ describe('hostile HTTP input (e2e)', () => {
       expect(old.text).toMatch(/^HTTP\/1\.1 200 /);
     });
   });
+  describe('bytes after a whole request on the same connection (pipelined garbage)', () => {
+    const post = (body: string, contentLength: number) =>
+      head([
+        'POST /webhooks/contacts HTTP/1.1',
+        'Host: 127.0.0.1',
+        `X-Webhook-Key: ${KEY}`,
+        'Content-Type: application/json',
+        `Content-Length: ${contentLength}`,
+      ]) + body;
+
+    it('the request before them gets its own answer (202, stored once), then the connection closes', async () => {
+      const res = await rawRequest(port, `${post(BODY, BODY.length)}GARBAGE\r\n\r\n`);
+      expect(res.status, res.text).toBe(202);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 'queued', entityId: '8001' });
+      expect(res.headers.connection).toBe('close');
+      expect(res.text).not.toContain('MALFORMED_REQUEST');
+      expect(await count()).toBe(1);
+    });
+
+    it('a Content-Length shorter than the body: the request is answered for the bytes it announced (400 INVALID_JSON)', async () => {
+      const res = await rawRequest(port, post(BODY, BODY.length - 5));
+      expectErrorShape(res, 400, 'INVALID_JSON', /Invalid JSON in body/);
+      expect(await count()).toBe(0);
+    });
+  });
+
   describe('bodies of the admin API', () => {
     it.each([
       ['/dashboard/dead-letter/retry', 'the audit log stringifies the body'],

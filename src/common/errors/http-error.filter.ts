@@ -128,6 +128,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ownId = (req as { id?: unknown } | undefined)?.id;
     const requestId = typeof ownId === 'string' ? ownId : req ? requestIdFor(req) : randomUUID();
     const { code, message } = clientRefusal(err, this.requestTimeoutMs);
+    if (res && req?.complete) {
+      // The request being answered arrived whole: what failed is what came after it on the connection (pipelined
+      // bytes). That request gets its own answer, with Connection: close, and the connection ends after it; a 400
+      // now, under its id, would tell its client it was refused when it may well have been stored.
+      if (res.shouldKeepAlive) {
+        res.shouldKeepAlive = false;
+        this.logger.warn(`bytes after request ${requestId} on its connection refused (${code}: ${message}); closing after its answer`);
+      }
+      return;
+    }
     const status = ERROR_STATUS[code];
     const body = JSON.stringify(this.body(status, code, message, requestId));
     if (!req || !hasAccessLog(req)) {
