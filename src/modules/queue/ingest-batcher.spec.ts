@@ -23,4 +23,18 @@ describe('IngestBatcher: a database that cannot take the event', () => {
     expect(JSON.stringify({ message: err.message, details: err.details })).not.toContain('10.20.30.40');
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('connect ECONNREFUSED 10.20.30.40:5432'));
   });
+
+  it("a body the jsonb cast refuses (a lone surrogate) is 422 saying why, from PostgreSQL's DETAIL", async () => {
+    const refused = Object.assign(new Error('invalid input syntax for type json'), {
+      code: '22P02',
+      detail: 'Unicode low surrogate must follow a high surrogate.',
+    });
+    const events = { insertBatch: vi.fn().mockRejectedValue(refused) } as unknown as EventRepository;
+    const err = (await new IngestBatcher(events, config).submit(event).catch((e: unknown) => e)) as DomainError;
+    expect(err.code).toBe(ErrorCode.InvalidEnvelope);
+    expect(err.message).toBe(
+      'The database refused the payload: invalid input syntax for type json (Unicode low surrogate must follow a high surrogate)',
+    );
+    expect(err.details).toEqual({ sqlstate: '22P02' });
+  });
 });

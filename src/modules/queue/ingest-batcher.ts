@@ -168,9 +168,12 @@ export class IngestBatcher implements OnApplicationShutdown {
     if (err instanceof DomainError) return err;
     // Class 22 (data exception) / 23 (integrity): the payload itself is unacceptable: a clear 422, not a 500.
     if (isDataRejected(err)) {
-      return new DomainError(ErrorCode.InvalidEnvelope, `The database refused the payload: ${(err as Error).message}`, {
-        sqlstate: sqlStateOf(err),
-      });
+      const sqlstate = sqlStateOf(err);
+      // 22P02 on the jsonb cast says only "invalid input syntax for type json" for a body our parser accepted; its
+      // DETAIL says why ("Unicode low surrogate must follow a high surrogate."). Other DETAILs can quote a whole row.
+      const detail = (err as { detail?: unknown }).detail;
+      const why = sqlstate === '22P02' && typeof detail === 'string' && detail ? ` (${detail.replace(/\.$/, '')})` : '';
+      return new DomainError(ErrorCode.InvalidEnvelope, `The database refused the payload: ${(err as Error).message}${why}`, { sqlstate });
     }
     if (isDatabaseUnavailable(err)) this.logger.warn(`webhook events not stored, database unavailable: ${(err as Error).message}`);
     else this.logger.error(`ingest insert failed: ${(err as Error).message}`);
