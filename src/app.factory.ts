@@ -10,6 +10,7 @@ import type { AppConfig } from './config/app-config';
 import { HttpErrorFilter } from './common/errors/http-error.filter';
 import { parseRequestBody } from './common/http/body-parser';
 import { SECURITY_HEADERS } from './common/http/security-headers';
+import { registerRequestFraming } from './common/http/request-framing';
 import { SERVICE_NAME, SERVICE_VERSION } from './version';
 import { requestIdFor } from './common/logging/request-id';
 import { registerDocsAccess } from './common/auth/docs-access';
@@ -56,7 +57,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // a webhook by WEBHOOK_COMMIT_TIMEOUT_MS, every pooled statement by DATABASE_STATEMENT_TIMEOUT_MS + 5 s client-side).
     connectionTimeout: Math.max(2 * requestTimeout, 60_000),
     // Node checks request/header deadlines on this period (default 30 s, which would let a 30 s limit run to 60 s).
-    http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    // A missing Host is refused in the usual error body (registerRequestFraming), not with Node's empty 400.
+    http: {
+      headersTimeout: Math.min(requestTimeout, 60_000),
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+      requireHostHeader: false,
+    },
     return503OnClosing: true,
     requestIdHeader: false,
     genReqId: requestIdFor,
@@ -82,6 +88,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     void reply.header('X-Request-Id', req.id).headers(SECURITY_HEADERS);
     done();
   });
+  // Framing the service does not support (no Host, an unknown expectation, compressed bodies): refused before the body
+  // is read, before any other hook (the webhook key check included).
+  registerRequestFraming(adapter.getInstance(), (err, req, reply) => errorFilter.respond(err, req, reply));
   const logger = options.logger ?? createRootLogger(config.log);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
     // Nest's lines wait for the pino logger; its wiring lines then go out at debug level.

@@ -11,6 +11,7 @@ export enum ErrorCode {
   MalformedRequest = 'MALFORMED_REQUEST',
   HeadersTooLarge = 'HEADERS_TOO_LARGE',
   InvalidUrl = 'INVALID_URL',
+  ExpectationFailed = 'EXPECTATION_FAILED',
   // webhooks
   InvalidJson = 'INVALID_JSON',
   UnsupportedMediaType = 'UNSUPPORTED_MEDIA_TYPE',
@@ -54,6 +55,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.MalformedRequest]: 400,
   [ErrorCode.HeadersTooLarge]: 431,
   [ErrorCode.InvalidUrl]: 400,
+  [ErrorCode.ExpectationFailed]: 417,
   [ErrorCode.InvalidJson]: 400,
   [ErrorCode.UnsupportedMediaType]: 415,
   [ErrorCode.PayloadTooLarge]: 413,

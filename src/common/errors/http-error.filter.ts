@@ -96,7 +96,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (body.statusCode < 500 && req?.raw && !hasAccessLog(req.raw)) {
       // A request the access log did not see (the hot path, or refused before routing): its rejection is worth one line.
       this.logger.warn(
-        `request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${body.message} (${requestId})`,
+        `request rejected ${req.method} ${redactUrl(req.url)} → ${body.statusCode} ${body.code}: ${oneLine(body.message)} (${requestId})`,
       );
     }
     if (requestId) headers['X-Request-Id'] = requestId;
@@ -128,6 +128,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     const ownId = (req as { id?: unknown } | undefined)?.id;
     const requestId = typeof ownId === 'string' ? ownId : req ? requestIdFor(req) : randomUUID();
     const { code, message } = clientRefusal(err, this.requestTimeoutMs);
+    if (res && req?.complete) {
+      // The request being answered arrived whole: what failed is what came after it on the connection (pipelined
+      // bytes). That request gets its own answer, with Connection: close, and the connection ends after it; a 400
+      // now, under its id, would tell its client it was refused when it may well have been stored.
+      if (res.shouldKeepAlive) {
+        res.shouldKeepAlive = false;
+        this.logger.warn(`bytes after request ${requestId} on its connection refused (${code}: ${message}); closing after its answer`);
+      }
+      return;
+    }
     const status = ERROR_STATUS[code];
     const body = JSON.stringify(this.body(status, code, message, requestId));
     if (!req || !hasAccessLog(req)) {
@@ -153,6 +163,20 @@ export class HttpErrorFilter implements ExceptionFilter {
       ...(details ? { details } : {}),
     };
   }
+}
+
+/**
+ * A message that quotes the client (a decoded `?event=` value, a path segment) stays one log line: control characters
+ * are written as escapes. JSON logs escape them anyway; text logs (pino-pretty) keep a newline, so a `%0A` could
+ * otherwise forge a line of its own.
+ */
+export function oneLine(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 function isHealthReport(res: unknown): boolean {

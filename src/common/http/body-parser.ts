@@ -2,9 +2,16 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-codes';
+import { nestingTooDeepAt } from '../json/exact-json';
 
 /** The exact request bytes, kept by the body parser for signature checks. */
 export type RawBodyRequest = IncomingMessage & { rawBody?: Buffer };
+
+/**
+ * Our own API's bodies are flat (a few fields); the validation pipe (class-transformer) and the audit log
+ * (JSON.stringify) walk a body recursively, so nesting is bounded as on the webhook route (MAX_JSON_DEPTH).
+ */
+export const MAX_API_JSON_DEPTH = 64;
 
 interface RequestLike {
   headers: IncomingMessage['headers'];
@@ -30,11 +37,21 @@ export function parseRequestBody(req: RequestLike, body: Buffer, webhookRoute: b
   const type = mediaType(req);
   if (body.length === 0) return undefined;
   if (type === 'application/json' || type.endsWith('+json')) {
+    const text = body.toString('utf8').replace(/^\uFEFF/, '');
+    let parsed: unknown;
     try {
-      return JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+      parsed = JSON.parse(text);
     } catch (err) {
       throw new DomainError(ErrorCode.InvalidJson, `Invalid JSON body: ${(err as Error).message}`);
     }
+    const tooDeep = nestingTooDeepAt(text, MAX_API_JSON_DEPTH);
+    if (tooDeep !== undefined) {
+      throw new DomainError(
+        ErrorCode.InvalidJson,
+        `Invalid JSON body: nesting deeper than ${MAX_API_JSON_DEPTH} levels at position ${tooDeep}`,
+      );
+    }
+    return parsed;
   }
   if (type === 'application/x-www-form-urlencoded') return parseQueryString(body.toString('utf8'));
   throw new DomainError(ErrorCode.UnsupportedMediaType, `Unsupported Content-Type "${type || '(none)'}"; send application/json`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainObject, JsonSyntaxError, parseJsonExact, uniqueKeyNumberToken } from './exact-json';
+import { isPlainObject, JsonSyntaxError, nestingTooDeepAt, parseJsonExact, uniqueKeyNumberToken } from './exact-json';
 
 describe('parseJsonExact', () => {
   it('turns every number into its exact digits and leaves strings alone', () => {
@@ -127,6 +127,21 @@ describe('parseJsonExact: nesting limit', () => {
   it('takes the limit as a parameter', () => {
     expect(() => parseJsonExact('[[1]]', 1)).toThrow('nesting deeper than 1 levels at position 1');
     expect(parseJsonExact('[[1]]', 2)).toEqual([['1']]);
+  });
+});
+
+describe('nestingTooDeepAt', () => {
+  it('names the bracket that opens one level too many, as parseJsonExact does', () => {
+    const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
+    expect(nestingTooDeepAt(deep(65), 64)).toBe(320);
+    expect(nestingTooDeepAt(deep(64), 64)).toBeUndefined();
+    expect(nestingTooDeepAt('['.repeat(100_000), 64)).toBe(64);
+  });
+
+  it('counts depth, not brackets, and skips brackets inside strings (escaped quotes included)', () => {
+    expect(nestingTooDeepAt(`[${'[],'.repeat(1000)}[]]`, 2)).toBeUndefined();
+    expect(nestingTooDeepAt(`{"a":"${'['.repeat(200)}","b":"\\"[[[["}`, 1)).toBeUndefined();
+    expect(nestingTooDeepAt('["\\\\",[[1]]]', 2)).toBe(7);
   });
 });
 

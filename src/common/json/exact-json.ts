@@ -71,6 +71,35 @@ export function parseJsonExact(text: string, maxDepth = 64): unknown {
   }
 }
 
+/**
+ * The position of the first bracket that opens level `maxDepth + 1` (brackets inside strings do not count), or
+ * undefined when the text nests no deeper than that. For readers that parse with the native JSON.parse and then
+ * walk the result recursively (class-transformer, JSON.stringify): a deep enough document overflows their stack.
+ */
+export function nestingTooDeepAt(text: string, maxDepth: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: skip to its closing quote, as parseJsonExact does (unterminated: the parser reports it)
+      let q = i;
+      for (;;) {
+        q = text.indexOf('"', q + 1);
+        if (q === -1) return undefined;
+        let backslashes = 0;
+        for (let b = q - 1; text.charCodeAt(b) === 92; b--) backslashes++;
+        if ((backslashes & 1) === 0) break;
+      }
+      i = q;
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return i;
+    } else if (c === 125 || c === 93) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -107,13 +107,14 @@ export class IngestBatcher implements OnApplicationShutdown {
     return batch;
   }
 
-  private unavailable(err: unknown): DomainError {
-    return new DomainError(
-      ErrorCode.DatabaseUnavailable,
-      'The event could not be stored (database unavailable); retry later',
-      { cause: (err as Error)?.message },
-      { 'Retry-After': this.retryAfter },
-    );
+  /**
+   * The 503 a webhook gets when its event could not be stored. The cause is logged (classify), never answered: a
+   * driver's message names hosts, ports and users.
+   */
+  private unavailable(): DomainError {
+    return new DomainError(ErrorCode.DatabaseUnavailable, 'The event could not be stored (database unavailable); retry later', undefined, {
+      'Retry-After': this.retryAfter,
+    });
   }
 
   private async flush(batch: Pending[]): Promise<void> {
@@ -159,7 +160,7 @@ export class IngestBatcher implements OnApplicationShutdown {
       }
       const id = r.id ?? existing.get(r.dedupKey);
       if (id) p.resolve({ eventId: id, duplicate: true });
-      else p.reject(this.unavailable(new Error('event vanished after conflict')));
+      else p.reject(this.classify(new Error('event vanished after conflict')));
     });
   }
 
@@ -167,12 +168,16 @@ export class IngestBatcher implements OnApplicationShutdown {
     if (err instanceof DomainError) return err;
     // Class 22 (data exception) / 23 (integrity): the payload itself is unacceptable: a clear 422, not a 500.
     if (isDataRejected(err)) {
-      return new DomainError(ErrorCode.InvalidEnvelope, `The database refused the payload: ${(err as Error).message}`, {
-        sqlstate: sqlStateOf(err),
-      });
+      const sqlstate = sqlStateOf(err);
+      // 22P02 on the jsonb cast says only "invalid input syntax for type json" for a body our parser accepted; its
+      // DETAIL says why ("Unicode low surrogate must follow a high surrogate."). Other DETAILs can quote a whole row.
+      const detail = (err as { detail?: unknown }).detail;
+      const why = sqlstate === '22P02' && typeof detail === 'string' && detail ? ` (${detail.replace(/\.$/, '')})` : '';
+      return new DomainError(ErrorCode.InvalidEnvelope, `The database refused the payload: ${(err as Error).message}${why}`, { sqlstate });
     }
-    if (!isDatabaseUnavailable(err)) this.logger.error(`ingest insert failed: ${(err as Error).message}`);
-    return this.unavailable(err);
+    if (isDatabaseUnavailable(err)) this.logger.warn(`webhook events not stored, database unavailable: ${(err as Error).message}`);
+    else this.logger.error(`ingest insert failed: ${(err as Error).message}`);
+    return this.unavailable();
   }
 
   /** Resolves when nothing is queued or in flight (graceful shutdown). */

@@ -170,6 +170,12 @@ export class WebhooksService {
       );
     }
     if (id && id.length > 64) throw new DomainError(ErrorCode.InvalidEnvelope, 'organization_id is too long', { field: 'organization_id' });
+    // A control character (%00 in the query) is no Zoho organization id, and PostgreSQL's text cannot hold U+0000.
+    if (id && /\p{Cc}/u.test(id)) {
+      throw new DomainError(ErrorCode.InvalidParameter, 'Parameter "organization_id" holds a control character', {
+        field: 'organization_id',
+      });
+    }
     return id;
   }
 
