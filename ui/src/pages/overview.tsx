@@ -203,9 +203,9 @@ export function Overview() {
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={d.retryHistogram} margin={{ left: -20, right: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-                  <XAxis dataKey="attempts" fontSize={11} />
+                  <XAxis dataKey="attempts" fontSize={11} tickFormatter={tries} />
                   <YAxis fontSize={11} allowDecimals={false} />
-                  <Tooltip />
+                  <Tooltip labelFormatter={(a) => `${tries(a)} (until applied or dead-lettered)`} />
                   <Bar dataKey="count" name="events" fill="#6366f1" isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
@@ -215,6 +215,11 @@ export function Overview() {
       </div>
     </div>
   );
+}
+
+/** An x-axis tick of the tries histogram: "1 try", "3 tries" (a bare number said nothing). */
+function tries(attempts: unknown): string {
+  return Number(attempts) === 1 ? '1 try' : `${String(attempts)} tries`;
 }
 
 function HealthList({ health }: { health: Health }) {
@@ -227,7 +232,11 @@ function HealthList({ health }: { health: Health }) {
       </div>
       {checks.map(([name, c]) => (
         <div key={name} className="flex items-center justify-between gap-2">
-          <span>{name}</span>
+          <span>
+            {name}
+            {/* What the check says beyond up/down ("no monitoring snapshot yet", "shutting down", …). */}
+            {typeof c.message === 'string' && <span className="block text-xs text-slate-500">{c.message}</span>}
+          </span>
           <Badge value={c.status} />
         </div>
       ))}
