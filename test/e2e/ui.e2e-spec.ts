@@ -269,6 +269,44 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       await context.close();
     });
 
+    it('a service that does not answer is named as such (not the browser\'s "Failed to fetch"), and the screen recovers', async () => {
+      const { context, page } = await newPage({ width: 1280, height: 800 });
+      await login(page);
+      await page.getByTestId('health').getByText('database').waitFor();
+      // The service stopped (connection refused), then nginx in front of it answering its own 502 page.
+      await page.route(/\/(dashboard\/|health)/, (route) => route.abort('connectionrefused'));
+      await page
+        .getByRole('alert')
+        .getByText(/The service does not answer/)
+        .first()
+        .waitFor();
+      expect(await page.getByText('Failed to fetch').count()).toBe(0);
+      // The last health list ("Service ok") is not shown as if it were current (once /health's own poll failed).
+      await expect.poll(() => page.getByTestId('health').count(), { timeout: 30_000 }).toBe(0);
+      await page.unroute(/\/(dashboard\/|health)/);
+      await page.route(/\/(dashboard\/|health)/, (route) =>
+        route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }),
+      );
+      await page
+        .getByRole('alert')
+        .getByText(/HTTP 502 from the proxy/)
+        .first()
+        .waitFor();
+      await page.unroute(/\/(dashboard\/|health)/);
+      await page.getByTestId('health').getByText('database').waitFor({ timeout: 30_000 });
+      await expect
+        .poll(
+          () =>
+            page
+              .getByRole('alert')
+              .getByText(/does not answer/)
+              .count(),
+          { timeout: 30_000 },
+        )
+        .toBe(0);
+      await context.close();
+    });
+
     it('dead letter: grouped by error, one retried, the rest through a dry-run preview then confirm', async () => {
       const { context, page } = await newPage({ width: 1280, height: 800 });
       await login(page);

@@ -88,7 +88,8 @@ export function Overview() {
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title="Health" className="lg:col-span-1">
           <ErrorNote error={health.error} />
-          {health.data ? <HealthList health={health.data} /> : !health.error && <Loading />}
+          {/* No answer: the last list ("Service ok") would be stale, and wrong. */}
+          {health.error ? null : health.data ? <HealthList health={health.data} /> : <Loading />}
         </Card>
         <Card
           title="Open alerts"
