@@ -26,6 +26,7 @@ import { registerAccessLog } from './common/logging/access-log';
 import { NestLogRouter } from './common/logging/nest-log-router';
 import { registerOperatorUi } from './modules/ui/operator-ui';
 import { SingleQueryValuePipe } from './common/validation/single-query-value.pipe';
+import { OPENAPI_TAGS, withoutPrefilledFilters } from './common/http/openapi-try-it-out';
 
 export interface CreateAppOptions {
   /** The process's root logger (the launcher's); by default one is made from `config.log`. */
@@ -162,14 +163,29 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
           'them to the ERP tables. Webhooks authenticate with `X-Webhook-Key` (or `?token=`) or `X-Zoho-Webhook-Signature`.',
       )
       .setVersion(SERVICE_VERSION)
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Webhook-Key' }, 'webhookKey')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Zoho-Webhook-Signature' }, 'zohoSignature')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key' }, 'adminKey')
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Webhook-Key',
+          description: 'A webhook key from WEBHOOK_API_KEYS (or the generated one the start printed)',
+        },
+        'webhookKey',
+      )
+      .addApiKey(
+        { type: 'apiKey', in: 'header', name: 'X-Zoho-Webhook-Signature', description: 'HMAC-SHA256 with one of ZOHO_WEBHOOK_SECRETS' },
+        'zohoSignature',
+      )
       // Admin routes take any one of these (docs/decisions/0020): "Authorize" with one and every dashboard route runs.
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An admin key from ADMIN_API_KEYS' }, 'bearer')
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An admin key from ADMIN_API_KEYS' }, 'apiKey')
-      .build();
-    const document = SwaggerModule.createDocument(app, doc);
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Admin-Key', description: 'An admin key from ADMIN_API_KEYS' }, 'adminKey')
+      // An opaque key, not a JWT (the library's default bearerFormat).
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', bearerFormat: 'admin key', description: 'An admin key from ADMIN_API_KEYS' },
+        'bearer',
+      )
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An admin key from ADMIN_API_KEYS' }, 'apiKey');
+    for (const tag of OPENAPI_TAGS) doc.addTag(tag.name, tag.description);
+    const document = withoutPrefilledFilters(SwaggerModule.createDocument(app, doc.build()));
     SwaggerModule.setup('docs', app, document, {
       useGlobalPrefix: true,
       jsonDocumentUrl: 'docs-json',

@@ -172,8 +172,8 @@ export async function launch(state: LauncherState): Promise<void> {
       const actualPort = typeof address === 'object' && address ? address.port : port;
       // Under a prefix the root route is /tds, not /tds/ (which is a 404).
       log.info(`API listening on http://${host}:${actualPort}${basePath || '/'}${config.docs.enabled ? ` (docs: ${basePath}/docs)` : ''}`);
-      if (generatedKey) printGeneratedKey(log, generatedKey, actualPort, basePath);
-      if (generatedAdminKey) printGeneratedAdminKey(log, generatedAdminKey, actualPort, basePath);
+      if (generatedKey) printGeneratedKey(log, generatedKey, browsableBase(host, actualPort, basePath));
+      if (generatedAdminKey) printGeneratedAdminKey(log, generatedAdminKey, browsableBase(host, actualPort, basePath));
       log.info(`operator web UI: ${operatorUiUrl(host, actualPort, basePath)} (sign in with an admin key)`);
     } else {
       await nest.init();
@@ -190,31 +190,35 @@ export async function launch(state: LauncherState): Promise<void> {
 }
 
 /** The generated key and a ready-to-paste request (in text format the lines below print as they are). */
-function printGeneratedKey(log: RootLogger, generated: { key: string; file: string }, port: number, basePath: string): void {
+function printGeneratedKey(log: RootLogger, generated: { key: string; file: string }, base: string): void {
   log.warn(
     { webhookKeyFile: generated.file },
     `No webhook credentials configured: generated key stored in ${generated.file}\n` +
       `  X-Webhook-Key: ${generated.key}\n` +
-      `  try: curl -sS -X POST 'http://127.0.0.1:${port}${basePath}/webhooks/contacts?event=created' \\\n` +
+      `  try: curl -sS -X POST '${base}/webhooks/contacts?event=created' \\\n` +
       `         -H 'Content-Type: application/json' -H 'X-Webhook-Key: ${generated.key}' \\\n` +
       `         -d '{"contact":{"contact_id":"460000000026049","contact_name":"Bagdad Trading","contact_type":"customer","last_modified_time":"2026-11-28T10:00:00+0300"}}'`,
   );
 }
 
-/** The generated admin key, where it is kept, and where to use it (the web UI at <base>/ui, the dashboard API). */
-function printGeneratedAdminKey(log: RootLogger, generated: { key: string; file: string }, port: number, basePath: string): void {
-  const base = `http://127.0.0.1:${port}${basePath}`;
+/** The generated admin key, where it is kept, and where to use it (the web UI at <base>/ui/, the dashboard API). */
+function printGeneratedAdminKey(log: RootLogger, generated: { key: string; file: string }, base: string): void {
   log.warn(
     { adminKeyFile: generated.file },
     `No ADMIN_API_KEYS configured: generated admin key stored in ${generated.file}\n` +
       `  admin key: ${generated.key}\n` +
-      `  web UI:    ${base}/ui\n` +
+      `  web UI:    ${base}/ui/\n` +
       `  try: curl -sS '${base}/dashboard/queue-stats' -H 'Authorization: Bearer ${generated.key}'`,
   );
 }
 
-/** Where a person opens the web UI: a wildcard listen address is shown as 127.0.0.1 (a URL a browser can open). */
-export function operatorUiUrl(host: string, port: number, basePath: string): string {
+/** The service's address as a person (browser, curl) reaches it: a wildcard listen address is shown as 127.0.0.1. */
+function browsableBase(host: string, port: number, basePath: string): string {
   const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}${basePath}/ui/`;
+  return `http://${shown}:${port}${basePath}`;
+}
+
+/** Where a person opens the web UI (with its trailing slash: the address the UI's links are relative to). */
+export function operatorUiUrl(host: string, port: number, basePath: string): string {
+  return `${browsableBase(host, port, basePath)}/ui/`;
 }

@@ -294,4 +294,50 @@ describe('Swagger can drive everything (e2e)', () => {
       .send({ ...dry, fingerprint: undefined });
     expect(res.status).toBe(200);
   });
+
+  it('"Try it out" sends only what the user typed: no optional filter is prefilled, so the first list is not empty', async () => {
+    await request(t.server)
+      .post('/webhooks/contacts')
+      .set('Content-Type', 'application/json')
+      .set('X-Webhook-Key', HOOK)
+      .send('{"contact":{"contact_id":"460000000099001","contact_name":"Try it out","last_modified_time":"2026-11-28T10:00:00+0300"}}')
+      .expect(202);
+    type Param = { name: string; in: string; required?: boolean; example?: unknown; description?: string; schema?: Loose };
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Param[] }>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const p of op.parameters ?? []) {
+          if (p.in === 'path' || p.required) continue;
+          // Swagger UI fills a parameter from its example (or its schema's) when "Try it out" is pressed.
+          expect(p.example ?? p.schema?.example, `${method} ${path} ?${p.name} is prefilled`).toBeUndefined();
+        }
+      }
+    }
+    // The example stays readable, in the description.
+    const entityId = (doc.paths['/dashboard/recent-events'].get.parameters as Param[]).find((p) => p.name === 'entityId');
+    expect(entityId?.description).toMatch(/e\.g\. `460000000026049`/);
+    // What "Try it out" + "Execute" sends now: the defaults only. The event just received is in the answer.
+    const query = Object.fromEntries(
+      (doc.paths['/dashboard/recent-events'].get.parameters as Param[])
+        .filter((p) => p.in === 'query' && p.schema?.default !== undefined)
+        .map((p) => [p.name, String(p.schema?.default)]),
+    );
+    const list = await request(t.server).get('/dashboard/recent-events').query(query).set('X-Admin-Key', ADMIN).expect(200);
+    expect(list.body.items.map((e: { entityId: string }) => e.entityId)).toContain('460000000099001');
+  });
+
+  it("the page reads in a newcomer's order (webhooks, then the operator API; probes and metrics last), every admin route takes any admin scheme", () => {
+    const names = (doc.tags as { name: string; description: string }[]).map((tag) => tag.name);
+    expect(names.slice(0, 2)).toEqual(['webhooks', 'dashboard']);
+    expect(names.indexOf('health')).toBeGreaterThan(names.indexOf('alerts'));
+    for (const tag of doc.tags as { description: string }[]) expect(tag.description).toBeTruthy();
+    const used = new Set(
+      Object.values(doc.paths as Record<string, Record<string, { tags: string[] }>>).flatMap((ops) =>
+        Object.values(ops).flatMap((op) => op.tags),
+      ),
+    );
+    for (const name of used) expect(names, `tag ${name} has a place in the order`).toContain(name);
+    // An admin key is opaque, not a JWT.
+    expect(doc.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
+    expect(doc.paths['/metrics'].get.security).toEqual(expect.arrayContaining([{ bearer: [] }, { apiKey: [] }, { adminKey: [] }]));
+  });
 });

@@ -54,7 +54,8 @@ describe('launcher: one command on a fresh machine (child process, embedded Post
     const adminKey = readFileSync(join(dir, 'data', 'admin-api-key'), 'utf8').trim();
     expect(adminKey.length).toBeGreaterThanOrEqual(32);
     expect(svc.output()).toContain(`admin key: ${adminKey}`);
-    expect(svc.output()).toContain(`web UI:    ${svc.baseUrl}/ui`);
+    // The same address as the `operator web UI:` line, with its slash (the one the UI's links are relative to).
+    expect(svc.output()).toContain(`web UI:    ${svc.baseUrl}/ui/`);
     expect((await fetch(`${svc.baseUrl}/dashboard/queue-stats`, { headers: { Authorization: `Bearer ${adminKey}` } })).status).toBe(200);
     expect((await fetch(`${svc.baseUrl}/dashboard/queue-stats`)).status).toBe(401);
 

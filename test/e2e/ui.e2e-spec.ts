@@ -216,6 +216,13 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       expect(await page.getByTestId('figure-oldest-waiting').innerText()).toMatch(/oldest waiting\s+\d+s/i);
       await page.getByTestId('open-alerts').getByText('Dead-letter queue is not empty').waitFor();
       await page.getByTestId('health').getByText('database').waitFor();
+      // A check's message beyond up/down ("no monitoring snapshot yet", "shutting down", …) is shown beside it.
+      const healthBody = (await request(t.server).get(`${BASE}/health`)).body as { details: Record<string, { message?: string }> };
+      for (const check of Object.values(healthBody.details)) {
+        if (check.message) await page.getByTestId('health').getByText(check.message).waitFor();
+      }
+      // The tries histogram says what its axis counts ("1 try", not a bare 1).
+      await page.getByText('1 try', { exact: true }).waitFor();
       // the key went with every API call, as a Bearer token, and stays in sessionStorage only
       expect(requests.length).toBeGreaterThan(0);
       expect(new Set(requests)).toEqual(new Set([`Bearer ${OPS}`]));
@@ -250,6 +257,53 @@ if (!haveChromium && !REQUIRE_TOOLS) {
       await page.screenshot({ path: join(SHOTS, 'event-detail-desktop.png'), fullPage: true });
       await page.reload();
       await page.getByRole('heading', { name: `Event #${row.id}` }).waitFor();
+      // An id that does not exist (mistyped, or pruned by retention): the message and the way back to the list.
+      await page.goto(`${origin}${BASE}/ui/events/999999`);
+      await page.getByRole('heading', { name: 'Event #999999' }).waitFor();
+      await page
+        .getByRole('alert')
+        .getByText(/Event 999999 not found/)
+        .waitFor();
+      await page.getByRole('link', { name: '← Events' }).click();
+      await page.getByTestId('events-table').waitFor();
+      await context.close();
+    });
+
+    it('a service that does not answer is named as such (not the browser\'s "Failed to fetch"), and the screen recovers', async () => {
+      const { context, page } = await newPage({ width: 1280, height: 800 });
+      await login(page);
+      await page.getByTestId('health').getByText('database').waitFor();
+      // The service stopped (connection refused), then nginx in front of it answering its own 502 page.
+      await page.route(/\/(dashboard\/|health)/, (route) => route.abort('connectionrefused'));
+      await page
+        .getByRole('alert')
+        .getByText(/The service does not answer/)
+        .first()
+        .waitFor();
+      expect(await page.getByText('Failed to fetch').count()).toBe(0);
+      // The last health list ("Service ok") is not shown as if it were current (once /health's own poll failed).
+      await expect.poll(() => page.getByTestId('health').count(), { timeout: 30_000 }).toBe(0);
+      await page.unroute(/\/(dashboard\/|health)/);
+      await page.route(/\/(dashboard\/|health)/, (route) =>
+        route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body><h1>502 Bad Gateway</h1></body></html>' }),
+      );
+      await page
+        .getByRole('alert')
+        .getByText(/HTTP 502 from the proxy/)
+        .first()
+        .waitFor();
+      await page.unroute(/\/(dashboard\/|health)/);
+      await page.getByTestId('health').getByText('database').waitFor({ timeout: 30_000 });
+      await expect
+        .poll(
+          () =>
+            page
+              .getByRole('alert')
+              .getByText(/does not answer/)
+              .count(),
+          { timeout: 30_000 },
+        )
+        .toBe(0);
       await context.close();
     });
 
@@ -457,7 +511,16 @@ if (!haveChromium && !REQUIRE_TOOLS) {
             },
           ],
           ['notifications', (p) => p.getByRole('button', { name: 'Send a test notification' }).waitFor()],
-          ['audit', (p) => p.getByTestId('audit-table').waitFor({ state: 'attached' })],
+          [
+            'audit',
+            async (p) => {
+              // One card per action: the result and the detail are on the screen, not in a column beyond its edge.
+              const first = p.getByTestId('audit-list').locator('li').first();
+              await first.waitFor();
+              expect(await inWindow(p, await first.boundingBox())).toBe(true);
+              expect(await inWindow(p, await first.getByText(/^(succeeded|failed)$/).boundingBox())).toBe(true);
+            },
+          ],
         ];
         for (const [screen, ready] of screens) {
           await page.goto(`${origin}${BASE}/ui/${screen}`);

@@ -23,6 +23,9 @@ export interface ApiErrorBody {
   requestId?: string;
 }
 
+/** What the UI says when no answer comes from the service (stopped, restarting, network); every screen retries. */
+export const SERVICE_UNREACHABLE = 'The service does not answer (stopped, restarting, or the network is down); retrying';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -57,17 +60,27 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const key = init.key ?? adminKey.get();
   if (init.auth !== false && key) headers.Authorization = `Bearer ${key}`;
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(API_BASE + path.replace(/^\//, ''), {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(API_BASE + path.replace(/^\//, ''), {
+      method: init.method ?? 'GET',
+      headers,
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+  } catch {
+    // The browser's own words ("Failed to fetch") say nothing to an operator.
+    throw new ApiError(0, SERVICE_UNREACHABLE);
+  }
   const text = await res.text();
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     // not JSON (a proxy's error page): the status line says what happened
+  }
+  // nginx in front of a stopped or restarting service: its own page, not the service's error body.
+  if (body === undefined && [502, 503, 504].includes(res.status)) {
+    throw new ApiError(res.status, `${SERVICE_UNREACHABLE} (HTTP ${res.status} from the proxy in front of it)`);
   }
   // /health answers 503 with its details when a check fails: the caller wants the body either way.
   if (res.ok || (res.status === 503 && path.startsWith('health'))) return body as T;

@@ -1,10 +1,13 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
 import { ApiErrorResponse } from '../../common/errors/error-response.decorator';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { MetricsService, PROMETHEUS_CONTENT_TYPE } from './metrics.service';
 
 @ApiTags('metrics')
+// Any one of the admin schemes, as on /dashboard/* (presentedAdminKey).
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
 @ApiSecurity('adminKey')
 @Controller('metrics')
 export class MetricsController {

@@ -44,27 +44,55 @@ export function Audit() {
         ) : page.data.items.length === 0 ? (
           <Empty>No admin actions recorded.</Empty>
         ) : (
-          <Table head={['When', 'Key', 'Action', 'Target', 'Result', 'Detail', 'Client IP']} testId="audit-table" fit>
-            {page.data.items.map((a) => (
-              <tr key={a.id}>
-                <Cell className="whitespace-nowrap">{formatTime(a.at)}</Cell>
-                <Cell>{a.keyName}</Cell>
-                <Cell mono className="whitespace-nowrap">
-                  {a.action}
-                </Cell>
-                <Cell mono className="min-w-32 break-all">
-                  {a.target ?? ''}
-                </Cell>
-                <Cell className="whitespace-nowrap">
-                  <Badge value={a.result} /> <span className="text-xs text-slate-500">{a.statusCode}</span>
-                </Cell>
-                <Cell className={wrapText}>{a.detail ?? ''}</Cell>
-                <Cell mono className="whitespace-nowrap">
-                  {a.clientIp ?? ''}
-                </Cell>
-              </tr>
-            ))}
-          </Table>
+          <>
+            {/* Phone: one card per action (the table's Result and Detail columns fell outside a phone's width); from
+                md up: the table. */}
+            <ul className="divide-y divide-slate-100 md:hidden" data-testid="audit-list">
+              {page.data.items.map((a) => (
+                <li key={a.id} className="space-y-1 py-2 text-sm">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <span className="font-mono">{a.action}</span>
+                    <Badge value={a.result} />
+                    <span className="text-xs text-slate-500">{a.statusCode}</span>
+                  </div>
+                  <div className="flex flex-wrap gap-x-3 text-xs text-slate-600">
+                    <span>{formatTime(a.at)}</span>
+                    <span>key {a.keyName}</span>
+                    {a.target && <span className="font-mono break-all">{a.target}</span>}
+                    {a.clientIp && <span className="font-mono">{a.clientIp}</span>}
+                  </div>
+                  {a.detail && (
+                    <p dir="auto" className="text-xs break-words text-slate-700">
+                      {a.detail}
+                    </p>
+                  )}
+                </li>
+              ))}
+            </ul>
+            <div className="hidden md:block">
+              <Table head={['When', 'Key', 'Action', 'Target', 'Result', 'Detail', 'Client IP']} testId="audit-table" fit>
+                {page.data.items.map((a) => (
+                  <tr key={a.id}>
+                    <Cell className="whitespace-nowrap">{formatTime(a.at)}</Cell>
+                    <Cell>{a.keyName}</Cell>
+                    <Cell mono className="whitespace-nowrap">
+                      {a.action}
+                    </Cell>
+                    <Cell mono className="min-w-32 break-all">
+                      {a.target ?? ''}
+                    </Cell>
+                    <Cell className="whitespace-nowrap">
+                      <Badge value={a.result} /> <span className="text-xs text-slate-500">{a.statusCode}</span>
+                    </Cell>
+                    <Cell className={wrapText}>{a.detail ?? ''}</Cell>
+                    <Cell mono className="whitespace-nowrap">
+                      {a.clientIp ?? ''}
+                    </Cell>
+                  </tr>
+                ))}
+              </Table>
+            </div>
+          </>
         )}
         <div className="mt-3 flex justify-between">
           <button type="button" className={secondary} disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>

@@ -33,15 +33,27 @@ export function EventDetailPage({ id }: { id: string }) {
   });
 
   const e = ev.data;
-  if (!e) return ev.error ? <ErrorNote error={ev.error} /> : <Loading />;
+  const heading = (
+    <>
+      <Link to="events" className="text-sm text-sky-700 underline">
+        ← Events
+      </Link>
+      <h1 className="text-xl font-semibold">Event #{e?.id ?? id}</h1>
+    </>
+  );
+  // Not found (a mistyped or pruned id) or any other error: the way back stays on the screen.
+  if (!e)
+    return (
+      <div className="space-y-4">
+        <div className="flex flex-wrap items-center gap-2">{heading}</div>
+        {ev.error ? <ErrorNote error={ev.error} /> : <Loading />}
+      </div>
+    );
   const name = recordName(e.payload);
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-2">
-        <Link to="events" className="text-sm text-sky-700 underline">
-          ← Events
-        </Link>
-        <h1 className="text-xl font-semibold">Event #{e.id}</h1>
+        {heading}
         <Badge value={e.status} />
         {e.outcome && <span className="text-sm text-slate-600">{e.outcome}</span>}
       </div>

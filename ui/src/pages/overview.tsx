@@ -88,7 +88,8 @@ export function Overview() {
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title="Health" className="lg:col-span-1">
           <ErrorNote error={health.error} />
-          {health.data ? <HealthList health={health.data} /> : !health.error && <Loading />}
+          {/* No answer: the last list ("Service ok") would be stale, and wrong. */}
+          {health.error ? null : health.data ? <HealthList health={health.data} /> : <Loading />}
         </Card>
         <Card
           title="Open alerts"
@@ -203,9 +204,9 @@ export function Overview() {
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={d.retryHistogram} margin={{ left: -20, right: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-                  <XAxis dataKey="attempts" fontSize={11} />
+                  <XAxis dataKey="attempts" fontSize={11} tickFormatter={tries} />
                   <YAxis fontSize={11} allowDecimals={false} />
-                  <Tooltip />
+                  <Tooltip labelFormatter={(a) => `${tries(a)} (until applied or dead-lettered)`} />
                   <Bar dataKey="count" name="events" fill="#6366f1" isAnimationActive={false} />
                 </BarChart>
               </ResponsiveContainer>
@@ -215,6 +216,11 @@ export function Overview() {
       </div>
     </div>
   );
+}
+
+/** An x-axis tick of the tries histogram: "1 try", "3 tries" (a bare number said nothing). */
+function tries(attempts: unknown): string {
+  return Number(attempts) === 1 ? '1 try' : `${String(attempts)} tries`;
 }
 
 function HealthList({ health }: { health: Health }) {
@@ -227,7 +233,11 @@ function HealthList({ health }: { health: Health }) {
       </div>
       {checks.map(([name, c]) => (
         <div key={name} className="flex items-center justify-between gap-2">
-          <span>{name}</span>
+          <span>
+            {name}
+            {/* What the check says beyond up/down ("no monitoring snapshot yet", "shutting down", …). */}
+            {typeof c.message === 'string' && <span className="block text-xs text-slate-500">{c.message}</span>}
+          </span>
           <Badge value={c.status} />
         </div>
       ))}
