@@ -16,6 +16,7 @@ import { DashboardAuditAndIndexes1764300000013 } from './1764300000013-Dashboard
 import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesAutovacuum';
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 import { StockEventsInArrivalOrder1764300000016 } from './1764300000016-StockEventsInArrivalOrder';
+import { PriceListVolumeBrackets1764300000017 } from './1764300000017-PriceListVolumeBrackets';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   QueueTablesAutovacuum1764300000014,
   PublishedProcessMetrics1764300000015,
   StockEventsInArrivalOrder1764300000016,
+  PriceListVolumeBrackets1764300000017,
 ];

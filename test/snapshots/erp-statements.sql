@@ -254,11 +254,11 @@ WHERE (t.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at IS NULL OR EXCLUD
 RETURNING t.zoho_item_id AS key;
 
 -- price / pricebook: upsert erp.price_lists
-INSERT INTO erp.price_lists AS t (zoho_pricebook_id, name, description, currency_code, pricebook_type, sales_or_purchase_type, percentage, is_increase, rounding_type, decimal_place, is_default, status, zoho_modified_at, raw, synced_at, deleted_at)
-SELECT u.zoho_pricebook_id, u.name, u.description, u.currency_code, u.pricebook_type, u.sales_or_purchase_type, u.percentage, u.is_increase, u.rounding_type, u.decimal_place, u.is_default, u.status, u.zoho_modified_at, e.payload, now(), NULL
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::bool[], $9::text[], $10::int[], $11::bool[], $12::text[], $13::timestamptz[], $14::bigint[]) AS u(zoho_pricebook_id, name, description, currency_code, pricebook_type, sales_or_purchase_type, percentage, is_increase, rounding_type, decimal_place, is_default, status, zoho_modified_at, event_id)
+INSERT INTO erp.price_lists AS t (zoho_pricebook_id, name, description, currency_code, pricebook_type, sales_or_purchase_type, percentage, is_increase, rounding_type, decimal_place, is_default, status, pricing_scheme, zoho_modified_at, raw, synced_at, deleted_at)
+SELECT u.zoho_pricebook_id, u.name, u.description, u.currency_code, u.pricebook_type, u.sales_or_purchase_type, u.percentage, u.is_increase, u.rounding_type, u.decimal_place, u.is_default, u.status, u.pricing_scheme, u.zoho_modified_at, e.payload, now(), NULL
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::bool[], $9::text[], $10::int[], $11::bool[], $12::text[], $13::text[], $14::timestamptz[], $15::bigint[]) AS u(zoho_pricebook_id, name, description, currency_code, pricebook_type, sales_or_purchase_type, percentage, is_increase, rounding_type, decimal_place, is_default, status, pricing_scheme, zoho_modified_at, event_id)
 JOIN tds.events e ON e.id = u.event_id
-ON CONFLICT (zoho_pricebook_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, currency_code = EXCLUDED.currency_code, pricebook_type = EXCLUDED.pricebook_type, sales_or_purchase_type = EXCLUDED.sales_or_purchase_type, percentage = EXCLUDED.percentage, is_increase = EXCLUDED.is_increase, rounding_type = EXCLUDED.rounding_type, decimal_place = EXCLUDED.decimal_place, is_default = EXCLUDED.is_default, status = EXCLUDED.status, zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at),
+ON CONFLICT (zoho_pricebook_id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, currency_code = EXCLUDED.currency_code, pricebook_type = EXCLUDED.pricebook_type, sales_or_purchase_type = EXCLUDED.sales_or_purchase_type, percentage = EXCLUDED.percentage, is_increase = EXCLUDED.is_increase, rounding_type = EXCLUDED.rounding_type, decimal_place = EXCLUDED.decimal_place, is_default = EXCLUDED.is_default, status = EXCLUDED.status, pricing_scheme = EXCLUDED.pricing_scheme, zoho_modified_at = greatest(t.zoho_modified_at, EXCLUDED.zoho_modified_at),
   raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
 WHERE (t.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at IS NULL OR EXCLUDED.zoho_modified_at >= t.zoho_modified_at) AND (t.deleted_at IS NULL OR EXCLUDED.zoho_modified_at > t.zoho_modified_at)
 RETURNING t.zoho_pricebook_id AS key;
@@ -285,9 +285,9 @@ SELECT key FROM upd UNION ALL SELECT key FROM ins;
 DELETE FROM erp.price_list_items WHERE zoho_pricebook_id = ANY($1::text[]);
 
 -- price / pricebook: insert lines erp.price_list_items
-INSERT INTO erp.price_list_items (zoho_pricebook_id, zoho_item_id, position, zoho_pricebook_item_id, name, rate, discount, zoho_modified_at, raw, synced_at)
-SELECT u.zoho_pricebook_id, u.zoho_item_id, u.position, u.zoho_pricebook_item_id, u.name, u.rate, u.discount, u.zoho_modified_at, e.payload -> 'pricebook_items' -> u.source_index, now()
-FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::timestamptz[], $9::bigint[], $10::int[]) AS u(zoho_pricebook_id, zoho_item_id, position, zoho_pricebook_item_id, name, rate, discount, zoho_modified_at, event_id, source_index)
+INSERT INTO erp.price_list_items (zoho_pricebook_id, zoho_item_id, position, zoho_pricebook_item_id, name, rate, discount, pricing_scheme, zoho_modified_at, raw, synced_at)
+SELECT u.zoho_pricebook_id, u.zoho_item_id, u.position, u.zoho_pricebook_item_id, u.name, u.rate, u.discount, u.pricing_scheme, u.zoho_modified_at, e.payload -> 'pricebook_items' -> u.source_index, now()
+FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::numeric[], $7::text[], $8::text[], $9::timestamptz[], $10::bigint[], $11::int[]) AS u(zoho_pricebook_id, zoho_item_id, position, zoho_pricebook_item_id, name, rate, discount, pricing_scheme, zoho_modified_at, event_id, source_index)
 JOIN tds.events e ON e.id = u.event_id;
 
 -- price / item: upsert item fields erp.products

@@ -173,6 +173,37 @@ const SET_STOCK_LEVELS = `
     available_stock = EXCLUDED.available_stock, ${KEPT_VERSION}, raw = EXCLUDED.raw, synced_at = now()
   WHERE ${NOT_STALE}`;
 
+// Volume-pricing brackets of price-list items, replaced exactly with their price list's items (the caller passes the
+// price lists applied in this batch). raw is the bracket read from the stored record:
+// payload -> 'pricebook_items' -> item_idx -> 'price_brackets' -> idx, so its numbers stay JSON numbers.
+const DELETE_PRICE_BRACKETS = `DELETE FROM erp.price_list_item_brackets WHERE zoho_pricebook_id = ANY($1::text[])`;
+const INSERT_PRICE_BRACKETS = `
+  INSERT INTO erp.price_list_item_brackets
+    (zoho_pricebook_id, zoho_item_id, position, zoho_pricebook_item_id, start_quantity, end_quantity, rate, discount, zoho_modified_at, raw, synced_at)
+  SELECT u.p, u.i, u.pos, u.pi, u.sq, u.eq, u.r, u.d, u.m, e.payload -> 'pricebook_items' -> u.item_idx -> 'price_brackets' -> u.idx, now()
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::numeric[], $6::numeric[], $7::numeric[], $8::text[], $9::timestamptz[],
+              $10::bigint[], $11::int[], $12::int[])
+    AS u(p, i, pos, pi, sq, eq, r, d, m, event_id, item_idx, idx)
+  JOIN tds.events e ON e.id = u.event_id`;
+
+/** One volume bracket of a price-list item (price.sync-handler.ts). */
+export interface PriceBracketRow {
+  zoho_pricebook_id: string;
+  zoho_item_id: string;
+  /** 1..n in Zoho's order within the item. */
+  position: number;
+  zoho_pricebook_item_id: string | null;
+  start_quantity: string | null;
+  end_quantity: string | null;
+  rate: string | null;
+  discount: string | null;
+  zoho_modified_at: string | null;
+  event_id: string;
+  /** Where the bracket is in the record: `pricebook_items[item_index].price_brackets[bracket_index]`. */
+  item_index: number;
+  bracket_index: number;
+}
+
 /** One per-warehouse level from an item record (stock-snapshot.ts). */
 export interface StockLevelRow {
   zoho_item_id: string;
@@ -300,6 +331,27 @@ export class ErpRepository {
       rows.map((r) => r.event_id),
       rows.map((r) => r.source),
       rows.map((r) => r.source_index),
+    ]);
+  }
+
+  /** Replaces the volume brackets of the given price lists exactly (brackets of items no longer listed disappear). */
+  static async replacePriceBrackets(tx: Queryable, pricebookIds: string[], rows: PriceBracketRow[]): Promise<void> {
+    if (!pricebookIds.length) return;
+    await namedQuery(tx, DELETE_PRICE_BRACKETS, [pricebookIds]);
+    if (!rows.length) return;
+    await namedQuery(tx, INSERT_PRICE_BRACKETS, [
+      rows.map((r) => r.zoho_pricebook_id),
+      rows.map((r) => r.zoho_item_id),
+      rows.map((r) => r.position),
+      rows.map((r) => r.zoho_pricebook_item_id),
+      rows.map((r) => r.start_quantity),
+      rows.map((r) => r.end_quantity),
+      rows.map((r) => r.rate),
+      rows.map((r) => r.discount),
+      rows.map((r) => r.zoho_modified_at),
+      rows.map((r) => r.event_id),
+      rows.map((r) => r.item_index),
+      rows.map((r) => r.bracket_index),
     ]);
   }
 
