@@ -235,6 +235,65 @@ describe('Zoho payloads as documented, end to end (HTTP → queue → worker →
       expect(gone.deleted).toBe(true);
     });
 
+    it('a field not sent keeps its stored value (lines included); a field sent as null or "" clears it', async () => {
+      const invoiceId = '9820000005671141235'; // not the one deleted above
+      await accepted('invoices', json({ invoice: invoice({ invoice_id: `#${invoiceId}` }) }));
+      await worker.drainOnce();
+      // A newer delivery carrying only some fields (a user-defined payload, or Zoho leaving keys out).
+      const partial = await accepted(
+        'invoices',
+        json({ invoice: { invoice_id: `#${invoiceId}`, status: 'paid', balance: '0.00', last_modified_time: '2013-11-20T10:00:00+0530' } }),
+      );
+      await worker.drainOnce();
+      expect(await event(partial.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect(
+        await one(
+          `SELECT invoice_number, customer_zoho_id, date::text, status, exchange_rate::text, total::text, balance::text,
+                  zoho_modified_at = '2013-11-20T04:30:00Z' AS at_ok
+             FROM erp.invoices WHERE zoho_invoice_id = $1`,
+          [invoiceId],
+        ),
+      ).toEqual({
+        invoice_number: 'INV-00003',
+        customer_zoho_id: '982000000567001',
+        date: '2013-11-17',
+        status: 'paid',
+        exchange_rate: '3.6725',
+        total: '11250.11',
+        balance: '0.00',
+        at_ok: true,
+      });
+      const lineIds = async () =>
+        (
+          await db.query<{ id: string }>(
+            'SELECT zoho_line_item_id AS id FROM erp.invoice_lines WHERE zoho_invoice_id = $1 ORDER BY position',
+            [invoiceId],
+          )
+        ).map((r) => r.id);
+      expect(await lineIds()).toEqual(['982000000567021', '982000000567022']);
+
+      // Sent empty: cleared.
+      await accepted(
+        'invoices',
+        json({
+          invoice: {
+            invoice_id: `#${invoiceId}`,
+            invoice_number: '',
+            total: null,
+            line_items: [],
+            last_modified_time: '2013-11-21T10:00:00+0530',
+          },
+        }),
+      );
+      await worker.drainOnce();
+      expect(await one('SELECT invoice_number, total, status FROM erp.invoices WHERE zoho_invoice_id = $1', [invoiceId])).toEqual({
+        invoice_number: null,
+        total: null,
+        status: 'paid',
+      });
+      expect(await lineIds()).toEqual([]);
+    });
+
     it('an amount that is not a number is a dead letter naming the field, nothing written', async () => {
       const ev = await accepted('invoices', json({ invoice: invoice({ invoice_id: '#98200000056711999', total: 'AED 10.00' }) }));
       await worker.drainOnce();
@@ -864,6 +923,25 @@ describe('Zoho payloads as documented, end to end (HTTP → queue → worker →
           [itemId],
         );
       expect((await level()).s).toBe('17');
+      // A newer version of the adjustment that does not send its lines (only the header changed): stock stays.
+      const headerOnly = await accepted(
+        'stock',
+        json({ inventory_adjustment: { inventory_adjustment_id: '#48150000000441009999', reference_number: 'REF-IA-00001-B' } }),
+      );
+      await worker.drainOnce();
+      expect(await event(headerOnly.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });
+      expect((await level()).s).toBe('17');
+      expect(
+        await one(
+          `SELECT reference_number, reason, total::text FROM erp.stock_adjustments WHERE zoho_adjustment_id = '48150000000441009999'`,
+          [],
+        ),
+      ).toEqual({ reference_number: 'REF-IA-00001-B', reason: 'Damaged goods', total: '-350.00' });
+      expect(
+        await db.query(
+          `SELECT applied_quantity::text AS q FROM erp.stock_adjustment_lines WHERE zoho_adjustment_id = '48150000000441009999'`,
+        ),
+      ).toEqual([{ q: '-3' }]);
       const del = await accepted('stock', '{"inventory_adjustment":{"inventory_adjustment_id":48150000000441009999}}', '?event=deleted');
       await worker.drainOnce();
       expect(await event(del.eventId)).toMatchObject({ status: 'completed', outcome: 'applied' });

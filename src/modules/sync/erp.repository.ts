@@ -84,16 +84,27 @@ export interface DocumentStatements {
 
 const params = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}`).join(', ');
 
+/**
+ * A field's value in the written row: the record's, or, where the record did not send the field at all (`u.absent`
+ * holds '1' at the field's place, field-spec.ts absentMask), the stored row's (`cur`; NULL for a new row).
+ */
+const keptWhenAbsent = (fields: readonly FieldSpec[]) =>
+  fields.map((f, i) => `CASE WHEN substr(u.absent, ${i + 1}, 1) = '1' THEN cur.${f.column} ELSE u.${f.column} END`);
+
+/** The stored row, joined only for the rows that leave a field out (u.absent is NULL when every field is sent). */
+const currentRow = (table: string, key: string) => `LEFT JOIN ${table} cur ON u.absent IS NOT NULL AND cur.${key} = u.${key}`;
+
 function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): string {
   const names = [key, ...fields.map((f) => f.column)];
-  const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
+  const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]', 'text[]'];
   const sets = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), KEPT_VERSION].join(', ');
   // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
   return `
     INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
-    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
-    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+    SELECT u.${key}, ${keptWhenAbsent(fields).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, absent)
     JOIN tds.events e ON e.id = u.event_id
+    ${currentRow(table, key)}
     ON CONFLICT (${key}) DO UPDATE SET ${sets},
       raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
     WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
@@ -147,12 +158,21 @@ const ITEM_IDENTITY = ['name', 'sku'];
 
 function buildItemFields(fields: readonly FieldSpec[]): string {
   const names = ['zoho_item_id', ...ITEM_IDENTITY, ...fields.map((f) => f.column)];
-  const types = ['text[]', ...ITEM_IDENTITY.map(() => 'text[]'), ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
+  const types = [
+    'text[]',
+    ...ITEM_IDENTITY.map(() => 'text[]'),
+    ...fields.map((f) => PG_ARRAY_TYPE[f.type]),
+    'timestamptz[]',
+    'bigint[]',
+    'text[]',
+  ];
   return `
     INSERT INTO erp.products AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now()
-    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+    SELECT ${['zoho_item_id', ...ITEM_IDENTITY].map((n) => `u.${n}`).join(', ')}, ${keptWhenAbsent(fields).join(', ')},
+      u.zoho_modified_at, e.payload, now()
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, absent)
     JOIN tds.events e ON e.id = u.event_id
+    ${currentRow('erp.products', 'zoho_item_id')}
     ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')},
       name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
       ${KEPT_VERSION}, synced_at = now(), deleted_at = NULL
@@ -271,6 +291,7 @@ export class ErpRepository {
     values.push(
       rows.map((r) => r.zoho_modified_at ?? null),
       rows.map((r) => r.event_id),
+      rows.map((r) => r.absent ?? null),
     );
     const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).upsert, values);
     return new Set(res.rows.map((r) => r.key));
@@ -293,7 +314,7 @@ export class ErpRepository {
     return new Set(res.rows.map((r) => r.key));
   }
 
-  /** Replaces the line sets of the given parents exactly (removed lines disappear). */
+  /** Replaces the line sets of the given parents exactly (removed lines disappear); pass only parents that sent their lines. */
   static async replaceLines(tx: Queryable, def: DocumentDefinition<unknown>, parents: string[], lines: Row[]): Promise<void> {
     const s = ErpRepository.documentStatements(def);
     if (!parents.length || !def.lines || !s.deleteLines || !s.insertLines) return;
@@ -309,7 +330,7 @@ export class ErpRepository {
   /** Partial product update from another route (stock snapshot, item rate); returns keys written. */
   static async upsertItemFields(tx: Queryable, def: ItemFieldsDefinition, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const names = ['zoho_item_id', ...ITEM_IDENTITY, ...def.fields.map((f) => f.column), 'zoho_modified_at', 'event_id'];
+    const names = ['zoho_item_id', ...ITEM_IDENTITY, ...def.fields.map((f) => f.column), 'zoho_modified_at', 'event_id', 'absent'];
     const res = await namedQuery<{ key: string }>(
       tx,
       ErpRepository.itemFieldsStatement(def),

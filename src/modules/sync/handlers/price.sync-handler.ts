@@ -41,7 +41,7 @@ function pricingSchemeOf(entry: ZohoRecord, book: ZohoRecord): string | null {
 function bracketRows(applied: MappedDocument[]): PriceBracketRow[] {
   return applied.flatMap((d) => {
     const entries = d.event.record.pricebook_items;
-    return d.lines.flatMap((line) => {
+    return (d.lines ?? []).flatMap((line) => {
       const itemIndex = line.source_index as number;
       const entry: unknown = Array.isArray(entries) ? entries[itemIndex] : undefined;
       return bracketsOf(isPlainObject(entry) ? entry : {}).map(({ row, index }, i) => ({
@@ -81,7 +81,7 @@ const priceLists = new DocumentRecordHandler({
     { column: 'decimal_place', type: 'integer', from: 'decimal_place' },
     { column: 'is_default', type: 'boolean', from: 'is_default' },
     { column: 'status', type: 'text', from: 'status' },
-    { column: 'pricing_scheme', type: 'text', from: (r) => text(r, 'pricing_scheme')?.toLowerCase() ?? null },
+    { column: 'pricing_scheme', type: 'text', from: (r) => text(r, 'pricing_scheme')?.toLowerCase() ?? null, keys: ['pricing_scheme'] },
   ],
   lines: {
     table: 'erp.price_list_items',
@@ -100,10 +100,12 @@ const priceLists = new DocumentRecordHandler({
     ],
   },
   afterApply: async (tx, applied) => {
+    // Brackets go with their items: kept as they are when the price list does not send its items.
+    const withItems = applied.filter((d) => d.lines !== null);
     await ErpRepository.replacePriceBrackets(
       tx,
-      applied.map((d) => d.event.entityId),
-      bracketRows(applied),
+      withItems.map((d) => d.event.entityId),
+      bracketRows(withItems),
     );
   },
 });
