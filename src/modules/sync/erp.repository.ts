@@ -86,13 +86,15 @@ const params = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}`).join(
 
 /**
  * A field's value in the written row: the record's, or, where the record did not send the field at all (`u.absent`
- * holds '1' at the field's place, field-spec.ts absentMask), the stored row's (`cur`; NULL for a new row).
+ * holds '1' at the field's place, field-spec.ts absentMask), the stored row's (NULL for a new row). The stored value
+ * is a subquery in the CASE branch, so it is read only for a field left out: a record that sends every field (absent
+ * NULL, the usual case) costs no extra read.
  */
-const keptWhenAbsent = (fields: readonly FieldSpec[]) =>
-  fields.map((f, i) => `CASE WHEN substr(u.absent, ${i + 1}, 1) = '1' THEN cur.${f.column} ELSE u.${f.column} END`);
-
-/** The stored row, joined only for the rows that leave a field out (u.absent is NULL when every field is sent). */
-const currentRow = (table: string, key: string) => `LEFT JOIN ${table} cur ON u.absent IS NOT NULL AND cur.${key} = u.${key}`;
+const keptWhenAbsent = (table: string, key: string, fields: readonly FieldSpec[]) =>
+  fields.map(
+    (f, i) =>
+      `CASE WHEN substr(u.absent, ${i + 1}, 1) = '1' THEN (SELECT cur.${f.column} FROM ${table} cur WHERE cur.${key} = u.${key}) ELSE u.${f.column} END`,
+  );
 
 function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): string {
   const names = [key, ...fields.map((f) => f.column)];
@@ -101,10 +103,9 @@ function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): 
   // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
   return `
     INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
-    SELECT u.${key}, ${keptWhenAbsent(fields).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
+    SELECT u.${key}, ${keptWhenAbsent(table, key, fields).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
     FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, absent)
     JOIN tds.events e ON e.id = u.event_id
-    ${currentRow(table, key)}
     ON CONFLICT (${key}) DO UPDATE SET ${sets},
       raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
     WHERE ${NOT_STALE} AND ${LIVE_OR_NEWER}
@@ -168,11 +169,10 @@ function buildItemFields(fields: readonly FieldSpec[]): string {
   ];
   return `
     INSERT INTO erp.products AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-    SELECT ${['zoho_item_id', ...ITEM_IDENTITY].map((n) => `u.${n}`).join(', ')}, ${keptWhenAbsent(fields).join(', ')},
+    SELECT ${['zoho_item_id', ...ITEM_IDENTITY].map((n) => `u.${n}`).join(', ')}, ${keptWhenAbsent('erp.products', 'zoho_item_id', fields).join(', ')},
       u.zoho_modified_at, e.payload, now()
     FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, absent)
     JOIN tds.events e ON e.id = u.event_id
-    ${currentRow('erp.products', 'zoho_item_id')}
     ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')},
       name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
       ${KEPT_VERSION}, synced_at = now(), deleted_at = NULL
