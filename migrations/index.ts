@@ -17,6 +17,7 @@ import { QueueTablesAutovacuum1764300000014 } from './1764300000014-QueueTablesA
 import { PublishedProcessMetrics1764300000015 } from './1764300000015-PublishedProcessMetrics';
 import { StockEventsInArrivalOrder1764300000016 } from './1764300000016-StockEventsInArrivalOrder';
 import { StockWaitsPerItem1764300000017 } from './1764300000017-StockWaitsPerItem';
+import { PriceListVolumeBrackets1764300000018 } from './1764300000018-PriceListVolumeBrackets';
 
 export const MIGRATIONS = [
   CreateSchemas1764300000000,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   PublishedProcessMetrics1764300000015,
   StockEventsInArrivalOrder1764300000016,
   StockWaitsPerItem1764300000017,
+  PriceListVolumeBrackets1764300000018,
 ];

@@ -33,7 +33,7 @@ describe('migrations', () => {
       const applied = await ds.runMigrations({ transaction: 'each' });
       expect(applied).toHaveLength(MIGRATIONS.length);
       const tables = await ds.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'erp'`);
-      expect(tables[0].n).toBe(15);
+      expect(tables[0].n).toBe(16);
     } finally {
       await ds.destroy();
     }

@@ -29,9 +29,11 @@ describe('mapDocument', () => {
     const d = def(undefined);
     expect(mapDocument(d, event({ name: 'n', extra: 'ignored' }))).toEqual({
       event: expect.anything(),
-      row: { name: 'n', zoho_doc_id: 'D1', zoho_modified_at: '2026-11-27T07:00:00.000Z', event_id: '7' },
+      row: { name: 'n', zoho_doc_id: 'D1', zoho_modified_at: '2026-11-27T07:00:00.000Z', event_id: '7', absent: null },
       lines: [],
     });
+    // a field the record does not send is marked (the upsert keeps its stored value)
+    expect(mapDocument(d, event({ extra: 'x' })).row.absent).toBe('1');
     expect(mapDocument(d, event({}, { eventKind: 'deleted', zohoModifiedAt: null })).row.version).toBe('2026-11-27T08:00:00.000Z');
     expect(mapDocument({ ...d, timestamped: false }, event({}, { eventKind: 'deleted', zohoModifiedAt: null })).row.version).toBe(
       'infinity',
@@ -51,11 +53,14 @@ describe('mapDocument', () => {
       d,
       event({ line_items: [null, { line_item_id: 'A', q: '1' }, { q: '2' }, { line_item_id: 'A', q: '3' }] }),
     );
-    expect(lines.map((l) => [l.zoho_line_item_id, l.position, l.qty, l.source_index])).toEqual([
+    expect(lines?.map((l) => [l.zoho_line_item_id, l.position, l.qty, l.source_index])).toEqual([
       ['A', 3, '3', 3],
       ['pos-2', 2, '2', 2],
     ]);
-    expect(lines[0]).toMatchObject({ zoho_doc_id: 'D1', zoho_modified_at: '2026-11-27T07:00:00.000Z', event_id: '7' });
+    expect(lines?.[0]).toMatchObject({ zoho_doc_id: 'D1', zoho_modified_at: '2026-11-27T07:00:00.000Z', event_id: '7' });
+    // no line list sent at all: null (the stored lines stay); an empty list: no lines
+    expect(mapDocument(d, event({})).lines).toBeNull();
+    expect(mapDocument(d, event({ line_items: [] })).lines).toEqual([]);
   });
 
   it('price-list items: an entry without a key is left out; positions are 1..n over the kept entries', () => {
@@ -71,7 +76,7 @@ describe('mapDocument', () => {
       d,
       event({ items: [{ rate: '1' }, { item_id: 'X', rate: '2' }, { item_id: 'Y', pricebook_rate: '3' }, { item_id: 'X', rate: '4' }] }),
     );
-    expect(lines.map((l) => [l.zoho_item_id, l.position, l.rate, l.source_index])).toEqual([
+    expect(lines?.map((l) => [l.zoho_item_id, l.position, l.rate, l.source_index])).toEqual([
       ['X', 1, '4', 3],
       ['Y', 2, '3', 2],
     ]);

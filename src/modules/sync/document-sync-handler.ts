@@ -1,6 +1,6 @@
 import type { Queryable } from '../../database/queryable';
 import { ErpRepository } from './erp.repository';
-import { checkFields, mapFields, readField, type FieldSpec, type Row } from './field-spec';
+import { absentMask, checkFields, mapFields, readField, type FieldSpec, type Row } from './field-spec';
 import type {
   DocumentDefinition,
   ErpTarget,
@@ -40,8 +40,11 @@ export function mapDocument<B>(def: DocumentDefinition<B>, event: SyncEvent): Ma
   row[def.key] = event.entityId;
   row.zoho_modified_at = event.zohoModifiedAt;
   row.event_id = event.id;
-  const lines: Row[] = [];
+  row.absent = absentMask(def.fields, event.record);
   const ld = def.lines;
+  // A record that does not send its line list at all leaves the stored lines as they are (an empty list clears them).
+  if (ld && !Object.prototype.hasOwnProperty.call(event.record, ld.source)) return { event, row, lines: null };
+  const lines: Row[] = [];
   if (ld) {
     const keySpec = lineKeySpec(ld.key);
     const seen = new Map<string, Row>();
@@ -114,11 +117,12 @@ export class DocumentRecordHandler<B = void> implements RecordHandler {
     const applied = upserts.filter((d) => written.has(d.event.entityId));
     const appliedDeletes = deletes.filter((d) => deleted.has(d.event.entityId));
     if (def.lines) {
+      const withLines = applied.filter((d) => d.lines !== null);
       await ErpRepository.replaceLines(
         tx,
         def,
-        applied.map((d) => d.event.entityId),
-        applied.flatMap((d) => d.lines),
+        withLines.map((d) => d.event.entityId),
+        withLines.flatMap((d) => d.lines ?? []),
       );
     }
     const details = def.afterApply ? await def.afterApply(tx, applied, appliedDeletes, before) : undefined;
@@ -165,6 +169,7 @@ export class ItemFieldsRecordHandler implements RecordHandler {
           ...mapFields(this.def.fields, e.record),
           zoho_modified_at: e.zohoModifiedAt,
           event_id: e.id,
+          absent: absentMask(this.def.fields, e.record),
         });
         live.push(e);
       } catch (err) {

@@ -84,15 +84,27 @@ export interface DocumentStatements {
 
 const params = (types: string[]) => types.map((t, i) => `$${i + 1}::${t}`).join(', ');
 
+/**
+ * A field's value in the written row: the record's, or, where the record did not send the field at all (`u.absent`
+ * holds '1' at the field's place, field-spec.ts absentMask), the stored row's (NULL for a new row). The stored value
+ * is a subquery in the CASE branch, so it is read only for a field left out: a record that sends every field (absent
+ * NULL, the usual case) costs no extra read.
+ */
+const keptWhenAbsent = (table: string, key: string, fields: readonly FieldSpec[]) =>
+  fields.map(
+    (f, i) =>
+      `CASE WHEN substr(u.absent, ${i + 1}, 1) = '1' THEN (SELECT cur.${f.column} FROM ${table} cur WHERE cur.${key} = u.${key}) ELSE u.${f.column} END`,
+  );
+
 function buildUpsert(table: string, key: string, fields: readonly FieldSpec[]): string {
   const names = [key, ...fields.map((f) => f.column)];
-  const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
+  const types = ['text[]', ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]', 'text[]'];
   const sets = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), KEPT_VERSION].join(', ');
   // raw = the stored record (tds.events.payload): read in place instead of sent back over the wire.
   return `
     INSERT INTO ${table} AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at, deleted_at)
-    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
-    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+    SELECT u.${key}, ${keptWhenAbsent(table, key, fields).join(', ')}, u.zoho_modified_at, e.payload, now(), NULL
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, absent)
     JOIN tds.events e ON e.id = u.event_id
     ON CONFLICT (${key}) DO UPDATE SET ${sets},
       raw = EXCLUDED.raw, synced_at = now(), deleted_at = NULL
@@ -147,11 +159,19 @@ const ITEM_IDENTITY = ['name', 'sku'];
 
 function buildItemFields(fields: readonly FieldSpec[]): string {
   const names = ['zoho_item_id', ...ITEM_IDENTITY, ...fields.map((f) => f.column)];
-  const types = ['text[]', ...ITEM_IDENTITY.map(() => 'text[]'), ...fields.map((f) => PG_ARRAY_TYPE[f.type]), 'timestamptz[]', 'bigint[]'];
+  const types = [
+    'text[]',
+    ...ITEM_IDENTITY.map(() => 'text[]'),
+    ...fields.map((f) => PG_ARRAY_TYPE[f.type]),
+    'timestamptz[]',
+    'bigint[]',
+    'text[]',
+  ];
   return `
     INSERT INTO erp.products AS t (${names.join(', ')}, zoho_modified_at, raw, synced_at)
-    SELECT ${names.map((n) => `u.${n}`).join(', ')}, u.zoho_modified_at, e.payload, now()
-    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id)
+    SELECT ${['zoho_item_id', ...ITEM_IDENTITY].map((n) => `u.${n}`).join(', ')}, ${keptWhenAbsent('erp.products', 'zoho_item_id', fields).join(', ')},
+      u.zoho_modified_at, e.payload, now()
+    FROM unnest(${params(types)}) AS u(${names.join(', ')}, zoho_modified_at, event_id, absent)
     JOIN tds.events e ON e.id = u.event_id
     ON CONFLICT (zoho_item_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')},
       name = coalesce(t.name, EXCLUDED.name), sku = coalesce(t.sku, EXCLUDED.sku), raw = coalesce(t.raw, EXCLUDED.raw),
@@ -172,6 +192,37 @@ const SET_STOCK_LEVELS = `
     warehouse_name = coalesce(EXCLUDED.warehouse_name, t.warehouse_name), stock_on_hand = EXCLUDED.stock_on_hand,
     available_stock = EXCLUDED.available_stock, ${KEPT_VERSION}, raw = EXCLUDED.raw, synced_at = now()
   WHERE ${NOT_STALE}`;
+
+// Volume-pricing brackets of price-list items, replaced exactly with their price list's items (the caller passes the
+// price lists applied in this batch). raw is the bracket read from the stored record:
+// payload -> 'pricebook_items' -> item_idx -> 'price_brackets' -> idx, so its numbers stay JSON numbers.
+const DELETE_PRICE_BRACKETS = `DELETE FROM erp.price_list_item_brackets WHERE zoho_pricebook_id = ANY($1::text[])`;
+const INSERT_PRICE_BRACKETS = `
+  INSERT INTO erp.price_list_item_brackets
+    (zoho_pricebook_id, zoho_item_id, position, zoho_pricebook_item_id, start_quantity, end_quantity, rate, discount, zoho_modified_at, raw, synced_at)
+  SELECT u.p, u.i, u.pos, u.pi, u.sq, u.eq, u.r, u.d, u.m, e.payload -> 'pricebook_items' -> u.item_idx -> 'price_brackets' -> u.idx, now()
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::numeric[], $6::numeric[], $7::numeric[], $8::text[], $9::timestamptz[],
+              $10::bigint[], $11::int[], $12::int[])
+    AS u(p, i, pos, pi, sq, eq, r, d, m, event_id, item_idx, idx)
+  JOIN tds.events e ON e.id = u.event_id`;
+
+/** One volume bracket of a price-list item (price.sync-handler.ts). */
+export interface PriceBracketRow {
+  zoho_pricebook_id: string;
+  zoho_item_id: string;
+  /** 1..n in Zoho's order within the item. */
+  position: number;
+  zoho_pricebook_item_id: string | null;
+  start_quantity: string | null;
+  end_quantity: string | null;
+  rate: string | null;
+  discount: string | null;
+  zoho_modified_at: string | null;
+  event_id: string;
+  /** Where the bracket is in the record: `pricebook_items[item_index].price_brackets[bracket_index]`. */
+  item_index: number;
+  bracket_index: number;
+}
 
 /** One per-warehouse level from an item record (stock-snapshot.ts). */
 export interface StockLevelRow {
@@ -240,6 +291,7 @@ export class ErpRepository {
     values.push(
       rows.map((r) => r.zoho_modified_at ?? null),
       rows.map((r) => r.event_id),
+      rows.map((r) => r.absent ?? null),
     );
     const res = await namedQuery<{ key: string }>(tx, ErpRepository.documentStatements(def).upsert, values);
     return new Set(res.rows.map((r) => r.key));
@@ -262,7 +314,7 @@ export class ErpRepository {
     return new Set(res.rows.map((r) => r.key));
   }
 
-  /** Replaces the line sets of the given parents exactly (removed lines disappear). */
+  /** Replaces the line sets of the given parents exactly (removed lines disappear); pass only parents that sent their lines. */
   static async replaceLines(tx: Queryable, def: DocumentDefinition<unknown>, parents: string[], lines: Row[]): Promise<void> {
     const s = ErpRepository.documentStatements(def);
     if (!parents.length || !def.lines || !s.deleteLines || !s.insertLines) return;
@@ -278,7 +330,7 @@ export class ErpRepository {
   /** Partial product update from another route (stock snapshot, item rate); returns keys written. */
   static async upsertItemFields(tx: Queryable, def: ItemFieldsDefinition, rows: Row[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
-    const names = ['zoho_item_id', ...ITEM_IDENTITY, ...def.fields.map((f) => f.column), 'zoho_modified_at', 'event_id'];
+    const names = ['zoho_item_id', ...ITEM_IDENTITY, ...def.fields.map((f) => f.column), 'zoho_modified_at', 'event_id', 'absent'];
     const res = await namedQuery<{ key: string }>(
       tx,
       ErpRepository.itemFieldsStatement(def),
@@ -300,6 +352,27 @@ export class ErpRepository {
       rows.map((r) => r.event_id),
       rows.map((r) => r.source),
       rows.map((r) => r.source_index),
+    ]);
+  }
+
+  /** Replaces the volume brackets of the given price lists exactly (brackets of items no longer listed disappear). */
+  static async replacePriceBrackets(tx: Queryable, pricebookIds: string[], rows: PriceBracketRow[]): Promise<void> {
+    if (!pricebookIds.length) return;
+    await namedQuery(tx, DELETE_PRICE_BRACKETS, [pricebookIds]);
+    if (!rows.length) return;
+    await namedQuery(tx, INSERT_PRICE_BRACKETS, [
+      rows.map((r) => r.zoho_pricebook_id),
+      rows.map((r) => r.zoho_item_id),
+      rows.map((r) => r.position),
+      rows.map((r) => r.zoho_pricebook_item_id),
+      rows.map((r) => r.start_quantity),
+      rows.map((r) => r.end_quantity),
+      rows.map((r) => r.rate),
+      rows.map((r) => r.discount),
+      rows.map((r) => r.zoho_modified_at),
+      rows.map((r) => r.event_id),
+      rows.map((r) => r.item_index),
+      rows.map((r) => r.bracket_index),
     ]);
   }
 

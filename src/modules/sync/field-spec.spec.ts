@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFields, mapFields, PG_ARRAY_TYPE, readField, type FieldSpec } from './field-spec';
+import { absentMask, checkFields, mapFields, PG_ARRAY_TYPE, readField, type FieldSpec } from './field-spec';
 import { FieldError } from './zoho-values';
 
 describe('field specs', () => {
@@ -99,5 +99,21 @@ describe('field specs', () => {
         `erp.t: column '${bad}' is not a plain snake_case identifier`,
       );
     }
+  });
+
+  it('absentMask: a field is not sent when none of its source keys is in the record (null and "" are sent)', () => {
+    const specs: FieldSpec[] = [
+      { column: 'a', type: 'text', from: 'a' },
+      { column: 'b', type: 'numeric', from: ['b1', 'b2'] },
+      { column: 'c', type: 'text', from: () => 'x' },
+      { column: 'd', type: 'text', from: () => null, keys: ['d1', 'd2'] },
+    ];
+    expect(absentMask(specs, { a: null, b2: '', d2: 'y' })).toBeNull();
+    expect(absentMask(specs, {})).toBe('1101');
+    expect(absentMask(specs, { a: '' })).toBe('0101');
+    expect(absentMask(specs, { a: 'x', b1: '1', d1: null })).toBeNull();
+    expect(absentMask(specs, { b1: '1', d1: null })).toBe('1000');
+    // a key inherited from the prototype is not a sent field
+    expect(absentMask([{ column: 'a', type: 'text', from: 'toString' }], {})).toBe('1');
   });
 });

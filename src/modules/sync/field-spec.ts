@@ -24,7 +24,11 @@ export interface FieldValue {
 export type FieldSource<T extends FieldType> =
   string | readonly string[] | ((record: ZohoRecord, parent: ZohoRecord) => FieldValue[T] | null);
 
-export type FieldSpec = { [T in FieldType]: { column: string; type: T; from: FieldSource<T> } }[FieldType];
+/**
+ * `keys` (function sources only): the record keys the function reads. When the record has none of them the field
+ * counts as not sent (see absentMask); a function source without `keys` always counts as sent.
+ */
+export type FieldSpec = { [T in FieldType]: { column: string; type: T; from: FieldSource<T>; keys?: readonly string[] } }[FieldType];
 
 export type Row = Record<string, unknown>;
 
@@ -105,4 +109,28 @@ export function checkFields(owner: string, specs: readonly FieldSpec[], reserved
     seen.add(column);
   }
   return specs;
+}
+
+const sourceKeys = new WeakMap<readonly FieldSpec[], (readonly string[] | null)[]>();
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Which fields the record does not send at all (none of their source keys is in it), as opposed to sending them as
+ * null or "": one character per spec, '1' = not sent, '0' = sent; null when every field is sent (the common case).
+ * An update keeps the stored value of a field not sent (docs/decisions/0006: a missing key is not a cleared value).
+ */
+export function absentMask(specs: readonly FieldSpec[], record: ZohoRecord): string | null {
+  let keys = sourceKeys.get(specs);
+  if (!keys) {
+    keys = specs.map((s) => (typeof s.from === 'string' ? [s.from] : typeof s.from === 'function' ? (s.keys ?? null) : [...s.from]));
+    sourceKeys.set(specs, keys);
+  }
+  let mask: string | null = null;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const absent = k !== null && !k.some((name) => hasOwn.call(record, name));
+    if (absent) mask = (mask ?? '0'.repeat(i)) + '1';
+    else if (mask !== null) mask += '0';
+  }
+  return mask;
 }

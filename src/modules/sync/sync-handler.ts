@@ -61,8 +61,10 @@ export interface LineDefinition {
 
 export interface MappedDocument {
   event: SyncEvent;
+  /** The columns, plus `absent` (field-spec.ts absentMask: the fields the record did not send keep their stored values). */
   row: Row;
-  lines: Row[];
+  /** The line set; null when the record did not send its line list at all (the stored lines stay as they are). */
+  lines: Row[] | null;
 }
 
 /**

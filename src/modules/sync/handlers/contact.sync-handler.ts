@@ -14,7 +14,7 @@ export const contactSyncHandler = documentHandler({
   table: 'erp.contacts',
   key: 'zoho_contact_id',
   fields: [
-    { column: 'contact_type', type: 'text', from: (r) => text(r, 'contact_type')?.toLowerCase() ?? null },
+    { column: 'contact_type', type: 'text', from: (r) => text(r, 'contact_type')?.toLowerCase() ?? null, keys: ['contact_type'] },
     { column: 'customer_sub_type', type: 'text', from: 'customer_sub_type' },
     { column: 'contact_name', type: 'text', from: 'contact_name' },
     { column: 'company_name', type: 'text', from: 'company_name' },
@@ -25,6 +25,7 @@ export const contactSyncHandler = documentHandler({
         const person = primaryPerson(r); // read even when unused: a malformed contact_persons is always a field error
         return (text(r, 'email') ?? text(person, 'email'))?.trim().toLowerCase() ?? null;
       },
+      keys: ['email', 'contact_persons'],
     },
     {
       column: 'phone',
@@ -35,6 +36,7 @@ export const contactSyncHandler = documentHandler({
         const person = primaryPerson(r);
         return text(person, 'phone') ?? text(person, 'mobile');
       },
+      keys: ['phone', 'mobile', 'contact_persons'],
     },
     { column: 'currency_code', type: 'text', from: 'currency_code' },
     { column: 'status', type: 'text', from: 'status' },

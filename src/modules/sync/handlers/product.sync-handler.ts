@@ -1,7 +1,7 @@
 import { documentHandler } from '../document-sync-handler';
 import { ErpRepository } from '../erp.repository';
 import { SyncEntityType } from '../sync.types';
-import { stockSnapshot, stockTotal } from './stock-snapshot';
+import { STOCK_TOTAL_KEYS, stockSnapshot, stockTotal } from './stock-snapshot';
 
 export const productSyncHandler = documentHandler({
   type: SyncEntityType.Product,
@@ -19,7 +19,7 @@ export const productSyncHandler = documentHandler({
     { column: 'rate', type: 'numeric', from: 'rate' },
     { column: 'purchase_rate', type: 'numeric', from: 'purchase_rate' },
     // products.stock_on_hand follows the item total (or the sum of its warehouses when no total is given)
-    { column: 'stock_on_hand', type: 'numeric', from: stockTotal },
+    { column: 'stock_on_hand', type: 'numeric', from: stockTotal, keys: STOCK_TOTAL_KEYS },
     { column: 'available_stock', type: 'numeric', from: ['available_stock', 'actual_available_stock'] },
     { column: 'upc', type: 'text', from: 'upc' },
     { column: 'ean', type: 'text', from: 'ean' },

@@ -58,3 +58,6 @@ export function stockSnapshot(
 
 /** The item's total stock (see stockSnapshot). */
 export const stockTotal = (item: ZohoRecord): string | null => stockSnapshot(item, '', null, '').total;
+
+/** The record keys stockTotal reads (an item record sending none of them leaves the stored total as it is). */
+export const STOCK_TOTAL_KEYS = ['stock_on_hand', 'locations', 'warehouses'] as const;

@@ -5,7 +5,7 @@ import type { MappedDocument } from '../sync-handler';
 import { SyncEntityType } from '../sync.types';
 import { addDecimal, decimal, id, isZero, subtractDecimal, text, type ZohoRecord } from '../zoho-values';
 import { locationNameOf, locationOf } from './document-lines';
-import { stockTotal } from './stock-snapshot';
+import { STOCK_TOTAL_KEYS, stockTotal } from './stock-snapshot';
 
 /** What each adjustment applied before this batch, per adjustment id (beforeApply → afterApply). */
 type AppliedBefore = Map<string, AppliedAdjustmentLine[]>;
@@ -39,6 +39,8 @@ async function moveStock(
 ): Promise<Map<string, string>> {
   const movements: Movement[] = [];
   const collect = (d: MappedDocument) => {
+    // A version that does not send its lines leaves them, and what they applied, as they are.
+    if (d.event.eventKind !== 'deleted' && d.lines === null) return;
     const perTarget = new Map<string, Movement>();
     const add = (itemId: string, warehouseId: string, warehouseName: string | null, qty: string, sign: 1 | -1) => {
       const k = stockLevelKey(itemId, warehouseId);
@@ -49,7 +51,7 @@ async function moveStock(
     };
     for (const l of before.get(d.event.entityId) ?? []) add(l.itemId, l.warehouseId, null, l.qty, -1);
     if (d.event.eventKind !== 'deleted') {
-      for (const l of d.lines) {
+      for (const l of d.lines ?? []) {
         if (l.zoho_item_id)
           add(l.zoho_item_id as string, l.warehouse_id as string, l.warehouse_name as string | null, l.applied_quantity as string, 1);
       }
@@ -122,7 +124,7 @@ const adjustments = new DocumentRecordHandler<AppliedBefore>({
     { column: 'reason', type: 'text', from: 'reason' },
     { column: 'reason_id', type: 'id', from: 'reason_id' },
     { column: 'description', type: 'text', from: 'description' },
-    { column: 'adjustment_type', type: 'text', from: adjustmentType },
+    { column: 'adjustment_type', type: 'text', from: adjustmentType, keys: ['adjustment_type'] },
     { column: 'total', type: 'numeric', from: 'total' },
   ],
   lines: {
@@ -171,7 +173,7 @@ const adjustments = new DocumentRecordHandler<AppliedBefore>({
 const itemStock = new ItemFieldsRecordHandler({
   type: SyncEntityType.Stock,
   fields: [
-    { column: 'stock_on_hand', type: 'numeric', from: stockTotal },
+    { column: 'stock_on_hand', type: 'numeric', from: stockTotal, keys: STOCK_TOTAL_KEYS },
     { column: 'available_stock', type: 'numeric', from: 'available_stock' },
   ],
   stockLevels: true,
